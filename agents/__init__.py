@@ -1,0 +1,1 @@
+"""Models and reasoning: providers, the router, the four agents."""

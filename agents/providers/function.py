@@ -1,0 +1,104 @@
+"""`FunctionProvider`: a model that is a Python function.
+
+The test double for every provider, shipped with the package (like pydantic-ai's
+`FunctionModel`): tests and benchmarks inject it instead of patching vendor SDKs.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from agents.providers.base import ChatMessage, Completion, ModelProvider, StreamEvent
+
+#: What the function returns: the reply text, or a whole `Completion`.
+FunctionResult = str | Completion
+ReplyFunction = Callable[[Sequence[ChatMessage]], FunctionResult | Awaitable[FunctionResult]]
+
+
+def count_tokens(text: str) -> int:
+    """A rough token count (words and punctuation runs), good enough for a double."""
+    return len(text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """USD per one million tokens."""
+
+    input_per_1m: float = 0.0
+    output_per_1m: float = 0.0
+
+    def cost(self, input_tokens: int, output_tokens: int) -> float:
+        """The cost of one call."""
+        return (input_tokens * self.input_per_1m + output_tokens * self.output_per_1m) / 1e6
+
+
+class FunctionProvider(ModelProvider):
+    """Answers by calling ``fn(messages)``; records every call in ``calls``.
+
+    Token counts are word counts of the prompt and the reply, and cost follows
+    ``price``, so code that logs usage can be tested with known figures.
+    """
+
+    provider = "function"
+
+    def __init__(
+        self,
+        fn: ReplyFunction,
+        *,
+        model: str = "function",
+        price: Price | None = None,
+    ) -> None:
+        self._fn = fn
+        self.model = model
+        self.price = price or Price()
+        self.calls: list[list[ChatMessage]] = []
+
+    async def complete(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.3,
+        response_schema: type | None = None,
+    ) -> Completion:
+        started = time.perf_counter()
+        self.calls.append(list(messages))
+        result = self._fn(messages)
+        if inspect.isawaitable(result):
+            result = await result
+        if isinstance(result, Completion):
+            return result
+        input_tokens = sum(count_tokens(m.content) for m in messages)
+        output_tokens = count_tokens(result)
+        return Completion(
+            text=result,
+            model=self.model,
+            provider=self.provider,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cost_usd=self.price.cost(input_tokens, output_tokens),
+            latency_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    async def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.3,
+    ) -> AsyncIterator[StreamEvent]:
+        completion = await self.complete(messages, max_tokens=max_tokens, temperature=temperature)
+        # Word by word, keeping the separators, so joined deltas equal the text.
+        words = completion.text.split(" ")
+        for i, word in enumerate(words):
+            yield word if i == 0 else " " + word
+        yield completion
+
+
+def echo(messages: Sequence[ChatMessage]) -> str:
+    """A reply function that repeats the last user message."""
+    last = next((m.content for m in reversed(messages) if m.role == "user"), "")
+    return f"echo: {last}"

@@ -1,0 +1,171 @@
+"""The FastAPI app of `bot serve`: health, and the HTTP message API.
+
+Channel webhooks mount here too as their issues add them. Every error answers
+with one shape, ``{"error": "...", "details": [...]}``, and a refused request
+writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.errors import InvalidMessageError
+from bot.runtime import Runtime
+from bot.settings import Settings, get_settings
+from channels.base import Address, IncomingMessage
+from memory.errors import StoreUnavailableError
+
+
+class MessageIn(BaseModel):
+    """A message posted to ``POST /api/v1/messages``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="What the person said.")
+    sender: str = Field(
+        min_length=1,
+        max_length=300,
+        description="Who said it: kind:value (phone:+15551234567, email:a@b.co) or an id.",
+    )
+    channel: str = Field("api", pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    message_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=255,
+        description="Your id for this message; sending it again returns no second reply.",
+    )
+    conversation: str | None = Field(None, min_length=1, max_length=255)
+    sender_name: str | None = Field(None, max_length=200)
+
+
+class MessageOut(BaseModel):
+    """The bot's reply and what it took."""
+
+    duplicate: bool = False
+    reply: str | None
+    agent: str | None = None
+    model: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_usd: float | None = None
+    latency_ms: float | None = None
+    outcome: str | None = None
+    route_reason: str | None = None
+    route_confidence: float | None = None
+    contact_id: int | None = None
+    conversation_id: int | None = None
+    message_id: int | None = None
+    reply_id: int | None = None
+
+
+def _runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(_runtime)]
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    """The app. With ``runtime`` given the caller owns it; otherwise it is built at start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if runtime is not None:
+            app.state.runtime = runtime
+            yield
+            return
+        app.state.runtime = await Runtime.start(settings or get_settings())
+        try:
+            yield
+        finally:
+            await app.state.runtime.aclose()
+
+    app = FastAPI(title="Front desk bot", version="0.1.0", lifespan=lifespan)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+
+    @app.get("/healthz")
+    async def healthz(rt: RuntimeDep) -> JSONResponse:
+        """Whether the database answers and the default model can run."""
+        checks: dict[str, Any] = {}
+        try:
+            await rt.db.ping()
+            checks["database"] = {"ok": True, "dialect": rt.db.dialect}
+        except StoreUnavailableError as exc:
+            checks["database"] = {"ok": False, "error": str(exc)}
+        ready = await rt.provider.ready()
+        checks["provider"] = {"ok": ready, "model": rt.provider.model_id}
+        healthy = all(check["ok"] for check in checks.values())
+        return JSONResponse(
+            {"status": "ok" if healthy else "unavailable", **checks},
+            status_code=200 if healthy else 503,
+        )
+
+    @app.post("/api/v1/messages", response_model=MessageOut)
+    async def post_message(body: MessageIn, rt: RuntimeDep) -> Any:
+        """Hand a message to the bot and wait for its reply."""
+        orchestrator = rt.orchestrator
+        if body.channel in orchestrator.channels:
+            return _error(
+                422, f"channel {body.channel!r} receives messages through its own webhook"
+            )
+        try:
+            sender = Address.parse(body.sender) if ":" in body.sender else None
+        except ValueError as exc:
+            return _error(422, f"sender: {exc}")
+        sender = sender or Address(body.channel, body.sender)
+        incoming = IncomingMessage(
+            channel=body.channel,
+            sender=sender,
+            conversation_key=body.conversation or f"{body.channel}:{sender}",
+            text=body.text,
+            external_id=body.message_id,
+            sender_name=body.sender_name,
+        )
+        try:
+            reply = await orchestrator.handle(incoming)
+        except InvalidMessageError as exc:
+            return _error(422, str(exc))
+        if reply is None:
+            earlier = await rt.conversations.reply_to(body.channel, body.message_id or "")
+            return MessageOut(duplicate=True, reply=earlier)
+        completion = reply.completion
+        return MessageOut(
+            reply=reply.text,
+            agent=reply.agent,
+            model=completion.model_id,
+            input_tokens=completion.input_tokens,
+            output_tokens=completion.output_tokens,
+            cost_usd=completion.cost_usd,
+            latency_ms=round(completion.latency_ms, 2),
+            outcome=reply.outcome,
+            route_reason=reply.route.reason,
+            route_confidence=reply.route.confidence,
+            contact_id=reply.contact_id,
+            conversation_id=reply.conversation_id,
+            message_id=reply.incoming_message_id,
+            reply_id=reply.reply_message_id,
+        )
+
+    return app
+
+
+def _error(status: int, message: str, details: list[str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message, "details": details or []}, status_code=status)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return _error(400, "the request body is not valid JSON")
+    details = [
+        f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}" for e in errors
+    ]
+    return _error(422, "invalid message: " + "; ".join(details), details)

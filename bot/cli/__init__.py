@@ -1,0 +1,51 @@
+"""The ``bot`` command: chat, ask, serve, migrate, contacts.
+
+Every failure the user can fix (a bad setting, a missing model file, an
+unreachable database) ends with one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from agents.errors import AgentError
+from bot.cli.admin import contacts, migrate
+from bot.cli.conversation import ask, chat
+from bot.cli.serve import serve
+from bot.errors import BotError
+from memory.errors import MemoryStoreError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log what the bot does (to stderr).")
+def cli(verbose: bool) -> None:
+    """A multi-channel AI front desk and team assistant."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+for command in (chat, ask, serve, migrate, contacts):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point of the ``bot`` console script and ``python -m bot``."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (BotError, AgentError, MemoryStoreError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except OSError as exc:  # e.g. the database file's folder is not writable
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)

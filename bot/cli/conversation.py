@@ -1,0 +1,119 @@
+"""``bot chat`` and ``bot ask``: talk to the bot in a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import click
+
+from bot.cli.run import parse_address, run_with_runtime
+from bot.errors import InvalidMessageError
+from bot.orchestrator import Reply
+from bot.runtime import Runtime
+from channels.base import Address
+from channels.console import QUIT_COMMANDS, ConsoleChannel, default_sender
+
+AS_HELP = "Speak as this identity, e.g. phone:+15551234567 or email:jane@acme.com."
+
+
+def _as_option(function):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--as",
+        "as_",
+        metavar="KIND:VALUE",
+        help=AS_HELP,
+        callback=lambda _ctx, _param, value: parse_address(value) if value else None,
+    )(function)
+
+
+def describe(reply: Reply) -> str:
+    """One line about a reply: agent, model, tokens, cost, latency."""
+    c = reply.completion
+    cost = "cost unknown" if c.cost_usd is None else f"${c.cost_usd:.6f}"
+    return (
+        f"{reply.agent} · {c.model_id} · {c.input_tokens}+{c.output_tokens} tokens · "
+        f"{cost} · {c.latency_ms:.0f} ms"
+    )
+
+
+@click.command()
+@_as_option
+def chat(as_: Address | None) -> None:
+    """Talk to the bot in this terminal (/quit to leave, /as KIND:VALUE to switch identity)."""
+    console = ConsoleChannel()
+
+    async def converse(runtime: Runtime) -> None:
+        sender = as_ or default_sender()
+        warm_up = getattr(runtime.provider, "warm_up", None)
+        if warm_up is not None:
+            with console.console.status(f"Loading {runtime.provider.model_id}…"):
+                await warm_up()
+        console.note(
+            f"{runtime.business.name} · model {runtime.provider.model_id} · you are {sender} · "
+            "/quit to leave, /as KIND:VALUE to switch identity"
+        )
+        while True:
+            line = (await asyncio.to_thread(console.prompt)).strip()
+            if line in QUIT_COMMANDS:
+                return
+            if not line:
+                continue
+            if line.startswith("/as "):
+                try:
+                    sender = Address.parse(line[4:])
+                except ValueError as exc:
+                    console.note(str(exc))
+                    continue
+                console.note(f"you are now {sender}")
+                continue
+            try:
+                reply = await runtime.orchestrator.handle(
+                    console.incoming(line, sender), on_delta=console.write_delta
+                )
+            except InvalidMessageError as exc:
+                console.note(f"not sent: {exc}")
+                continue
+            if reply is not None:
+                console.note(describe(reply))
+
+    run_with_runtime(converse, channels={console.name: console})
+
+
+@click.command()
+@click.argument("question")
+@_as_option
+@click.option("--json", "as_json", is_flag=True, help="Print agent, model, tokens, cost too.")
+def ask(question: str, as_: Address | None, as_json: bool) -> None:
+    """Ask one question, print the answer, exit."""
+    console = ConsoleChannel()
+    sender = as_ or default_sender()
+
+    async def answer(runtime: Runtime) -> Reply | None:
+        return await runtime.orchestrator.handle(console.incoming(question, sender))
+
+    try:
+        reply = run_with_runtime(answer)
+    except InvalidMessageError as exc:
+        raise click.UsageError(str(exc)) from None
+    assert reply is not None  # console messages carry no delivery id, so never duplicates
+    if not as_json:
+        click.echo(reply.text)
+        return
+    c = reply.completion
+    click.echo(
+        json.dumps(
+            {
+                "text": reply.text,
+                "agent": reply.agent,
+                "model": c.model_id,
+                "input_tokens": c.input_tokens,
+                "output_tokens": c.output_tokens,
+                "cost_usd": c.cost_usd,
+                "latency_ms": round(c.latency_ms, 2),
+                "outcome": reply.outcome,
+                "route_reason": reply.route.reason,
+                "contact_id": reply.contact_id,
+            }
+        )
+    )

@@ -1,0 +1,198 @@
+"""`Orchestrator`: the path of one message, from any channel to its reply.
+
+record (dedup) → contact → history → route → agent → provider → store the
+reply with agent, model, tokens, cost and latency → send.
+
+`record` and `answer` are separate so a webhook can store a message, answer
+the channel at once, and do the slow part in the background; `handle` does
+both for callers that wait for the reply (the console, the HTTP API).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from agents.base import Agent, AgentRequest, DeltaCallback
+from agents.errors import ProviderError
+from agents.providers.base import Completion, ModelProvider
+from agents.router import Route, Router
+from bot.errors import InvalidMessageError
+from channels.base import Channel, IncomingMessage, OutgoingMessage
+from channels.text import split_text
+from memory.conversations import ConversationStore, ModelUsage, RecordedMessage
+from memory.errors import InvalidAddressError
+
+log = logging.getLogger(__name__)
+
+#: What the customer reads when no model could answer.
+APOLOGY = "Sorry, I can't answer right now. A member of our team will get back to you soon."
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The bot's answer to one message, as stored and sent."""
+
+    text: str
+    agent: str
+    route: Route
+    completion: Completion
+    outcome: str
+    incoming_message_id: int
+    reply_message_id: int
+    contact_id: int
+    conversation_id: int
+    sent_ids: tuple[str, ...] = ()
+
+
+class Orchestrator:
+    """Routes every message to an agent and records everything on the way."""
+
+    def __init__(
+        self,
+        *,
+        conversations: ConversationStore,
+        router: Router,
+        agents: Mapping[str, Agent],
+        provider: ModelProvider,
+        channels: Mapping[str, Channel] | None = None,
+        history_limit: int = 20,
+        max_message_chars: int = 4000,
+    ) -> None:
+        missing = {name for name in getattr(router, "agents", []) if name not in agents}
+        if missing:
+            raise ValueError(f"router names agents that do not exist: {sorted(missing)}")
+        self.conversations = conversations
+        self.router = router
+        self.agents = dict(agents)
+        self.provider = provider
+        self.channels = dict(channels or {})
+        self.history_limit = history_limit
+        self.max_message_chars = max_message_chars
+
+    def validate(self, incoming: IncomingMessage) -> None:
+        """Refuse a message that must not be stored; raise `InvalidMessageError`."""
+        if not incoming.text.strip():
+            raise InvalidMessageError("the message text is empty")
+        if len(incoming.text) > self.max_message_chars:
+            raise InvalidMessageError(
+                f"the message is {len(incoming.text)} characters; "
+                f"at most {self.max_message_chars} are accepted"
+            )
+
+    async def record(self, incoming: IncomingMessage) -> RecordedMessage | None:
+        """Validate and store ``incoming``; None when this delivery was seen before."""
+        self.validate(incoming)
+        addresses = [(a.kind, a.value) for a in (incoming.sender, *incoming.aliases)]
+        try:
+            recorded = await self.conversations.record_incoming(
+                channel=incoming.channel,
+                conversation_key=incoming.conversation_key,
+                addresses=addresses,
+                text=incoming.text,
+                external_id=incoming.external_id,
+                display_name=incoming.sender_name,
+                history_limit=self.history_limit,
+            )
+        except InvalidAddressError as exc:
+            raise InvalidMessageError(f"bad sender: {exc}") from exc
+        if recorded is None:
+            log.info("duplicate delivery %s/%s ignored", incoming.channel, incoming.external_id)
+        return recorded
+
+    async def answer(
+        self,
+        incoming: IncomingMessage,
+        recorded: RecordedMessage,
+        *,
+        on_delta: DeltaCallback | None = None,
+    ) -> Reply:
+        """Route, ask the agent, store the reply and send it on the message's channel."""
+        route = await self.router.route(
+            incoming.text, channel=incoming.channel, current_agent=recorded.conversation_agent
+        )
+        agent = self.agents[route.agent]
+        request = AgentRequest(
+            text=incoming.text,
+            channel=incoming.channel,
+            history=recorded.history,
+            contact_name=recorded.contact_name,
+            contact_facts=recorded.contact_facts,
+        )
+        started = time.perf_counter()
+        try:
+            completion = await agent.respond(request, self.provider, on_delta=on_delta)
+            outcome, error, text = _outcome(completion), None, completion.text.strip() or APOLOGY
+        except ProviderError as exc:
+            log.error("provider %s failed for %s: %s", self.provider.model_id, agent.name, exc)
+            completion = Completion(
+                text="",
+                model=self.provider.model,
+                provider=self.provider.provider,
+                latency_ms=(time.perf_counter() - started) * 1000,
+                finish_reason="error",
+            )
+            outcome, error, text = "error", str(exc), APOLOGY
+        reply_id = await self.conversations.record_reply(
+            recorded,
+            text=text,
+            agent=agent.name,
+            usage=ModelUsage(
+                provider=completion.provider,
+                model=completion.model,
+                input_tokens=completion.input_tokens,
+                output_tokens=completion.output_tokens,
+                cost_usd=completion.cost_usd,
+                latency_ms=completion.latency_ms,
+                outcome=outcome,
+                error=error,
+            ),
+            routing_reason=f"{route.reason} (confidence {route.confidence:.2f})",
+            meta={"route_confidence": route.confidence},
+        )
+        log.info(
+            "message %s → %s (%s) via %s in %.0f ms",
+            recorded.message_id,
+            agent.name,
+            route.reason,
+            completion.model_id,
+            completion.latency_ms,
+        )
+        sent_ids = await self._send(incoming, text)
+        return Reply(
+            text=text,
+            agent=agent.name,
+            route=route,
+            completion=completion,
+            outcome=outcome,
+            incoming_message_id=recorded.message_id,
+            reply_message_id=reply_id,
+            contact_id=recorded.contact_id,
+            conversation_id=recorded.conversation_id,
+            sent_ids=sent_ids,
+        )
+
+    async def handle(
+        self, incoming: IncomingMessage, *, on_delta: DeltaCallback | None = None
+    ) -> Reply | None:
+        """Record and answer ``incoming``; None for a duplicate delivery."""
+        recorded = await self.record(incoming)
+        if recorded is None:
+            return None
+        return await self.answer(incoming, recorded, on_delta=on_delta)
+
+    async def _send(self, incoming: IncomingMessage, text: str) -> tuple[str, ...]:
+        channel = self.channels.get(incoming.channel)
+        if channel is None:  # the caller delivers the reply itself (HTTP API, tests)
+            return ()
+        sent = []
+        for part in split_text(text, channel.max_text_length):
+            sent.append(await channel.send(incoming.conversation_key, OutgoingMessage(part)))
+        return tuple(sent)
+
+
+def _outcome(completion: Completion) -> str:
+    """``ok``, or what went wrong although there is text (``truncated``)."""
+    return "truncated" if completion.finish_reason == "length" else "ok"

@@ -1,0 +1,1 @@
+"""Channel adapters; `channels.base` holds the neutral message types."""

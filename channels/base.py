@@ -1,0 +1,153 @@
+"""Neutral message types shared by every channel and the orchestrator.
+
+A channel adapter does three things: verify a request, translate it into an
+`IncomingMessage`, and render an `OutgoingMessage` in the channel's own format.
+Nothing here knows about agents, models or the database.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """One way to reach a person: a kind and a channel-native value.
+
+    Kinds are channel names for channel-native ids (``telegram``, ``slack``,
+    ``console``, ``api``) and ``phone`` / ``email`` for addresses that several
+    channels share. Two messages whose addresses meet belong to one contact.
+    """
+
+    kind: str
+    value: str
+
+    @classmethod
+    def parse(cls, text: str) -> Address:
+        """Read ``kind:value`` (``phone:+15551234567``, ``email:jane@acme.com``)."""
+        kind, sep, value = text.partition(":")
+        if not sep or not kind.strip() or not value.strip():
+            raise ValueError(f"expected kind:value (e.g. phone:+15551234567), got {text!r}")
+        return cls(kind.strip().lower(), value.strip())
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    """A message as it arrived, in channel-neutral form.
+
+    ``external_id`` is the channel's own id for this delivery (Slack ``event_id``,
+    Telegram ``update_id``, Twilio ``MessageSid``); the store's unique key on
+    (channel, external_id) makes a re-delivery a no-op.
+    """
+
+    channel: str
+    sender: Address
+    conversation_key: str
+    text: str
+    external_id: str | None = None
+    sender_name: str | None = None
+    # Other addresses the channel knows for the sender (a Telegram user's shared
+    # phone, a Slack profile e-mail): they join the sender to an existing contact.
+    aliases: tuple[Address, ...] = ()
+    command: str | None = None
+    arguments: str = ""
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CardField:
+    """A label and its value, shown side by side where the channel can."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class CardAction:
+    """A button: ``action_id`` says what it does, ``value`` what it acts on."""
+
+    action_id: str
+    label: str
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """Structured content a channel renders natively (Slack blocks) or as text (SMS)."""
+
+    title: str
+    fields: tuple[CardField, ...] = ()
+    sections: tuple[str, ...] = ()
+    actions: tuple[CardAction, ...] = ()
+
+    def as_text(self) -> str:
+        """A plain-text rendering for channels without rich layout."""
+        lines = [self.title]
+        lines += [f"{f.label}: {f.value}" for f in self.fields]
+        lines += list(self.sections)
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """What the bot says: text, and optionally a card."""
+
+    text: str
+    card: Card | None = None
+
+
+class Channel(abc.ABC):
+    """A place the bot can speak. Adapters subclass this."""
+
+    #: The channel's name, as it appears in ``IncomingMessage.channel``.
+    name: str
+    #: The longest text one message may carry; longer replies are split.
+    max_text_length: int = 4000
+
+    @abc.abstractmethod
+    async def send(self, conversation_key: str, message: OutgoingMessage) -> str:
+        """Send ``message`` to the conversation; return the channel's id for it."""
+
+    async def update(self, conversation_key: str, sent_id: str, message: OutgoingMessage) -> str:
+        """Replace a sent message where the channel can edit; otherwise send anew."""
+        return await self.send(conversation_key, message)
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """One message a `RecordingChannel` was asked to send or update."""
+
+    conversation_key: str
+    message: OutgoingMessage
+    sent_id: str
+    updated: bool = False
+
+
+class RecordingChannel(Channel):
+    """A channel that keeps what it was asked to send: the test double for any channel."""
+
+    def __init__(self, name: str = "recording", *, max_text_length: int = 4000) -> None:
+        self.name = name
+        self.max_text_length = max_text_length
+        self.sent: list[SentMessage] = []
+
+    async def send(self, conversation_key: str, message: OutgoingMessage) -> str:
+        sent_id = f"{self.name}-{len(self.sent) + 1}"
+        self.sent.append(SentMessage(conversation_key, message, sent_id))
+        return sent_id
+
+    async def update(self, conversation_key: str, sent_id: str, message: OutgoingMessage) -> str:
+        self.sent.append(SentMessage(conversation_key, message, sent_id, updated=True))
+        return sent_id
+
+    @property
+    def texts(self) -> list[str]:
+        """The text of every message sent, in order."""
+        return [s.message.text for s in self.sent]

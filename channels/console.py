@@ -1,0 +1,76 @@
+"""The console channel: the bot in a terminal, with tokens shown as they come.
+
+`bot chat` reads a line, hands it to the orchestrator with `write_delta` as
+the streaming callback, and the orchestrator's `send` closes the reply.
+"""
+
+from __future__ import annotations
+
+import getpass
+
+from rich.console import Console
+from rich.markup import escape
+
+from channels.base import Address, Channel, IncomingMessage, OutgoingMessage
+
+QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q"})
+
+
+def default_sender() -> Address:
+    """The person at this terminal: ``console:<login name>``."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        user = "local-user"
+    return Address("console", user)
+
+
+class ConsoleChannel(Channel):
+    """Prints replies to a terminal with rich; streamed text is not printed twice."""
+
+    name = "console"
+    max_text_length = 100_000
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(highlight=False)
+        self._streamed: list[str] = []
+        self._sent = 0
+
+    def incoming(self, text: str, sender: Address, *, name: str | None = None) -> IncomingMessage:
+        """A line typed at the terminal, as a neutral message."""
+        return IncomingMessage(
+            channel=self.name,
+            sender=sender,
+            conversation_key=f"console:{sender}",
+            text=text,
+            sender_name=name,
+        )
+
+    def prompt(self) -> str:
+        """Read the next line from the user ('' at end of input)."""
+        try:
+            return self.console.input("[bold cyan]you>[/] ")
+        except EOFError:
+            return "/quit"
+
+    def write_delta(self, text: str) -> None:
+        """Show a piece of the reply as soon as the model writes it."""
+        if not self._streamed:
+            self.console.print("[bold green]bot>[/] ", end="")
+        self._streamed.append(text)
+        self.console.print(escape(text), end="", soft_wrap=True)
+
+    async def send(self, conversation_key: str, message: OutgoingMessage) -> str:
+        streamed, self._streamed = "".join(self._streamed).strip(), []
+        if streamed:
+            self.console.print()  # the streamed text is on screen: end its line
+        if streamed != message.text.strip():  # e.g. an apology after a broken stream
+            self.console.print(f"[bold green]bot>[/] {escape(message.text)}")
+        if message.card is not None:
+            self.console.print(escape(message.card.as_text()))
+        self._sent += 1
+        return f"console-{self._sent}"
+
+    def note(self, text: str) -> None:
+        """A dim line about the reply (agent, model, cost)."""
+        self.console.print(f"[dim]{escape(text)}[/]")

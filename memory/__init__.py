@@ -1,0 +1,1 @@
+"""Persistence: models, contacts and identities, conversations, migrations."""

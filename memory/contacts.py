@@ -1,0 +1,126 @@
+"""`ContactDirectory`: from identities to one contact, across channels.
+
+Whenever two identities meet (a message carries both, or a person links them
+by hand) their contacts become one: the older contact is kept and the other's
+identities, conversations, messages and model calls move to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from memory.addresses import normalise
+from memory.db import Database
+from memory.models import Contact, Conversation, Identity, Message, ModelCall
+
+#: An identity as (kind, external id), before or after normalising.
+Address = tuple[str, str]
+
+
+class ContactDirectory:
+    """Resolves, links and describes contacts."""
+
+    def __init__(self, db: Database, *, default_region: str = "US") -> None:
+        self.db = db
+        self.default_region = default_region
+
+    def normalise(self, addresses: Iterable[Address]) -> list[Address]:
+        """Normalised, de-duplicated, order kept."""
+        seen: dict[Address, None] = {}
+        for kind, value in addresses:
+            seen[normalise(kind, value, default_region=self.default_region)] = None
+        return list(seen)
+
+    async def resolve(
+        self,
+        session: AsyncSession,
+        addresses: Sequence[Address],
+        *,
+        display_name: str | None = None,
+    ) -> Contact:
+        """The contact these addresses belong to, created or merged as needed.
+
+        Safe under concurrency: identities are inserted with ON CONFLICT DO
+        NOTHING and read back, so two workers resolving a new person at once
+        end with one contact.
+        """
+        wanted = self.normalise(addresses)
+        if not wanted:
+            raise ValueError("resolve needs at least one address")
+        owners = await self._owners(session, wanted)
+        created: Contact | None = None
+        if owners:
+            contact = await self._unify(session, owners)
+        else:
+            contact = created = Contact(display_name=display_name, facts={})
+            session.add(contact)
+            await session.flush()
+        missing = [a for a in wanted if a not in owners]
+        if missing:
+            await session.execute(
+                self.db.insert_ignoring_conflicts(Identity),
+                [{"kind": k, "external_id": v, "contact_id": contact.id} for k, v in missing],
+            )
+            # Another worker may have claimed one of them meanwhile: read back.
+            owners = await self._owners(session, wanted)
+            contact = await self._unify(session, owners)
+        if created is not None and created.id not in owners.values():
+            # We lost a race to create this person: our empty contact is not needed.
+            await session.delete(created)
+        if display_name and not contact.display_name:
+            contact.display_name = display_name
+        return contact
+
+    async def link(self, session: AsyncSession, first: Address, second: Address) -> Contact:
+        """Join two identities into one contact (``bot contacts link``)."""
+        return await self.resolve(session, [first, second])
+
+    async def addresses_of(self, session: AsyncSession, contact_id: int) -> list[Address]:
+        """Every identity of a contact."""
+        rows = await session.execute(
+            select(Identity.kind, Identity.external_id)
+            .where(Identity.contact_id == contact_id)
+            .order_by(Identity.id)
+        )
+        return [(kind, value) for kind, value in rows]
+
+    async def find(self, session: AsyncSession, address: Address) -> Contact | None:
+        """The contact with this identity, if any."""
+        kind, value = normalise(*address, default_region=self.default_region)
+        contact_id = await session.scalar(
+            select(Identity.contact_id).where(Identity.kind == kind, Identity.external_id == value)
+        )
+        return None if contact_id is None else await session.get(Contact, contact_id)
+
+    async def _owners(self, session: AsyncSession, addresses: list[Address]) -> dict[Address, int]:
+        rows = await session.execute(
+            select(Identity.kind, Identity.external_id, Identity.contact_id).where(
+                tuple_(Identity.kind, Identity.external_id).in_(addresses)
+            )
+        )
+        return {(kind, value): contact_id for kind, value, contact_id in rows}
+
+    async def _unify(self, session: AsyncSession, owners: dict[Address, int]) -> Contact:
+        """The oldest of the owning contacts, with the others merged into it."""
+        keep_id, *others = sorted(set(owners.values()))
+        for other_id in others:
+            await self._merge(session, keep_id=keep_id, drop_id=other_id)
+        contact = await session.get(Contact, keep_id)
+        assert contact is not None
+        return contact
+
+    async def _merge(self, session: AsyncSession, *, keep_id: int, drop_id: int) -> None:
+        for model in (Identity, Conversation, Message, ModelCall):
+            await session.execute(
+                update(model).where(model.contact_id == drop_id).values(contact_id=keep_id)
+            )
+        keep = await session.get(Contact, keep_id)
+        drop = await session.get(Contact, drop_id)
+        assert keep is not None and drop is not None
+        # What the kept contact already knows wins over the merged one.
+        keep.facts = {**(drop.facts or {}), **(keep.facts or {})}
+        keep.display_name = keep.display_name or drop.display_name
+        drop.merged_into_id = keep_id

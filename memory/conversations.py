@@ -1,0 +1,224 @@
+"""`ConversationStore`: recording messages exactly once and reading history.
+
+The orchestrator makes two writes per message: `record_incoming` (dedup,
+contact, conversation, message, and the history it needs, in one transaction)
+and `record_reply` (the answer and its model call, in another).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from memory.contacts import Address, ContactDirectory
+from memory.db import Database
+from memory.models import Conversation, Message, ModelCall, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One past message, as a prompt needs it."""
+
+    direction: str
+    text: str
+    channel: str
+    agent: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedMessage:
+    """An incoming message that was new, with what answering it needs."""
+
+    message_id: int
+    contact_id: int
+    conversation_id: int
+    #: The agent serving this conversation so far, if any.
+    conversation_agent: str | None
+    contact_name: str | None
+    contact_facts: dict[str, Any]
+    #: Earlier messages of this contact on every channel, oldest first.
+    history: list[HistoryEntry]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelUsage:
+    """What a reply's model call cost, for the `model_calls` log."""
+
+    provider: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None
+    latency_ms: float
+    outcome: str = "ok"
+    error: str | None = None
+
+
+class ConversationStore:
+    """Messages, conversations and model calls."""
+
+    def __init__(self, db: Database, contacts: ContactDirectory) -> None:
+        self.db = db
+        self.contacts = contacts
+
+    async def record_incoming(
+        self,
+        *,
+        channel: str,
+        conversation_key: str,
+        addresses: Sequence[Address],
+        text: str,
+        external_id: str | None,
+        display_name: str | None = None,
+        history_limit: int = 20,
+        meta: dict[str, Any] | None = None,
+    ) -> RecordedMessage | None:
+        """Store an incoming message; None when this delivery was already stored."""
+        async with self.db.transaction() as session:
+            if external_id is not None and await self._seen(session, channel, external_id):
+                return None
+            contact = await self.contacts.resolve(session, addresses, display_name=display_name)
+            conversation = await self._conversation(session, channel, conversation_key, contact.id)
+            inserted = await session.execute(
+                self.db.insert_ignoring_conflicts(Message).returning(Message.id),
+                [
+                    {
+                        "conversation_id": conversation.id,
+                        "contact_id": contact.id,
+                        "channel": channel,
+                        "external_id": external_id,
+                        "direction": "in",
+                        "text": text,
+                        "created_at": utcnow(),
+                        "meta": meta or {},
+                    }
+                ],
+            )
+            message_id = inserted.scalar()
+            if message_id is None:  # a concurrent delivery of the same message won
+                return None
+            history = await self._history(session, contact.id, history_limit, before_id=message_id)
+            return RecordedMessage(
+                message_id=message_id,
+                contact_id=contact.id,
+                conversation_id=conversation.id,
+                conversation_agent=conversation.agent,
+                contact_name=contact.display_name,
+                contact_facts=dict(contact.facts or {}),
+                history=history,
+            )
+
+    async def record_reply(
+        self,
+        incoming: RecordedMessage,
+        *,
+        text: str,
+        agent: str,
+        usage: ModelUsage,
+        routing_reason: str,
+        meta: dict[str, Any] | None = None,
+    ) -> int:
+        """Store the reply and its model call; return the reply's message id."""
+        async with self.db.transaction() as session:
+            conversation = await session.get(Conversation, incoming.conversation_id)
+            assert conversation is not None
+            conversation.agent = agent
+            conversation.updated_at = utcnow()
+            reply = Message(
+                conversation_id=incoming.conversation_id,
+                contact_id=incoming.contact_id,
+                channel=conversation.channel,
+                direction="out",
+                text=text,
+                agent=agent,
+                reply_to_id=incoming.message_id,
+                meta={"model": f"{usage.provider}:{usage.model}", **(meta or {})},
+            )
+            session.add(reply)
+            await session.flush()
+            session.add(
+                ModelCall(
+                    provider=usage.provider,
+                    model=usage.model,
+                    agent=agent,
+                    contact_id=incoming.contact_id,
+                    message_id=reply.id,
+                    input_tokens=usage.input_tokens,
+                    output_tokens=usage.output_tokens,
+                    cost_usd=usage.cost_usd,
+                    latency_ms=usage.latency_ms,
+                    outcome=usage.outcome,
+                    error=usage.error,
+                    routing_reason=routing_reason,
+                )
+            )
+            return reply.id
+
+    async def reply_to(self, channel: str, external_id: str) -> str | None:
+        """The text of the bot's reply to a delivered message, if it has one."""
+        async with self.db.sessions() as session:
+            incoming = select(Message.id).where(
+                Message.channel == channel, Message.external_id == external_id
+            )
+            return await session.scalar(
+                select(Message.text)
+                .where(Message.reply_to_id == incoming.scalar_subquery())
+                .order_by(Message.id)
+                .limit(1)
+            )
+
+    async def history(self, contact_id: int, *, limit: int = 20) -> list[HistoryEntry]:
+        """A contact's newest ``limit`` messages on every channel, oldest first."""
+        async with self.db.sessions() as session:
+            return await self._history(session, contact_id, limit)
+
+    async def _seen(self, session: AsyncSession, channel: str, external_id: str) -> bool:
+        found = await session.scalar(
+            select(Message.id).where(Message.channel == channel, Message.external_id == external_id)
+        )
+        return found is not None
+
+    async def _conversation(
+        self, session: AsyncSession, channel: str, key: str, contact_id: int
+    ) -> Conversation:
+        query = select(Conversation).where(Conversation.channel == channel, Conversation.key == key)
+        conversation = await session.scalar(query)
+        if conversation is None:
+            await session.execute(
+                self.db.insert_ignoring_conflicts(Conversation),
+                [
+                    {
+                        "channel": channel,
+                        "key": key,
+                        "contact_id": contact_id,
+                        "created_at": utcnow(),
+                        "updated_at": utcnow(),
+                    }
+                ],
+            )
+            conversation = await session.scalar(query)
+            assert conversation is not None
+        elif conversation.contact_id != contact_id:
+            # The conversation's contact was merged into this one.
+            conversation.contact_id = contact_id
+        return conversation
+
+    async def _history(
+        self, session: AsyncSession, contact_id: int, limit: int, *, before_id: int | None = None
+    ) -> list[HistoryEntry]:
+        if limit <= 0:
+            return []
+        query = select(
+            Message.direction, Message.text, Message.channel, Message.agent, Message.created_at
+        ).where(Message.contact_id == contact_id)
+        if before_id is not None:
+            query = query.where(Message.id < before_id)
+        # Served by ix_messages_contact_id_id: newest first, then reversed.
+        rows = await session.execute(query.order_by(Message.id.desc()).limit(limit))
+        return [HistoryEntry(*row) for row in reversed(rows.all())]

@@ -1,0 +1,120 @@
+"""`Database`: the async engine, sessions, migrations and health of the store.
+
+SQLite (aiosqlite) is the embedded default; PostgreSQL (asyncpg) the
+production store. The differences that matter are handled here once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from memory.errors import StoreUnavailableError
+
+# Any 64-bit constant: several processes starting at once migrate one at a time.
+_MIGRATION_LOCK_KEY = 7_340_211_905_118
+
+
+class Database:
+    """One database: an engine, a session factory, and the schema's migrations."""
+
+    def __init__(self, url: str, *, schema: str | None = None, echo: bool = False) -> None:
+        """Connect lazily to ``url``.
+
+        ``schema`` (PostgreSQL only) puts every table in that schema, which
+        lets tests run side by side in one database.
+        """
+        self.url = url
+        self.dialect = make_url(url).get_backend_name()
+        connect_args: dict[str, Any] = {}
+        if schema and self.dialect == "postgresql":
+            connect_args["server_settings"] = {"search_path": schema}
+        self.schema = schema
+        self.engine: AsyncEngine = create_async_engine(
+            url, echo=echo, connect_args=connect_args, pool_pre_ping=self.dialect != "sqlite"
+        )
+        if self.dialect == "sqlite":
+            _configure_sqlite(self.engine)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction: committed on success, rolled back on error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    def insert_ignoring_conflicts(self, model: Any) -> Any:
+        """An INSERT that skips rows clashing with a unique key (ON CONFLICT DO NOTHING)."""
+        dialect = postgresql if self.dialect == "postgresql" else sqlite
+        return dialect.insert(model).on_conflict_do_nothing()
+
+    async def migrate(self) -> None:
+        """Bring the schema to the newest migration (safe to run from many processes)."""
+        async with self.engine.begin() as conn:
+            if self.dialect == "postgresql":
+                if self.schema:
+                    await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
+                await conn.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_KEY})"))
+            await conn.run_sync(_upgrade_to_head)
+
+    async def ping(self) -> None:
+        """Check the database answers; raise `StoreUnavailableError` if not."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            raise StoreUnavailableError(f"database unreachable: {exc}") from exc
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+
+def alembic_config() -> Config:
+    """The Alembic configuration of this package's migrations."""
+    config = Config()
+    config.set_main_option("script_location", "memory:migrations")
+    return config
+
+
+def _upgrade_to_head(connection: Connection) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """WAL, foreign keys, and write transactions that take the lock up front.
+
+    pysqlite begins transactions lazily, so a transaction that reads and then
+    writes can fail with "database is locked" when another writer got there
+    first. BEGIN IMMEDIATE takes the write lock at the start instead, and
+    busy_timeout makes a second writer wait for it rather than fail.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,131 @@
+"""SQLAlchemy models: contacts, their identities, conversations, messages, model calls.
+
+The same models run on SQLite (aiosqlite) and PostgreSQL (asyncpg). Schema
+changes go through Alembic migrations in `memory/migrations`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class Contact(Base):
+    """One person, however many channels they use."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set when this contact was merged into another; its identities moved there.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Identity(Base):
+    """A way to reach a contact: (kind, external id) → contact.
+
+    Kinds are channel names for channel-native ids and ``phone`` (E.164) or
+    ``email`` (lower-case) for addresses shared across channels.
+    """
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("kind", "external_id", name="uq_identities_kind_external"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(255))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Conversation(Base):
+    """A thread on one channel (an SMS number pair, a Telegram chat, a Slack thread)."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("channel", "key", name="uq_conversations_channel_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(255))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    agent: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Message(Base):
+    """One message in or out. Append-only.
+
+    The unique key on (channel, external_id) turns a re-delivered webhook into
+    a no-op; outgoing messages have no external id until the channel gives one.
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_messages_channel_external"),
+        # A contact's history across channels, newest first, by index alone.
+        Index("ix_messages_contact_id_id", "contact_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    channel: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    direction: Mapped[str] = mapped_column(String(8))  # "in" or "out"
+    text: Mapped[str] = mapped_column(Text)
+    agent: Mapped[str | None] = mapped_column(String(64))
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ModelCall(Base):
+    """One call to a model: who asked, which model answered, and what it cost."""
+
+    __tablename__ = "model_calls"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    provider: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(128))
+    agent: Mapped[str | None] = mapped_column(String(64))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cost_usd: Mapped[float | None] = mapped_column(Float)
+    latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    outcome: Mapped[str] = mapped_column(String(32))  # ok, error, truncated, ...
+    error: Mapped[str | None] = mapped_column(Text)
+    routing_reason: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,172 @@
+"""The store on SQLite and PostgreSQL: identities, dedup, cross-channel history."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select
+
+from memory.contacts import ContactDirectory
+from memory.conversations import ConversationStore, ModelUsage
+from memory.db import Database
+from memory.models import Contact, Identity, Message, ModelCall
+
+
+@pytest.fixture
+def store(database: Database) -> ConversationStore:
+    return ConversationStore(database, ContactDirectory(database))
+
+
+async def record(
+    store: ConversationStore,
+    channel: str,
+    address: tuple[str, str],
+    text: str,
+    external_id: str | None = None,
+    key: str | None = None,
+):
+    return await store.record_incoming(
+        channel=channel,
+        conversation_key=key or f"{channel}:{address[1]}",
+        addresses=[address],
+        text=text,
+        external_id=external_id,
+    )
+
+
+async def count(db: Database, model: type) -> int:
+    async with db.sessions() as session:
+        return await session.scalar(select(func.count()).select_from(model))
+
+
+async def test_redelivered_message_is_stored_once(store: ConversationStore, database: Database):
+    first = await record(store, "sms", ("phone", "+15551234567"), "hello", external_id="SM1")
+    again = await record(store, "sms", ("phone", "+15551234567"), "hello", external_id="SM1")
+
+    assert first is not None
+    assert again is None
+    assert await count(database, Message) == 1
+
+
+async def test_same_external_id_on_two_channels_is_two_messages(store: ConversationStore):
+    sms = await record(store, "sms", ("phone", "+15551234567"), "a", external_id="42")
+    telegram = await record(store, "telegram", ("telegram", "99"), "b", external_id="42")
+
+    assert sms is not None and telegram is not None
+    assert sms.message_id != telegram.message_id
+
+
+async def test_concurrent_deliveries_of_one_message_store_one(
+    store: ConversationStore, database: Database
+):
+    results = await asyncio.gather(
+        *(
+            record(store, "sms", ("phone", "+15550000001"), "hi", external_id="SMx")
+            for _ in range(5)
+        )
+    )
+
+    assert sum(r is not None for r in results) == 1
+    assert await count(database, Message) == 1
+    assert await count(database, Contact) == 1
+
+
+async def test_phone_numbers_are_normalised_to_e164(store: ConversationStore, database: Database):
+    await record(store, "sms", ("phone", "(555) 123-4567"), "one")
+    await record(store, "console", ("phone", "+1 555 123 4567"), "two")
+
+    async with database.sessions() as session:
+        identities = (await session.execute(select(Identity.kind, Identity.external_id))).all()
+    assert identities == [("phone", "+15551234567")]
+
+
+async def test_history_spans_channels_of_one_phone(store: ConversationStore):
+    phone = ("phone", "+15551234567")
+    await record(store, "sms", phone, "first, by SMS")
+    second = await record(store, "telegram", phone, "second, on Telegram", key="tg-chat-7")
+
+    assert second is not None
+    assert [(h.channel, h.text) for h in second.history] == [("sms", "first, by SMS")]
+
+
+async def test_history_is_newest_n_oldest_first(store: ConversationStore):
+    phone = ("phone", "+15557654321")
+    for i in range(30):
+        recorded = await record(store, "sms", phone, f"message {i}")
+    history = await store.history(recorded.contact_id, limit=5)
+
+    assert [h.text for h in history] == [f"message {i}" for i in range(25, 30)]
+
+
+async def test_an_alias_joins_two_existing_contacts(store: ConversationStore, database: Database):
+    sms = await record(store, "sms", ("phone", "+15551112222"), "from my phone")
+    telegram = await record(store, "telegram", ("telegram", "777"), "from telegram")
+    assert sms.contact_id != telegram.contact_id
+
+    joined = await store.record_incoming(
+        channel="telegram",
+        conversation_key="telegram:777",
+        addresses=[("telegram", "777"), ("phone", "+15551112222")],
+        text="here is my number",
+        external_id=None,
+    )
+
+    assert joined.contact_id == min(sms.contact_id, telegram.contact_id)
+    assert [h.text for h in joined.history] == ["from my phone", "from telegram"]
+    async with database.sessions() as session:
+        owners = set((await session.scalars(select(Identity.contact_id))).all())
+    assert owners == {joined.contact_id}
+
+
+async def test_link_by_hand_merges_history(store: ConversationStore, database: Database):
+    await record(store, "sms", ("phone", "+15553334444"), "sms text")
+    await record(store, "slack", ("email", "Jane@Acme.com"), "slack text")
+    directory = store.contacts
+
+    async with database.transaction() as session:
+        contact = await directory.link(session, ("email", "jane@acme.com"), ("phone", "5553334444"))
+        addresses = await directory.addresses_of(session, contact.id)
+
+    assert set(addresses) == {("phone", "+15553334444"), ("email", "jane@acme.com")}
+    history = await store.history(contact.id)
+    assert {h.text for h in history} == {"sms text", "slack text"}
+
+
+async def test_concurrent_first_messages_of_a_new_person_make_one_contact(
+    store: ConversationStore, database: Database
+):
+    phone = ("phone", "+15559990000")
+    await asyncio.gather(*(record(store, "sms", phone, f"msg {i}") for i in range(4)))
+
+    assert await count(database, Message) == 4
+    async with database.sessions() as session:
+        live = await session.scalar(select(func.count(func.distinct(Message.contact_id))))
+    assert live == 1
+
+
+async def test_reply_and_model_call_are_stored(store: ConversationStore, database: Database):
+    incoming = await record(store, "sms", ("phone", "+15551230000"), "price?", external_id="SM9")
+    reply_id = await store.record_reply(
+        incoming,
+        text="$60 per adult",
+        agent="lead_nurturing",
+        usage=ModelUsage("function", "polite", 12, 4, 0.00002, 3.5),
+        routing_reason="matched price",
+    )
+
+    assert await store.reply_to("sms", "SM9") == "$60 per adult"
+    async with database.sessions() as session:
+        call = await session.scalar(select(ModelCall))
+        reply = await session.get(Message, reply_id)
+    assert (call.provider, call.model, call.agent) == ("function", "polite", "lead_nurturing")
+    assert (call.input_tokens, call.output_tokens, call.outcome) == (12, 4, "ok")
+    assert call.cost_usd == pytest.approx(0.00002)
+    assert call.message_id == reply_id
+    assert (reply.direction, reply.reply_to_id) == ("out", incoming.message_id)
+
+
+async def test_migrating_twice_is_harmless(database: Database):
+    await database.migrate()
+    await database.migrate()
+    assert await count(database, Contact) == 0
