@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from agents.business import BusinessProfile
+from agents.facts import fact_lines, relevant_facts
 from agents.providers.base import ChatMessage, Completion, ModelProvider
 from memory.conversations import HistoryEntry
 
@@ -48,29 +49,32 @@ class Agent:
     tools: ClassVar[tuple[Tool, ...]] = ()
     max_tokens: ClassVar[int] = 256
     temperature: ClassVar[float] = 0.3
+    #: How many of the business's fact lines go into one prompt.
+    facts_per_prompt: ClassVar[int] = 5
 
     def __init__(self, business: BusinessProfile, *, history_chars: int = 2400) -> None:
         self.business = business
         # Past messages are added newest first until this many characters, so a
         # small model's context is not filled by one long conversation.
         self.history_chars = history_chars
+        self._facts = fact_lines(text for _, text in business.notes)
 
-    @property
-    def system_prompt(self) -> str:
-        """The full system prompt: role, business, and facts."""
+    def system_prompt(self, question: str = "") -> str:
+        """The system prompt: role, business, and the facts that bear on ``question``."""
         parts = [
-            self.instructions.format(business=self.business.name).strip(),
+            " ".join(self.instructions.format(business=self.business.name).split()),
             f"About {self.business.name}: {self.business.summary}",
         ]
         if self.business.contact_line:
             parts.append(f"Contact: {self.business.contact_line}")
-        if self.business.facts:
-            parts.append("Facts you may rely on:\n" + self.business.facts)
+        facts = relevant_facts(question, self._facts, limit=self.facts_per_prompt)
+        if facts:
+            parts.append("Facts you may rely on:\n" + "\n".join(f"- {f}" for f in facts))
         return "\n\n".join(parts)
 
     def build_messages(self, request: AgentRequest) -> list[ChatMessage]:
         """System prompt, bounded history across channels, then the new message."""
-        system = self.system_prompt
+        system = self.system_prompt(request.text)
         if request.contact_name:
             system += f"\n\nYou are talking with {request.contact_name}."
         if request.contact_facts:

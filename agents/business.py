@@ -42,8 +42,3 @@ class BusinessProfile:
             timezone=str(data.get("timezone", "UTC")),
             notes=notes,
         )
-
-    @property
-    def facts(self) -> str:
-        """Every note, one after another, for a prompt."""
-        return "\n\n".join(text for _, text in self.notes)

@@ -93,7 +93,7 @@ class KeywordRouter(Router):
                     scores[agent] = scores.get(agent, 0.0) + weight
                     evidence.setdefault(agent, []).append(found.group(0).lower())
         if channel in self.team_channels and "operations" in self._patterns:
-            scores["operations"] = scores.get("operations", 0.0) + 1.0
+            scores["operations"] = scores.get("operations", 0.0) + 1.5
             evidence.setdefault("operations", []).append(f"team channel {channel}")
         if not scores or max(scores.values()) < 1.5:
             if current_agent in self._patterns:

@@ -261,6 +261,8 @@ class LocalProvider(ModelProvider):
             temperature=temperature,
             stop=prompt.stop,
             stopping_criteria=prompt.stopping_criteria,
+            # Small models loop ("a variety of food, a variety of food..."); penalise repeats.
+            repeat_penalty=1.3,
             stream=True,
         )
         parts: list[str] = []

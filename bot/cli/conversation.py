@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 
 import click
 
@@ -84,19 +85,35 @@ def chat(as_: Address | None) -> None:
 @click.argument("question")
 @_as_option
 @click.option("--json", "as_json", is_flag=True, help="Print agent, model, tokens, cost too.")
-def ask(question: str, as_: Address | None, as_json: bool) -> None:
+@click.option(
+    "--id",
+    "message_id",
+    metavar="ID",
+    help="An id for this message: asking again with the same id gives no second answer.",
+)
+def ask(question: str, as_: Address | None, as_json: bool, message_id: str | None) -> None:
     """Ask one question, print the answer, exit."""
     console = ConsoleChannel()
     sender = as_ or default_sender()
+    incoming = replace(console.incoming(question, sender), external_id=message_id)
 
-    async def answer(runtime: Runtime) -> Reply | None:
-        return await runtime.orchestrator.handle(console.incoming(question, sender))
+    async def answer(runtime: Runtime) -> Reply | str | None:
+        reply = await runtime.orchestrator.handle(incoming)
+        if reply is None and message_id is not None:
+            return await runtime.conversations.reply_to(console.name, message_id)
+        return reply
 
     try:
         reply = run_with_runtime(answer)
     except InvalidMessageError as exc:
         raise click.UsageError(str(exc)) from None
-    assert reply is not None  # console messages carry no delivery id, so never duplicates
+    if not isinstance(reply, Reply):
+        click.echo(f"message {message_id} was answered before; not asking again", err=True)
+        if as_json:
+            click.echo(json.dumps({"duplicate": True, "text": reply}))
+        elif reply:
+            click.echo(reply)
+        return
     if not as_json:
         click.echo(reply.text)
         return

@@ -58,7 +58,10 @@ async def test_reply_is_sent_stored_and_costed(
     assert (call.input_tokens, call.output_tokens) == (prompt_words, 7)
     assert call.cost_usd == pytest.approx(TEST_PRICE.cost(prompt_words, 7))
     assert (call.provider, call.model, call.agent, call.outcome) == (
-        "function", "polite", "lead_nurturing", "ok",
+        "function",
+        "polite",
+        "lead_nurturing",
+        "ok",
     )
     assert "matched" in call.routing_reason
     assert stored.text == reply.text and stored.agent == "lead_nurturing"

@@ -1,0 +1,114 @@
+"""The HTTP app over real HTTP on loopback: /healthz and POST /api/v1/messages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from bot.api import create_app
+from bot.background_server import serve_in_background
+from bot.runtime import Runtime
+from memory.models import Message, ModelCall
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    async with (
+        serve_in_background(create_app(runtime=runtime)) as base_url,
+        httpx.AsyncClient(base_url=base_url, timeout=10) as http,
+    ):
+        yield http
+
+
+async def rows(runtime: Runtime, model: type) -> int:
+    async with runtime.db.sessions() as session:
+        return await session.scalar(select(func.count()).select_from(model))
+
+
+async def test_healthz_reports_database_and_provider(client: httpx.AsyncClient):
+    response = await client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["provider"] == {"ok": True, "model": "function:polite"}
+
+
+async def test_message_gets_a_reply_with_usage(client: httpx.AsyncClient, runtime: Runtime):
+    response = await client.post(
+        "/api/v1/messages",
+        json={
+            "channel": "api",
+            "sender": "phone:+1 (555) 010-2030",
+            "text": "Is it BYOB?",
+            "message_id": "m-1",
+        },
+    )
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["reply"] == "You said: Is it BYOB?"
+    assert body["agent"] == "knowledge"
+    assert body["model"] == "function:polite"
+    assert body["input_tokens"] > 0 and body["output_tokens"] == 5
+    assert body["cost_usd"] > 0
+    assert body["duplicate"] is False
+    assert await rows(runtime, ModelCall) == 1
+    assert await rows(runtime, Message) == 2
+
+
+async def test_resent_message_id_returns_the_first_reply_once(
+    client: httpx.AsyncClient, runtime: Runtime
+):
+    payload = {
+        "sender": "email:jo@example.com",
+        "text": "What areas do you serve?",
+        "message_id": "m-2",
+    }
+    first = await client.post("/api/v1/messages", json=payload)
+    again = await client.post("/api/v1/messages", json=payload)
+
+    assert first.status_code == again.status_code == 200
+    assert again.json()["duplicate"] is True
+    assert again.json()["reply"] == first.json()["reply"]
+    assert await rows(runtime, ModelCall) == 1
+    assert await rows(runtime, Message) == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "says"),
+    [
+        ('{"sender": "x", "text": ', 400, "not valid JSON"),
+        ('{"text": "hello"}', 422, "sender: Field required"),
+        ('{"sender": "x"}', 422, "text: Field required"),
+        ('{"sender": "x", "text": "   "}', 422, "empty"),
+        ('{"sender": "x", "text": "' + "a" * 4001 + '"}', 422, "at most 4000"),
+        ('{"sender": "phone:12", "text": "hi"}', 422, "phone number"),
+        ('{"sender": "x", "text": "hi", "channel": "BAD CHANNEL"}', 422, "channel"),
+        ('{"sender": "x", "text": "hi", "surprise": 1}', 422, "surprise"),
+        ('["not", "an", "object"]', 422, "invalid message"),
+    ],
+)
+async def test_bad_requests_get_a_clear_4xx_and_write_nothing(
+    client: httpx.AsyncClient, runtime: Runtime, body: str, status: int, says: str
+):
+    response = await client.post(
+        "/api/v1/messages", content=body, headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == status
+    assert says in response.json()["error"]
+    assert await rows(runtime, Message) == 0
+
+
+async def test_channels_with_a_webhook_cannot_be_posted_to(client: httpx.AsyncClient):
+    response = await client.post(
+        "/api/v1/messages", json={"channel": "sms", "sender": "x", "text": "hi"}
+    )
+
+    assert response.status_code == 422
+    assert "webhook" in response.json()["error"]

@@ -1,0 +1,28 @@
+"""Reply functions for the ``function`` provider, importable by a ``bot`` subprocess
+(``AI_PROVIDER=function:tests.support.replies:priced``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from agents.providers.base import ChatMessage, Completion
+
+#: USD per token in and out, so costs in tests are exact.
+INPUT_PRICE, OUTPUT_PRICE = 1e-6, 2e-6
+
+
+def priced(messages: Sequence[ChatMessage]) -> Completion:
+    """Answers with the question's length, and reports tokens and cost like a vendor would."""
+    question = messages[-1].content
+    text = f"Your question had {len(question.split())} words."
+    input_tokens = sum(len(m.content.split()) for m in messages)
+    output_tokens = len(text.split())
+    return Completion(
+        text=text,
+        model="priced",
+        provider="function",
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cost_usd=input_tokens * INPUT_PRICE + output_tokens * OUTPUT_PRICE,
+        latency_ms=1.0,
+    )

@@ -1,0 +1,58 @@
+import pytest
+
+from agents.errors import ProviderUnavailableError, UnknownProviderError
+from agents.providers.base import ChatMessage, Completion
+from agents.providers.factory import ProviderFactory, parse_model_id
+from agents.providers.function import FunctionProvider, Price
+
+
+@pytest.mark.parametrize(
+    ("model_id", "expected"),
+    [
+        ("local", ("local", "smollm2")),
+        ("local:smollm2", ("local", "smollm2")),
+        ("LOCAL:/models/x.gguf", ("local", "/models/x.gguf")),
+        ("function:pkg.mod:fn", ("function", "pkg.mod:fn")),
+    ],
+)
+def test_model_ids(model_id, expected):
+    assert parse_model_id(model_id) == expected
+
+
+def test_unknown_provider_names_the_known_ones():
+    with pytest.raises(UnknownProviderError, match="known providers: function, local"):
+        parse_model_id("skynet:t800")
+
+
+def test_factory_imports_reply_functions_and_caches_providers():
+    factory = ProviderFactory()
+    provider = factory.create("function:agents.providers.function:echo")
+
+    assert provider is factory.create("function:agents.providers.function:echo")
+    assert provider.model_id == "function:agents.providers.function:echo"
+
+
+def test_factory_reports_a_bad_function_path():
+    with pytest.raises(ProviderUnavailableError, match="cannot import 'nowhere:fn'"):
+        ProviderFactory().create("function:nowhere:fn")
+
+
+async def test_function_provider_counts_tokens_and_cost():
+    provider = FunctionProvider(lambda m: "two words", price=Price(1_000_000, 2_000_000))
+    completion = await provider.complete([ChatMessage("user", "three little words")])
+
+    assert (completion.text, completion.input_tokens, completion.output_tokens) == (
+        "two words",
+        3,
+        2,
+    )
+    assert completion.cost_usd == pytest.approx(3 * 1 + 2 * 2)
+    assert provider.calls == [[ChatMessage("user", "three little words")]]
+
+
+async def test_function_provider_awaits_async_functions_and_passes_completions():
+    async def reply(_messages):
+        return Completion(text="hi", model="m", provider="p", cost_usd=None)
+
+    completion = await FunctionProvider(reply).complete([ChatMessage("user", "x")])
+    assert completion.cost_usd is None and completion.model_id == "p:m"
