@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from agents.business import BusinessProfile
-from agents.facts import fact_lines, relevant_facts
+from agents.facts import FactIndex, fact_lines
 from agents.providers.base import ChatMessage, Completion, ModelProvider
 from memory.conversations import HistoryEntry
 
@@ -57,7 +57,7 @@ class Agent:
         # Past messages are added newest first until this many characters, so a
         # small model's context is not filled by one long conversation.
         self.history_chars = history_chars
-        self._facts = fact_lines(text for _, text in business.notes)
+        self._facts = FactIndex(fact_lines(text for _, text in business.notes))
 
     def system_prompt(self, question: str = "") -> str:
         """The system prompt: role, business, and the facts that bear on ``question``."""
@@ -67,7 +67,7 @@ class Agent:
         ]
         if self.business.contact_line:
             parts.append(f"Contact: {self.business.contact_line}")
-        facts = relevant_facts(question, self._facts, limit=self.facts_per_prompt)
+        facts = self._facts.relevant(question, limit=self.facts_per_prompt)
         if facts:
             parts.append("Facts you may rely on:\n" + "\n".join(f"- {f}" for f in facts))
         return "\n\n".join(parts)

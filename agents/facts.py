@@ -34,9 +34,16 @@ def fact_lines(notes: Iterable[str]) -> list[str]:
     return lines
 
 
-def relevant_facts(question: str, facts: list[str], *, limit: int = 5) -> list[str]:
-    """The ``limit`` facts sharing the most words with ``question``, in their original order."""
-    wanted = _stems(question)
-    scored = [(len(wanted & _stems(fact)), i) for i, fact in enumerate(facts)]
-    best = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))[:limit]
-    return [facts[i] for _, i in sorted(best, key=lambda s: s[1])]
+class FactIndex:
+    """The business's fact lines with their words, ready to be matched to questions."""
+
+    def __init__(self, facts: list[str]) -> None:
+        self.facts = facts
+        self._stems = [_stems(fact) for fact in facts]
+
+    def relevant(self, question: str, *, limit: int = 5) -> list[str]:
+        """The ``limit`` facts sharing most words with ``question``, in their original order."""
+        wanted = _stems(question)
+        scored = [(len(wanted & stems), i) for i, stems in enumerate(self._stems)]
+        best = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))[:limit]
+        return [self.facts[i] for i in sorted(i for _, i in best)]

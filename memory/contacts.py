@@ -96,12 +96,14 @@ class ContactDirectory:
         return None if contact_id is None else await session.get(Contact, contact_id)
 
     async def _owners(self, session: AsyncSession, addresses: list[Address]) -> dict[Address, int]:
+        # Selecting the Contact rows too puts them in the session's identity map,
+        # so `_unify`'s session.get costs no second query.
         rows = await session.execute(
-            select(Identity.kind, Identity.external_id, Identity.contact_id).where(
-                tuple_(Identity.kind, Identity.external_id).in_(addresses)
-            )
+            select(Identity.kind, Identity.external_id, Contact)
+            .join(Contact, Contact.id == Identity.contact_id)
+            .where(tuple_(Identity.kind, Identity.external_id).in_(addresses))
         )
-        return {(kind, value): contact_id for kind, value, contact_id in rows}
+        return {(kind, value): contact.id for kind, value, contact in rows}
 
     async def _unify(self, session: AsyncSession, owners: dict[Address, int]) -> Contact:
         """The oldest of the owning contacts, with the others merged into it."""

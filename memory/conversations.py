@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.contacts import Address, ContactDirectory
@@ -36,6 +36,7 @@ class RecordedMessage:
     """An incoming message that was new, with what answering it needs."""
 
     message_id: int
+    channel: str
     contact_id: int
     conversation_id: int
     #: The agent serving this conversation so far, if any.
@@ -81,34 +82,33 @@ class ConversationStore:
     ) -> RecordedMessage | None:
         """Store an incoming message; None when this delivery was already stored."""
         async with self.db.transaction() as session:
-            if external_id is not None and await self._seen(session, channel, external_id):
-                return None
             contact = await self.contacts.resolve(session, addresses, display_name=display_name)
-            conversation = await self._conversation(session, channel, conversation_key, contact.id)
-            inserted = await session.execute(
-                self.db.insert_ignoring_conflicts(Message).returning(Message.id),
-                [
-                    {
-                        "conversation_id": conversation.id,
-                        "contact_id": contact.id,
-                        "channel": channel,
-                        "external_id": external_id,
-                        "direction": "in",
-                        "text": text,
-                        "created_at": utcnow(),
-                        "meta": meta or {},
-                    }
-                ],
+            conversation_id, agent = await self._touch_conversation(
+                session, channel, conversation_key, contact.id
             )
-            message_id = inserted.scalar()
-            if message_id is None:  # a concurrent delivery of the same message won
+            message_id = await session.scalar(
+                self.db.insert_ignoring_conflicts(Message)
+                .values(
+                    conversation_id=conversation_id,
+                    contact_id=contact.id,
+                    channel=channel,
+                    external_id=external_id,
+                    direction="in",
+                    text=text,
+                    created_at=utcnow(),
+                    meta=meta or {},
+                )
+                .returning(Message.id)
+            )
+            if message_id is None:  # this delivery was stored before: a re-delivery
                 return None
             history = await self._history(session, contact.id, history_limit, before_id=message_id)
             return RecordedMessage(
                 message_id=message_id,
+                channel=channel,
                 contact_id=contact.id,
-                conversation_id=conversation.id,
-                conversation_agent=conversation.agent,
+                conversation_id=conversation_id,
+                conversation_agent=agent,
                 contact_name=contact.display_name,
                 contact_facts=dict(contact.facts or {}),
                 history=history,
@@ -126,29 +126,35 @@ class ConversationStore:
     ) -> int:
         """Store the reply and its model call; return the reply's message id."""
         async with self.db.transaction() as session:
-            conversation = await session.get(Conversation, incoming.conversation_id)
-            assert conversation is not None
-            conversation.agent = agent
-            conversation.updated_at = utcnow()
-            reply = Message(
-                conversation_id=incoming.conversation_id,
-                contact_id=incoming.contact_id,
-                channel=conversation.channel,
-                direction="out",
-                text=text,
-                agent=agent,
-                reply_to_id=incoming.message_id,
-                meta={"model": f"{usage.provider}:{usage.model}", **(meta or {})},
+            if agent != incoming.conversation_agent:
+                await session.execute(
+                    update(Conversation)
+                    .where(Conversation.id == incoming.conversation_id)
+                    .values(agent=agent)
+                )
+            reply_id = await session.scalar(
+                insert(Message)
+                .values(
+                    conversation_id=incoming.conversation_id,
+                    contact_id=incoming.contact_id,
+                    channel=incoming.channel,
+                    direction="out",
+                    text=text,
+                    agent=agent,
+                    reply_to_id=incoming.message_id,
+                    created_at=utcnow(),
+                    meta={"model": f"{usage.provider}:{usage.model}", **(meta or {})},
+                )
+                .returning(Message.id)
             )
-            session.add(reply)
-            await session.flush()
-            session.add(
-                ModelCall(
+            await session.execute(
+                insert(ModelCall).values(
+                    created_at=utcnow(),
                     provider=usage.provider,
                     model=usage.model,
                     agent=agent,
                     contact_id=incoming.contact_id,
-                    message_id=reply.id,
+                    message_id=reply_id,
                     input_tokens=usage.input_tokens,
                     output_tokens=usage.output_tokens,
                     cost_usd=usage.cost_usd,
@@ -158,7 +164,8 @@ class ConversationStore:
                     routing_reason=routing_reason,
                 )
             )
-            return reply.id
+            assert reply_id is not None
+            return reply_id
 
     async def reply_to(self, channel: str, external_id: str) -> str | None:
         """The text of the bot's reply to a delivered message, if it has one."""
@@ -178,36 +185,25 @@ class ConversationStore:
         async with self.db.sessions() as session:
             return await self._history(session, contact_id, limit)
 
-    async def _seen(self, session: AsyncSession, channel: str, external_id: str) -> bool:
-        found = await session.scalar(
-            select(Message.id).where(Message.channel == channel, Message.external_id == external_id)
-        )
-        return found is not None
-
-    async def _conversation(
+    async def _touch_conversation(
         self, session: AsyncSession, channel: str, key: str, contact_id: int
-    ) -> Conversation:
-        query = select(Conversation).where(Conversation.channel == channel, Conversation.key == key)
-        conversation = await session.scalar(query)
-        if conversation is None:
-            await session.execute(
-                self.db.insert_ignoring_conflicts(Conversation),
-                [
-                    {
-                        "channel": channel,
-                        "key": key,
-                        "contact_id": contact_id,
-                        "created_at": utcnow(),
-                        "updated_at": utcnow(),
-                    }
-                ],
+    ) -> tuple[int, str | None]:
+        """Create or update the conversation in one statement; return its id and agent.
+
+        The contact is rewritten too, for a conversation whose contact was merged.
+        """
+        now = utcnow()
+        statement = (
+            self.db.upsert(
+                Conversation,
+                index_elements=["channel", "key"],
+                set_={"contact_id": contact_id, "updated_at": now},
             )
-            conversation = await session.scalar(query)
-            assert conversation is not None
-        elif conversation.contact_id != contact_id:
-            # The conversation's contact was merged into this one.
-            conversation.contact_id = contact_id
-        return conversation
+            .values(channel=channel, key=key, contact_id=contact_id, created_at=now, updated_at=now)
+            .returning(Conversation.id, Conversation.agent)
+        )
+        conversation_id, agent = (await session.execute(statement)).one()
+        return conversation_id, agent
 
     async def _history(
         self, session: AsyncSession, contact_id: int, limit: int, *, before_id: int | None = None

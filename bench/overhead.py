@@ -1,0 +1,123 @@
+"""Orchestrator overhead per message, with an instant model, on SQLite.
+
+Sends N messages from C contacts (default 2,000 from 200) through the
+in-process path (`Orchestrator.handle`) and through `POST /api/v1/messages`
+over loopback, one after another, and prints one JSON line: p50/p99
+milliseconds and messages per second for each path.
+
+    python bench/overhead.py [--messages 2000] [--contacts 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from agents.providers.function import FunctionProvider
+from bot.api import create_app
+from bot.background_server import serve_in_background
+from bot.runtime import Runtime
+from bot.settings import load_settings
+from channels.base import Address, IncomingMessage
+
+QUESTIONS = [
+    "How much for a party of 15?",
+    "Do you bring plates?",
+    "I need to move my booking to Sunday",
+    "What is your cancellation policy?",
+]
+
+
+def phone(contact: int) -> str:
+    return f"+1415555{contact:04d}"
+
+
+def summarise(latencies_s: list[float], wall_s: float) -> dict[str, float]:
+    ms = sorted(x * 1000 for x in latencies_s)
+    return {
+        "p50_ms": round(statistics.median(ms), 3),
+        "p99_ms": round(ms[int(len(ms) * 0.99) - 1], 3),
+        "messages_per_s": round(len(ms) / wall_s, 1),
+    }
+
+
+async def in_process(runtime: Runtime, messages: int, contacts: int) -> dict[str, float]:
+    latencies = []
+    started = time.perf_counter()
+    for i in range(messages):
+        incoming = IncomingMessage(
+            channel="sms",
+            sender=Address("phone", phone(i % contacts)),
+            conversation_key=f"sms:{phone(i % contacts)}",
+            text=QUESTIONS[i % len(QUESTIONS)],
+            external_id=f"bench-{i}",
+        )
+        t = time.perf_counter()
+        reply = await runtime.orchestrator.handle(incoming)
+        latencies.append(time.perf_counter() - t)
+        assert reply is not None
+    return summarise(latencies, time.perf_counter() - started)
+
+
+async def over_http(runtime: Runtime, messages: int, contacts: int) -> dict[str, float]:
+    latencies = []
+    async with (
+        serve_in_background(create_app(runtime=runtime)) as base_url,
+        httpx.AsyncClient(base_url=base_url) as client,
+    ):
+        started = time.perf_counter()
+        for i in range(messages):
+            body = {
+                "sender": f"phone:{phone(i % contacts)}",
+                "text": QUESTIONS[i % len(QUESTIONS)],
+                "message_id": f"http-{i}",
+            }
+            t = time.perf_counter()
+            response = await client.post("/api/v1/messages", json=body)
+            latencies.append(time.perf_counter() - t)
+            response.raise_for_status()
+        wall = time.perf_counter() - started
+    return summarise(latencies, wall)
+
+
+async def main(messages: int, contacts: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        settings = load_settings(
+            _env_file=None, database_url=f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        )
+        runtime = await Runtime.start(settings, provider=FunctionProvider(lambda _m: "ok"))
+        try:
+            # Warm up connections, caches and the first contacts.
+            for i in range(20):
+                await runtime.orchestrator.handle(
+                    IncomingMessage("sms", Address("phone", phone(i)), f"w{i}", "hello")
+                )
+            result = {
+                "benchmark": "orchestrator_overhead",
+                "database": "sqlite",
+                "messages": messages,
+                "contacts": contacts,
+                "cpus": len(__import__("os").sched_getaffinity(0)),
+                "python": platform.python_version(),
+                "in_process": await in_process(runtime, messages, contacts),
+                "http": await over_http(runtime, messages, contacts),
+            }
+        finally:
+            await runtime.aclose()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--contacts", type=int, default=200)
+    args = parser.parse_args()
+    asyncio.run(main(args.messages, args.contacts))
