@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore, ModelUsage
@@ -170,3 +170,20 @@ async def test_migrating_twice_is_harmless(database: Database):
     await database.migrate()
     await database.migrate()
     assert await count(database, Contact) == 0
+
+
+async def test_history_query_is_served_by_the_contact_index(database: Database):
+    if database.dialect != "sqlite":
+        pytest.skip("the plan is checked on SQLite; PostgreSQL plans depend on table statistics")
+    store = ConversationStore(database, ContactDirectory(database))
+    recorded = await record(store, "sms", ("phone", "+15551239999"), "hi")
+    async with database.sessions() as session:
+        statement = store.history_statement(recorded.contact_id, 20, before_id=None)
+        compiled = statement.compile(
+            dialect=session.bind.dialect, compile_kwargs={"literal_binds": True}
+        )
+        plan = (await session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))).all()
+
+    details = " ".join(str(row[-1]) for row in plan)
+    assert "USING INDEX ix_messages_contact_id_id" in details
+    assert "TEMP B-TREE" not in details  # ordered by the index, no sort step
