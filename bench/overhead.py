@@ -1,11 +1,11 @@
-"""Orchestrator overhead per message, with an instant model, on SQLite.
+"""Orchestrator overhead per message, with an instant model, on SQLite (or PostgreSQL).
 
 Sends N messages from C contacts (default 2,000 from 200) through the
 in-process path (`Orchestrator.handle`) and through `POST /api/v1/messages`
 over loopback, one after another, and prints one JSON line: p50/p99
 milliseconds and messages per second for each path.
 
-    python bench/overhead.py [--messages 2000] [--contacts 200]
+    python bench/overhead.py [--messages 2000] [--contacts 200] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ import platform
 import statistics
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 
 from agents.providers.function import FunctionProvider
 from bot.api import create_app
@@ -27,6 +29,7 @@ from bot.background_server import serve_in_background
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from channels.base import Address, IncomingMessage
+from memory.db import Database
 
 QUESTIONS = [
     "How much for a party of 15?",
@@ -88,12 +91,14 @@ async def over_http(runtime: Runtime, messages: int, contacts: int) -> dict[str,
     return summarise(latencies, wall)
 
 
-async def main(messages: int, contacts: int) -> None:
+async def main(messages: int, contacts: int, database_url: str | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        settings = load_settings(
-            _env_file=None, database_url=f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-        )
-        runtime = await Runtime.start(settings, provider=FunctionProvider(lambda _m: "ok"))
+        url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        settings = load_settings(_env_file=None, database_url=url)
+        # A schema of its own on PostgreSQL, so the run neither sees nor leaves data.
+        schema = f"bench_{uuid.uuid4().hex[:8]}" if url.startswith("postgresql") else None
+        db = Database(settings.database_url, schema=schema)
+        runtime = await Runtime.start(settings, provider=FunctionProvider(lambda _m: "ok"), db=db)
         try:
             # Warm up connections, caches and the first contacts.
             for i in range(20):
@@ -102,7 +107,7 @@ async def main(messages: int, contacts: int) -> None:
                 )
             result = {
                 "benchmark": "orchestrator_overhead",
-                "database": "sqlite",
+                "database": db.dialect,
                 "messages": messages,
                 "contacts": contacts,
                 "cpus": len(__import__("os").sched_getaffinity(0)),
@@ -111,6 +116,9 @@ async def main(messages: int, contacts: int) -> None:
                 "http": await over_http(runtime, messages, contacts),
             }
         finally:
+            if schema:
+                async with db.engine.begin() as conn:
+                    await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             await runtime.aclose()
     print(json.dumps(result))
 
@@ -119,5 +127,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--contacts", type=int, default=200)
+    parser.add_argument(
+        "--database-url",
+        help="e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test "
+        "(default: a fresh SQLite file)",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.messages, args.contacts))
+    asyncio.run(main(args.messages, args.contacts, args.database_url))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import and_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.addresses import normalise
@@ -98,10 +98,15 @@ class ContactDirectory:
     async def _owners(self, session: AsyncSession, addresses: list[Address]) -> dict[Address, int]:
         # Selecting the Contact rows too puts them in the session's identity map,
         # so `_unify`'s session.get costs no second query.
+        if len(addresses) == 1:  # the usual case, and a cheaper statement to build
+            [(kind, value)] = addresses
+            match = and_(Identity.kind == kind, Identity.external_id == value)
+        else:
+            match = tuple_(Identity.kind, Identity.external_id).in_(addresses)
         rows = await session.execute(
             select(Identity.kind, Identity.external_id, Contact)
             .join(Contact, Contact.id == Identity.contact_id)
-            .where(tuple_(Identity.kind, Identity.external_id).in_(addresses))
+            .where(match)
         )
         return {(kind, value): contact.id for kind, value, contact in rows}
 
