@@ -3,36 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import bot_env, run_bot
 from tests.support.replies import INPUT_PRICE, OUTPUT_PRICE
-
-ROOT = Path(__file__).resolve().parents[2]
-BOT = [sys.executable, "-m", "bot"]
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    """A clean environment: a fresh database, the priced function model, no .env."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AI_", "DATABASE_"))}
-    return {
-        **clean,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-        "AI_PROVIDER": "function:tests.support.replies:priced",
-        "PYTHONPATH": str(ROOT),
-    }
+    """A fresh database and the priced function model; no .env, no inherited settings."""
+    return bot_env(tmp_path, AI_PROVIDER="function:tests.support.replies:priced")
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None):
-    return subprocess.run(
-        BOT + args, env=env, cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120
-    )
+    return run_bot(args, env, cwd, stdin=stdin)
 
 
 def query(tmp_path: Path, sql: str) -> list[tuple]:
@@ -133,14 +120,7 @@ def test_missing_model_file_fails_with_one_line(env, tmp_path):
 
 
 def test_migrate_and_console_script(env, tmp_path):
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "bot"), "migrate"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_bot(["migrate"], env, tmp_path, console_script=True)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "database is up to date"

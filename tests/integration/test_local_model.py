@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,6 +17,7 @@ from agents.errors import ModelFileMissingError
 from agents.providers.base import ChatMessage, Completion
 from agents.providers.factory import ProviderFactory
 from agents.providers.local import LocalProvider, _loaded, bundled_model_path
+from tests.support.cli import bot_env, run_bot
 
 pytestmark = pytest.mark.embedded_model
 
@@ -117,15 +115,8 @@ def test_missing_model_file_is_a_clear_error(tmp_path: Path):
 
 
 def test_bot_ask_answers_on_the_embedded_default(tmp_path: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AI_", "DATABASE_"))}
-    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "--json", "What is included in the menu?"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=180,
+    result = run_bot(
+        ["ask", "--json", "What is included in the menu?"], bot_env(tmp_path), tmp_path
     )
 
     assert result.returncode == 0, result.stderr
