@@ -47,7 +47,8 @@ class Agent:
     #: The role, in the second person; the business's facts are added after it.
     instructions: ClassVar[str]
     tools: ClassVar[tuple[Tool, ...]] = ()
-    max_tokens: ClassVar[int] = 256
+    # Front-desk answers are short; a small model that runs long only rambles.
+    max_tokens: ClassVar[int] = 160
     temperature: ClassVar[float] = 0.3
     #: How many of the business's fact lines go into one prompt.
     facts_per_prompt: ClassVar[int] = 5

@@ -75,9 +75,14 @@ class Database:
         """Bring the schema to the newest migration (safe to run from many processes)."""
         async with self.engine.begin() as conn:
             if self.dialect == "postgresql":
-                if self.schema:
-                    await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
                 await conn.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_KEY})"))
+                if self.schema:  # under the lock: CREATE SCHEMA IF NOT EXISTS races otherwise
+                    await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
+            else:
+                # sqlite3 opens no transaction before DDL: take the write lock
+                # explicitly, so the migration is atomic and a second process
+                # waits for it instead of creating the same tables again.
+                await conn.exec_driver_sql("BEGIN IMMEDIATE")
             await conn.run_sync(_upgrade_to_head)
 
     async def ping(self) -> None:

@@ -189,3 +189,23 @@ async def test_history_query_is_served_by_the_contact_index(tmp_path):
     details = " ".join(str(row[-1]) for row in plan)
     assert "USING INDEX ix_messages_contact_id_id" in details
     assert "TEMP B-TREE" not in details  # ordered by the index, no sort step
+
+
+async def test_processes_starting_together_migrate_once(database: Database, tmp_path):
+    # A fresh database shared by several workers that all migrate at start-up.
+    url = (
+        database.url if database.dialect == "postgresql" else f"sqlite+aiosqlite:///{tmp_path}/x.db"
+    )
+    schema = f"{database.schema}_fresh" if database.schema else None
+    workers = [Database(url, schema=schema) for _ in range(3)]
+    try:
+        await asyncio.gather(*(worker.migrate() for worker in workers))
+        async with workers[0].sessions() as session:
+            version = (await session.execute(text("SELECT version_num FROM alembic_version"))).all()
+        assert version == [("0001",)]
+    finally:
+        if schema:
+            async with workers[0].engine.begin() as conn:
+                await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        for worker in workers:
+            await worker.dispose()
