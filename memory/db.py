@@ -61,15 +61,17 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
+    def _insert(self, model: Any) -> Any:
+        # ON CONFLICT is dialect syntax: SQLAlchemy builds it from the dialect's own insert.
+        return (postgresql if self.dialect == "postgresql" else sqlite).insert(model)
+
     def insert_ignoring_conflicts(self, model: Any) -> Any:
         """An INSERT that skips rows clashing with a unique key (ON CONFLICT DO NOTHING)."""
-        dialect = postgresql if self.dialect == "postgresql" else sqlite
-        return dialect.insert(model).on_conflict_do_nothing()
+        return self._insert(model).on_conflict_do_nothing()
 
     def upsert(self, model: Any, *, index_elements: list[str], set_: dict[str, Any]) -> Any:
         """An INSERT that updates ``set_`` on the row clashing with ``index_elements``."""
-        dialect = postgresql if self.dialect == "postgresql" else sqlite
-        return dialect.insert(model).on_conflict_do_update(index_elements=index_elements, set_=set_)
+        return self._insert(model).on_conflict_do_update(index_elements=index_elements, set_=set_)
 
     async def migrate(self) -> None:
         """Bring the schema to the newest migration (safe to run from many processes)."""
@@ -119,8 +121,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     IMMEDIATE that BEGIN takes the write lock at once, so a transaction never
     has to upgrade a read snapshot to a write (which fails with "database is
     locked" however long the timeout), and the BEGIN costs no extra round
-    trip to aiosqlite's thread. Reads before the first write see committed
-    data only; the stores re-read after their writes where that matters.
+    trip to aiosqlite's thread. The price: reads before a transaction's first
+    write are not part of it. The stores rely on unique keys and re-read
+    identities after inserting them, as they must on PostgreSQL's READ
+    COMMITTED anyway.
     """
 
     @event.listens_for(engine.sync_engine, "connect")

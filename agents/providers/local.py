@@ -61,10 +61,11 @@ def resolve_model_path(model: str, override: str | Path | None = None) -> Path:
 
 
 class _LoadedModel:
-    """One llama.cpp model and the lock that serialises its use."""
+    """One llama.cpp model, its chat template, and the lock that serialises its use."""
 
     def __init__(self, llama: Any) -> None:
         self.llama = llama
+        self.formatter = _chat_formatter(llama)
         self.lock = threading.Lock()
 
 
@@ -197,7 +198,7 @@ class LocalProvider(ModelProvider):
                 model = self._model()
                 with model.lock:
                     for kind, value in self._generate(
-                        model.llama, payload, max_tokens, temperature, cancelled
+                        model, payload, max_tokens, temperature, cancelled
                     ):
                         emit(kind, value)
             except Exception as exc:  # handed to the awaiting side, raised there
@@ -239,7 +240,7 @@ class LocalProvider(ModelProvider):
 
     @staticmethod
     def _generate(
-        llama: Any,
+        model: _LoadedModel,
         payload: list[dict[str, str]],
         max_tokens: int,
         temperature: float,
@@ -251,7 +252,8 @@ class LocalProvider(ModelProvider):
         here, as llama-cpp-python's chat handler does, so the input token count
         is exact; llama.cpp's stream carries no usage figures.
         """
-        prompt = _chat_formatter(llama)(messages=payload)
+        llama = model.llama
+        prompt = model.formatter(messages=payload)
         tokens = llama.tokenize(
             prompt.prompt.encode("utf-8"), add_bos=not prompt.added_special, special=True
         )
@@ -283,25 +285,21 @@ class LocalProvider(ModelProvider):
 
 
 def _chat_formatter(llama: Any) -> Any:
-    """The model's chat template as a llama-cpp-python formatter (built once per model)."""
-    formatter = getattr(llama, "_frontdesk_formatter", None)
-    if formatter is None:
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+    """The model's chat template as a llama-cpp-python formatter."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-        template = llama.metadata.get("tokenizer.chat_template")
-        if not template:
-            raise ProviderUnavailableError(
-                "the GGUF file has no chat template (tokenizer.chat_template)", provider="local"
-            )
-        eos_id, bos_id = llama.token_eos(), llama.token_bos()
-        formatter = Jinja2ChatFormatter(
-            template=template,
-            eos_token=llama._model.token_get_text(eos_id) if eos_id != -1 else "",
-            bos_token=llama._model.token_get_text(bos_id) if bos_id != -1 else "",
-            stop_token_ids=[eos_id],
+    template = llama.metadata.get("tokenizer.chat_template")
+    if not template:
+        raise ProviderUnavailableError(
+            "the GGUF file has no chat template (tokenizer.chat_template)", provider="local"
         )
-        llama._frontdesk_formatter = formatter
-    return formatter
+    eos_id, bos_id = llama.token_eos(), llama.token_bos()
+    return Jinja2ChatFormatter(
+        template=template,
+        eos_token=llama._model.token_get_text(eos_id) if eos_id != -1 else "",
+        bos_token=llama._model.token_get_text(bos_id) if bos_id != -1 else "",
+        stop_token_ids=[eos_id],
+    )
 
 
 def _translate(exc: BaseException) -> ProviderError:

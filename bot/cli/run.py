@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import click
+
 from bot.runtime import Runtime
 from bot.settings import get_settings
 from channels.base import Address, Channel
@@ -30,8 +32,6 @@ def run_with_runtime(
 
 def parse_address(value: str) -> Address:
     """Click callback helper: ``kind:value`` or a clean usage error."""
-    import click
-
     try:
         return Address.parse(value)
     except ValueError as exc:
