@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from agents.base import Agent, AgentRequest, DeltaCallback
 from agents.errors import ProviderError
-from agents.providers.base import Completion, ModelProvider
+from agents.providers.base import HANDOFF, CallRecord, Completion, ModelProvider
 from agents.router import Route, Router
+from bot.budget import BudgetMonitor
 from bot.errors import InvalidMessageError
 from channels.base import Channel, IncomingMessage, OutgoingMessage
 from channels.text import split_text
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 
 #: What the customer reads when no model could answer.
 APOLOGY = "Sorry, I can't answer right now. A member of our team will get back to you soon."
+#: What the customer reads when the conversation is handed to a person.
+HANDOFF_MESSAGE = "Let me get a member of our team to help with this. They'll reply here soon."
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +60,11 @@ class Orchestrator:
         router: Router,
         agents: Mapping[str, Agent],
         provider: ModelProvider,
+        agent_providers: Mapping[str, ModelProvider] | None = None,
         channels: Mapping[str, Channel] | None = None,
         history_limit: int = 20,
         max_message_chars: int = 4000,
+        budget: BudgetMonitor | None = None,
     ) -> None:
         missing = {name for name in getattr(router, "agents", []) if name not in agents}
         if missing:
@@ -68,9 +73,13 @@ class Orchestrator:
         self.router = router
         self.agents = dict(agents)
         self.provider = provider
+        # Agents whose AGENT_MODEL_<NAME> is set answer through their own model.
+        self.agent_providers = dict(agent_providers or {})
         self.channels = dict(channels or {})
         self.history_limit = history_limit
         self.max_message_chars = max_message_chars
+        # Counts what each reply cost against the month's budget (and new contacts).
+        self.budget = budget
 
     def validate(self, incoming: IncomingMessage) -> None:
         """Refuse a message that must not be stored; raise `InvalidMessageError`."""
@@ -121,37 +130,50 @@ class Orchestrator:
             contact_name=recorded.contact_name,
             contact_facts=recorded.contact_facts,
         )
+        provider = self.provider_for(agent.name)
         started = time.perf_counter()
+        handoff_reason = None
         try:
-            completion = await agent.respond(request, self.provider, on_delta=on_delta)
-            outcome, error, text = _outcome(completion), None, completion.text.strip() or APOLOGY
+            completion = await agent.respond(request, provider, on_delta=on_delta)
+            calls = completion.call_log
+            outcome, text = completion.outcome, completion.text.strip() or APOLOGY
+            if completion.finish_reason == HANDOFF:
+                handoff_reason = str(completion.extras.get("handoff_reason", "handoff"))
+                text = HANDOFF_MESSAGE
+                log.warning(
+                    "conversation %s handed to a person: %s",
+                    recorded.conversation_id,
+                    handoff_reason,
+                )
         except ProviderError as exc:
-            log.error("provider %s failed for %s: %s", self.provider.model_id, agent.name, exc)
+            log.error("provider %s failed for %s: %s", provider.model_id, agent.name, exc)
             completion = Completion(
                 text="",
-                model=self.provider.model,
-                provider=self.provider.provider,
+                model=provider.model,
+                provider=provider.provider,
                 latency_ms=(time.perf_counter() - started) * 1000,
                 finish_reason="error",
+                extras={"error": str(exc), **_skipped(exc)},
             )
-            outcome, error, text = "error", str(exc), APOLOGY
+            calls = exc.calls or (replace(completion.as_call(), error=str(exc)),)
+            completion = replace(completion, calls=tuple(calls))
+            outcome, text = "error", APOLOGY
+        meta: dict[str, object] = {"route_confidence": route.confidence, "outcome": outcome}
+        for key in ("fallback", "hybrid", "skipped"):
+            if key in completion.extras:
+                meta[key] = completion.extras[key]
         reply_id = await self.conversations.record_reply(
             recorded,
             text=text,
             agent=agent.name,
-            usage=ModelUsage(
-                provider=completion.provider,
-                model=completion.model,
-                input_tokens=completion.input_tokens,
-                output_tokens=completion.output_tokens,
-                cost_usd=completion.cost_usd,
-                latency_ms=completion.latency_ms,
-                outcome=outcome,
-                error=error,
-            ),
+            calls=[_usage(call) for call in calls],
             routing_reason=f"{route.reason} (confidence {route.confidence:.2f})",
-            meta={"route_confidence": route.confidence},
+            meta=meta,
+            model_id=completion.model_id,
+            handoff_reason=handoff_reason,
         )
+        if self.budget is not None:
+            await self.budget.after_calls(calls, contact_id=recorded.contact_id)
         log.info(
             "message %s → %s (%s) via %s in %.0f ms",
             recorded.message_id,
@@ -174,6 +196,10 @@ class Orchestrator:
             sent_ids=sent_ids,
         )
 
+    def provider_for(self, agent_name: str) -> ModelProvider:
+        """The model ``agent_name`` answers with: its own if configured, else the default."""
+        return self.agent_providers.get(agent_name, self.provider)
+
     async def handle(
         self, incoming: IncomingMessage, *, on_delta: DeltaCallback | None = None
     ) -> Reply | None:
@@ -193,6 +219,23 @@ class Orchestrator:
         return tuple(sent)
 
 
-def _outcome(completion: Completion) -> str:
-    """``ok``, or what went wrong although there is text (``truncated``)."""
-    return "truncated" if completion.finish_reason == "length" else "ok"
+def _usage(call: CallRecord) -> ModelUsage:
+    """A provider's call record as the memory layer stores it."""
+    return ModelUsage(
+        provider=call.provider,
+        model=call.model,
+        input_tokens=call.input_tokens,
+        output_tokens=call.output_tokens,
+        cost_usd=call.cost_usd,
+        latency_ms=call.latency_ms,
+        outcome=call.outcome,
+        error=call.error,
+        cached_input_tokens=call.cached_input_tokens,
+        role=call.role,
+    )
+
+
+def _skipped(exc: ProviderError) -> dict[str, object]:
+    """Why each member of a fallback chain did not answer, when a whole chain failed."""
+    skipped = getattr(exc, "skipped", None)
+    return {"skipped": skipped} if skipped else {}

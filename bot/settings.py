@@ -9,11 +9,12 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agents.errors import UnknownProviderError
-from agents.providers.factory import ProviderSettings, parse_model_id
+from agents.providers.factory import ProviderSettings, VendorSettings, parse_model_id
+from agents.providers.resilience import RetryPolicy, Timeouts
 from bot.errors import SettingsError
 
 SAMPLE_BUSINESS_DIR = Path(__file__).parent / "sample"
@@ -47,6 +48,53 @@ class Settings(BaseSettings):
     phone_default_region: str = Field("US", min_length=2, max_length=2)
     log_level: str = Field("INFO")
 
+    # Vendors. Keys are never logged (repr=False).
+    openai_api_key: str | None = Field(None, repr=False)
+    openai_base_url: str | None = Field(None, description="Another OpenAI endpoint (a proxy).")
+    openai_model: str = Field("gpt-4o-mini")
+    anthropic_api_key: str | None = Field(None, repr=False)
+    anthropic_base_url: str | None = None
+    anthropic_model: str = Field("claude-sonnet-4-5")
+    groq_api_key: str | None = Field(None, repr=False)
+    groq_base_url: str | None = None
+    groq_model: str = Field("llama-3.3-70b-versatile")
+    groq_timeout: float = Field(30.0, gt=0, description="Seconds for a whole Groq call.")
+    groq_max_tokens: int = Field(1024, ge=1, description="Cap on max_tokens of Groq calls.")
+    ollama_base_url: str = Field("http://localhost:11434/v1", description="Any /v1 endpoint.")
+    ollama_api_key: str | None = Field(None, repr=False, description="For vLLM --api-key.")
+    ollama_model: str = Field("llama3.1:8b")
+
+    # Resilience: one retry loop, explicit timeouts, a chain that ends on the embedded model.
+    ai_fallbacks: str = Field("", description="Comma-separated model ids tried in order.")
+    ai_last_resort: str = Field("local", description="Ends every chain; 'none' for none.")
+    ai_connect_timeout: float = Field(5.0, gt=0)
+    ai_timeout: float = Field(30.0, gt=0, description="Seconds for a whole call.")
+    ai_stream_idle_timeout: float = Field(10.0, gt=0, description="Seconds between chunks.")
+    ai_max_attempts: int = Field(3, ge=1, le=10)
+    ai_max_retry_after: float = Field(20.0, ge=0, description="Longer 429 waits fall back.")
+    ai_cooldown_seconds: float = Field(15.0, ge=0)
+
+    # Hybrid teacher-student.
+    hybrid_student: str = Field("local:smollm2")
+    hybrid_teacher: str = Field("groq:llama-3.3-70b-versatile")
+    confidence_threshold_high: float = Field(0.75, ge=0, le=1)
+    confidence_threshold_low: float = Field(0.40, ge=0, le=1)
+
+    # Cost and growth alerts.
+    monthly_budget_usd: float = Field(500.0, ge=0)
+    budget_hard_cap: bool = Field(False, description="Paid models refuse once it is spent.")
+    customer_alert_threshold: int = Field(1000, ge=1)
+
+    # Per-role models; unset means AI_PROVIDER's default.
+    router_model: str | None = None
+    agent_model_lead_nurturing: str | None = None
+    agent_model_customer_care: str | None = None
+    agent_model_operations: str | None = None
+    agent_model_knowledge: str | None = None
+    compare_models: str = Field("", description="Three comma-separated model ids.")
+    judge_model: str | None = None
+    enrich_model: str | None = None
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
@@ -57,13 +105,43 @@ class Settings(BaseSettings):
             raise ValueError(f"must start with {' or '.join(_SUPPORTED_URLS)}")
         return value
 
-    @field_validator("ai_provider")
+    @field_validator(
+        "ai_provider",
+        "hybrid_student",
+        "hybrid_teacher",
+        "router_model",
+        "agent_model_lead_nurturing",
+        "agent_model_customer_care",
+        "agent_model_operations",
+        "agent_model_knowledge",
+        "judge_model",
+        "enrich_model",
+    )
     @classmethod
-    def _known_provider(cls, value: str) -> str:
-        try:
-            parse_model_id(value)
-        except UnknownProviderError as exc:
-            raise ValueError(str(exc)) from None
+    def _known_provider(cls, value: str | None) -> str | None:
+        if value:
+            _check_model_ids([value])
+        return value or None
+
+    @field_validator("ai_fallbacks", "compare_models")
+    @classmethod
+    def _known_providers(cls, value: str) -> str:
+        _check_model_ids(_split(value))
+        return value
+
+    @field_validator("ai_last_resort")
+    @classmethod
+    def _last_resort(cls, value: str) -> str:
+        if value.strip().lower() not in {"", "none"}:
+            _check_model_ids([value])
+        return value
+
+    @field_validator("confidence_threshold_low")
+    @classmethod
+    def _thresholds_in_order(cls, value: float, info: ValidationInfo) -> float:
+        high = info.data.get("confidence_threshold_high")
+        if high is not None and value > high:
+            raise ValueError(f"must not exceed CONFIDENCE_THRESHOLD_HIGH ({high})")
         return value
 
     @field_validator("local_model_path")
@@ -90,12 +168,75 @@ class Settings(BaseSettings):
 
     def provider_settings(self) -> ProviderSettings:
         """The part of the settings the model provider factory reads."""
+        last_resort = self.ai_last_resort.strip()
         return ProviderSettings(
             default_provider=self.ai_provider,
             local_model_path=self.local_model_path,
             local_max_concurrency=self.local_max_concurrency,
             local_context_tokens=self.local_context_tokens,
+            vendors={
+                "openai": VendorSettings(self.openai_api_key, self.openai_base_url),
+                "anthropic": VendorSettings(self.anthropic_api_key, self.anthropic_base_url),
+                "groq": VendorSettings(
+                    self.groq_api_key,
+                    self.groq_base_url,
+                    timeout=self.groq_timeout,
+                    max_tokens=self.groq_max_tokens,
+                ),
+                "ollama": VendorSettings(self.ollama_api_key, self.ollama_base_url),
+            },
+            default_models={
+                "openai": self.openai_model,
+                "anthropic": self.anthropic_model,
+                "groq": self.groq_model,
+                "ollama": self.ollama_model,
+            },
+            timeouts=Timeouts(
+                connect=self.ai_connect_timeout,
+                total=self.ai_timeout,
+                stream_idle=self.ai_stream_idle_timeout,
+            ),
+            retry=RetryPolicy(
+                max_attempts=self.ai_max_attempts,
+                max_retry_after=self.ai_max_retry_after,
+                cooldown_seconds=self.ai_cooldown_seconds,
+            ),
+            fallbacks=tuple(_split(self.ai_fallbacks)),
+            last_resort=None if last_resort.lower() in {"", "none"} else last_resort,
+            hybrid_student=self.hybrid_student,
+            hybrid_teacher=self.hybrid_teacher,
+            confidence_high=self.confidence_threshold_high,
+            confidence_low=self.confidence_threshold_low,
+            role_models=self.role_models(),
         )
+
+    def role_models(self) -> dict[str, str]:
+        """Model ids by role, for the roles whose setting is set."""
+        roles = {
+            "router": self.router_model,
+            "agent.lead_nurturing": self.agent_model_lead_nurturing,
+            "agent.customer_care": self.agent_model_customer_care,
+            "agent.operations": self.agent_model_operations,
+            "agent.knowledge": self.agent_model_knowledge,
+            "judge": self.judge_model,
+            "enrich": self.enrich_model,
+        }
+        for number, model_id in enumerate(_split(self.compare_models), start=1):
+            roles[f"compare.{number}"] = model_id
+        return {role: model_id for role, model_id in roles.items() if model_id}
+
+
+def _split(value: str) -> list[str]:
+    """A comma-separated setting as a list, without blanks."""
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _check_model_ids(model_ids: list[str]) -> None:
+    for model_id in model_ids:
+        try:
+            parse_model_id(model_id)
+        except UnknownProviderError as exc:
+            raise ValueError(str(exc)) from None
 
 
 def load_settings(**overrides: object) -> Settings:

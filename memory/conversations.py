@@ -55,7 +55,7 @@ class RecordedMessage:
 
 @dataclass(frozen=True, slots=True)
 class ModelUsage:
-    """What a reply's model call cost, for the `model_calls` log."""
+    """What one model call cost, for the `model_calls` log (a reply may take several)."""
 
     provider: str
     model: str
@@ -65,6 +65,8 @@ class ModelUsage:
     latency_ms: float
     outcome: str = "ok"
     error: str | None = None
+    cached_input_tokens: int = 0
+    role: str | None = None
 
 
 class ConversationStore:
@@ -126,18 +128,31 @@ class ConversationStore:
         *,
         text: str,
         agent: str,
-        usage: ModelUsage,
+        calls: Sequence[ModelUsage],
         routing_reason: str,
         meta: dict[str, Any] | None = None,
+        model_id: str | None = None,
+        handoff_reason: str | None = None,
     ) -> int:
-        """Store the reply and its model call; return the reply's message id."""
+        """Store the reply and every model call behind it; return the reply's message id.
+
+        ``model_id`` is the model that served the reply (the last call's by
+        default); ``handoff_reason`` marks the conversation as handed to a person.
+        """
         async with self.db.transaction() as session:
+            changes: dict[str, Any] = {}
             if agent != incoming.conversation_agent:
+                changes["agent"] = agent
+            if handoff_reason is not None:
+                changes.update(handed_off_at=utcnow(), handoff_reason=handoff_reason)
+            if changes:
                 await session.execute(
                     update(CONVERSATIONS)
                     .where(CONVERSATIONS.c.id == incoming.conversation_id)
-                    .values(agent=agent)
+                    .values(**changes)
                 )
+            if model_id is None and calls:
+                model_id = f"{calls[-1].provider}:{calls[-1].model}"
             reply_id = await session.scalar(
                 insert(MESSAGES)
                 .values(
@@ -149,29 +164,71 @@ class ConversationStore:
                     agent=agent,
                     reply_to_id=incoming.message_id,
                     created_at=utcnow(),
-                    meta={"model": f"{usage.provider}:{usage.model}", **(meta or {})},
+                    meta={"model": model_id, **(meta or {})},
                 )
                 .returning(MESSAGES.c.id)
             )
-            await session.execute(
-                insert(MODEL_CALLS).values(
-                    created_at=utcnow(),
-                    provider=usage.provider,
-                    model=usage.model,
-                    agent=agent,
-                    contact_id=incoming.contact_id,
-                    message_id=reply_id,
-                    input_tokens=usage.input_tokens,
-                    output_tokens=usage.output_tokens,
-                    cost_usd=usage.cost_usd,
-                    latency_ms=usage.latency_ms,
-                    outcome=usage.outcome,
-                    error=usage.error,
-                    routing_reason=routing_reason,
-                )
-            )
             assert reply_id is not None
+            await self._insert_calls(
+                session,
+                calls,
+                agent=agent,
+                contact_id=incoming.contact_id,
+                message_id=reply_id,
+                routing_reason=routing_reason,
+            )
             return reply_id
+
+    async def record_calls(
+        self,
+        calls: Sequence[ModelUsage],
+        *,
+        agent: str | None = None,
+        contact_id: int | None = None,
+        message_id: int | None = None,
+    ) -> None:
+        """Log model calls that produced no stored reply (a failed answer, /compare, /enrich)."""
+        async with self.db.transaction() as session:
+            await self._insert_calls(
+                session, calls, agent=agent, contact_id=contact_id, message_id=message_id
+            )
+
+    @staticmethod
+    async def _insert_calls(
+        session: AsyncSession,
+        calls: Sequence[ModelUsage],
+        *,
+        agent: str | None,
+        contact_id: int | None,
+        message_id: int | None,
+        routing_reason: str | None = None,
+    ) -> None:
+        if not calls:
+            return
+        now = utcnow()
+        await session.execute(
+            insert(MODEL_CALLS),
+            [
+                {
+                    "created_at": now,
+                    "provider": call.provider,
+                    "model": call.model,
+                    "agent": agent,
+                    "contact_id": contact_id,
+                    "message_id": message_id,
+                    "input_tokens": call.input_tokens,
+                    "output_tokens": call.output_tokens,
+                    "cached_input_tokens": call.cached_input_tokens,
+                    "role": call.role,
+                    "cost_usd": call.cost_usd,
+                    "latency_ms": call.latency_ms,
+                    "outcome": call.outcome,
+                    "error": call.error,
+                    "routing_reason": routing_reason,
+                }
+                for call in calls
+            ],
+        )
 
     async def reply_to(self, channel: str, external_id: str) -> str | None:
         """The text of the bot's reply to a delivered message, if it has one."""

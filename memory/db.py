@@ -107,6 +107,15 @@ def alembic_config() -> Config:
     return config
 
 
+def head_revision() -> str:
+    """The newest migration's revision id: what a migrated database is at."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
 def _upgrade_to_head(connection: Connection) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection

@@ -1,18 +1,33 @@
 """`ProviderFactory`: turns ``provider:model`` ids and settings into providers.
 
 Vendor modules are imported only when their provider is built, so a missing
-package or key disables that provider alone, with a clear message.
+package or key disables that provider alone, with a clear message. The
+factory also builds chains: `chain` puts ``AI_FALLBACKS`` and the last resort
+(the embedded model, by default) behind any primary, and `for_role` gives the
+router, each agent and the /compare trio the model their setting names.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from agents.errors import ProviderUnavailableError, UnknownProviderError
 from agents.providers.base import ModelProvider
+from agents.providers.pricing import PriceTable
+from agents.providers.resilience import RetryPolicy, Timeouts
+
+
+@dataclass(frozen=True, slots=True)
+class VendorSettings:
+    """Key, base URL and limits of one vendor API; None means the SDK's default."""
+
+    api_key: str | None = None
+    base_url: str | None = None
+    timeout: float | None = None  # overrides `Timeouts.total` for this vendor
+    max_tokens: int | None = None  # caps every call's max_tokens for this vendor
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,15 +38,34 @@ class ProviderSettings:
     local_model_path: Path | None = None
     local_max_concurrency: int = 2
     local_context_tokens: int = 2048
+    vendors: dict[str, VendorSettings] = field(default_factory=dict)
+    #: Default model per provider when an id names none (``groq`` → ``GROQ_MODEL``).
+    default_models: dict[str, str] = field(default_factory=dict)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    fallbacks: tuple[str, ...] = ()
+    #: The model that ends every chain; None for none.
+    last_resort: str | None = "local"
+    hybrid_student: str = "local"
+    hybrid_teacher: str = "local"
+    confidence_high: float = 0.75
+    confidence_low: float = 0.40
+    #: Model ids by role (``router``, ``agent.knowledge``, ``compare.1``, ``judge``).
+    role_models: dict[str, str] = field(default_factory=dict)
+
+    def vendor(self, name: str) -> VendorSettings:
+        """The settings of vendor ``name`` (empty when none were given)."""
+        return self.vendors.get(name, VendorSettings())
 
 
-#: Builds a provider for a model name with the given settings.
-ProviderBuilder = Callable[[str, ProviderSettings], ModelProvider]
+#: Builds a provider for a model name; the factory gives settings and shared parts.
+ProviderBuilder = Callable[[str, "ProviderFactory"], ModelProvider]
 
 
-def _build_local(model: str, settings: ProviderSettings) -> ModelProvider:
+def _build_local(model: str, factory: ProviderFactory) -> ModelProvider:
     from agents.providers.local import LocalProvider
 
+    settings = factory.settings
     return LocalProvider(
         model,
         model_path=settings.local_model_path,
@@ -40,7 +74,7 @@ def _build_local(model: str, settings: ProviderSettings) -> ModelProvider:
     )
 
 
-def _build_function(model: str, _settings: ProviderSettings) -> ModelProvider:
+def _build_function(model: str, _factory: ProviderFactory) -> ModelProvider:
     """``function:echo``, or ``function:package.module:callable`` for any reply function."""
     from agents.providers.function import FunctionProvider, echo
 
@@ -57,11 +91,35 @@ def _build_function(model: str, _settings: ProviderSettings) -> ModelProvider:
     return FunctionProvider(fn, model=model)
 
 
+def _vendor_builder(module: str, class_name: str) -> ProviderBuilder:
+    """A builder that imports ``agents.providers.<module>`` only when first used."""
+
+    def build(model: str, factory: ProviderFactory) -> ModelProvider:
+        provider_class = getattr(importlib.import_module(f"agents.providers.{module}"), class_name)
+        return provider_class.from_factory(model, factory)
+
+    return build
+
+
+def _build_hybrid(_model: str, factory: ProviderFactory) -> ModelProvider:
+    from agents.providers.hybrid import HybridProvider
+
+    return HybridProvider.from_factory(factory)
+
+
 #: Providers by name, with the model each uses when the id names none.
 BUILDERS: dict[str, tuple[ProviderBuilder, str]] = {
     "local": (_build_local, "smollm2"),
     "function": (_build_function, "echo"),
+    "openai": (_vendor_builder("openai", "OpenAIProvider"), "gpt-4o-mini"),
+    "anthropic": (_vendor_builder("anthropic", "AnthropicProvider"), "claude-sonnet-4-5"),
+    "groq": (_vendor_builder("groq", "GroqProvider"), "llama-3.3-70b-versatile"),
+    "ollama": (_vendor_builder("openai_compatible", "OpenAICompatibleProvider"), "llama3.1:8b"),
+    "hybrid": (_build_hybrid, "default"),
 }
+
+#: Other names accepted for a provider.
+ALIASES = {"openai_compatible": "ollama", "openai-compatible": "ollama"}
 
 
 def provider_names() -> list[str]:
@@ -69,41 +127,80 @@ def provider_names() -> list[str]:
     return sorted(BUILDERS)
 
 
-def parse_model_id(model_id: str) -> tuple[str, str]:
+def parse_model_id(model_id: str, default_models: dict[str, str] | None = None) -> tuple[str, str]:
     """Split ``provider:model``; the model may itself contain colons (``ollama:llama3.1:8b``).
 
     A bare provider name (``local``) means that provider's default model.
     """
     provider, _, model = model_id.strip().partition(":")
-    provider = provider.lower()
+    provider = ALIASES.get(provider.lower(), provider.lower())
     if provider not in BUILDERS:
         raise UnknownProviderError(
             f"unknown model provider {provider!r} in {model_id!r}; "
             f"known providers: {', '.join(provider_names())}",
             provider=provider,
         )
-    return provider, model or BUILDERS[provider][1]
+    default = (default_models or {}).get(provider) or BUILDERS[provider][1]
+    return provider, model or default
 
 
 class ProviderFactory:
-    """Builds providers once and shares them: one loaded model per process."""
+    """Builds providers once and shares them: one loaded model, one HTTP pool per vendor.
 
-    def __init__(self, settings: ProviderSettings | None = None) -> None:
+    ``spend_gate`` (the budget) and ``pair_log`` (the hybrid's tutor pairs)
+    are handed to the providers that use them; the runtime supplies both.
+    """
+
+    def __init__(
+        self,
+        settings: ProviderSettings | None = None,
+        *,
+        prices: PriceTable | None = None,
+        spend_gate: object | None = None,
+        pair_log: object | None = None,
+    ) -> None:
         self.settings = settings or ProviderSettings()
+        self.prices = prices or PriceTable()
+        self.spend_gate = spend_gate
+        self.pair_log = pair_log
         self._cache: dict[str, ModelProvider] = {}
 
+    def model_id(self, model_id: str) -> str:
+        """``model_id`` in full ``provider:model`` form, with the default model filled in."""
+        provider, model = parse_model_id(model_id, self.settings.default_models)
+        return f"{provider}:{model}"
+
     def create(self, model_id: str) -> ModelProvider:
-        """The provider for ``model_id`` (``local:smollm2``, or just ``local``)."""
-        provider, model = parse_model_id(model_id)
+        """The provider for ``model_id`` (``local:smollm2``, or just ``local``), alone."""
+        provider, model = parse_model_id(model_id, self.settings.default_models)
         key = f"{provider}:{model}"
         if key not in self._cache:
             builder, _ = BUILDERS[provider]
-            self._cache[key] = builder(model, self.settings)
+            self._cache[key] = builder(model, self)
         return self._cache[key]
 
+    def chain(self, model_id: str | None = None) -> ModelProvider:
+        """``model_id`` (default ``AI_PROVIDER``) with ``AI_FALLBACKS`` and the last resort."""
+        from agents.providers.fallback import FallbackProvider
+
+        ids: list[str] = []
+        for candidate in (
+            model_id or self.settings.default_provider,
+            *self.settings.fallbacks,
+            self.settings.last_resort,
+        ):
+            if candidate and self.model_id(candidate) not in ids:
+                ids.append(self.model_id(candidate))
+        members = [self.create(candidate) for candidate in ids]
+        return members[0] if len(members) == 1 else FallbackProvider(members)
+
     def default(self) -> ModelProvider:
-        """The provider named by ``AI_PROVIDER``."""
-        return self.create(self.settings.default_provider)
+        """The provider named by ``AI_PROVIDER``, behind its fallback chain."""
+        return self.chain()
+
+    def for_role(self, role: str) -> ModelProvider:
+        """The chain for ``role`` (``router``, ``agent.<name>``, ``compare.1``, ``judge``)."""
+        return self.chain(self.settings.role_models.get(role))
 
     async def aclose(self) -> None:
         """Close every provider built so far."""

@@ -9,9 +9,18 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
 
-from agents.providers.base import ChatMessage, Completion, ModelProvider, StreamEvent
+from agents.providers.base import (
+    BackendProvider,
+    CallOptions,
+    ChatMessage,
+    Completion,
+    StreamEvent,
+)
+from agents.providers.pricing import ModelPrice
+
+#: The price of a function model; the same type as the vendors' price table uses.
+Price = ModelPrice
 
 #: What the function returns: the reply text, or a whole `Completion`.
 FunctionResult = str | Completion
@@ -23,23 +32,14 @@ def count_tokens(text: str) -> int:
     return len(text.split())
 
 
-@dataclass(frozen=True, slots=True)
-class Price:
-    """USD per one million tokens."""
-
-    input_per_1m: float = 0.0
-    output_per_1m: float = 0.0
-
-    def cost(self, input_tokens: int, output_tokens: int) -> float:
-        """The cost of one call."""
-        return (input_tokens * self.input_per_1m + output_tokens * self.output_per_1m) / 1e6
-
-
-class FunctionProvider(ModelProvider):
+class FunctionProvider(BackendProvider):
     """Answers by calling ``fn(messages)``; records every call in ``calls``.
 
     Token counts are word counts of the prompt and the reply, and cost follows
-    ``price``, so code that logs usage can be tested with known figures.
+    ``price``, so code that logs usage can be tested with known figures. A
+    function may return a whole `Completion` to set anything else (a
+    confidence, a finish reason); an exception it raises reaches the caller,
+    so a `ProviderError` subclass simulates any vendor failure.
     """
 
     provider = "function"
@@ -56,14 +56,7 @@ class FunctionProvider(ModelProvider):
         self.price = price or Price()
         self.calls: list[list[ChatMessage]] = []
 
-    async def complete(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
-        response_schema: type | None = None,
-    ) -> Completion:
+    async def _complete(self, messages: Sequence[ChatMessage], options: CallOptions) -> Completion:
         started = time.perf_counter()
         self.calls.append(list(messages))
         result = self._fn(messages)

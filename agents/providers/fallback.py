@@ -1,0 +1,152 @@
+"""`FallbackProvider`: a chain of providers tried in order until one answers.
+
+``AI_FALLBACKS=groq:llama-3.3-70b-versatile,anthropic:claude-sonnet-4-5`` puts
+those after the primary; the embedded ``local`` model ends the chain by
+default, so the bot always says something. Members that are cooling down are
+skipped without a call. The answer says who served it and why each member
+before it did not (``extras["fallback"]``), and its `Completion.calls` hold
+every call made on the way, so the cost log misses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
+
+from agents.errors import AllProvidersFailedError, ProviderError
+from agents.providers.base import CallRecord, ChatMessage, Completion, ModelProvider, StreamEvent
+
+log = logging.getLogger(__name__)
+
+
+class FallbackProvider(ModelProvider):
+    """Tries ``members`` in order; the first that answers serves the reply."""
+
+    provider = "fallback"
+
+    def __init__(self, members: Sequence[ModelProvider]) -> None:
+        if not members:
+            raise ValueError("a fallback chain needs at least one provider")
+        self.members = list(members)
+        # The chain presents itself as its primary: that is the model users chose.
+        self.provider = self.members[0].provider
+        self.model = self.members[0].model
+
+    @property
+    def chain_ids(self) -> list[str]:
+        """The ``provider:model`` ids of the chain, in order."""
+        return [member.model_id for member in self.members]
+
+    async def complete(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.3,
+        response_schema: type | None = None,
+        logprobs: bool = False,
+    ) -> Completion:
+        skipped: list[dict[str, str]] = []
+        spent: list[CallRecord] = []
+        for member in self._available(skipped):
+            try:
+                completion = await member.complete(
+                    messages,
+                    max_tokens=max_tokens,
+                    temperature=temperature,
+                    response_schema=response_schema,
+                    logprobs=logprobs,
+                )
+            except ProviderError as exc:
+                self._note_failure(member, exc, skipped, spent)
+                continue
+            return self._served(completion, skipped, spent)
+        raise self._exhausted(skipped, spent)
+
+    async def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.3,
+    ) -> AsyncIterator[StreamEvent]:
+        """Fall back only while nothing has been yielded; members handle later breaks."""
+        skipped: list[dict[str, str]] = []
+        spent: list[CallRecord] = []
+        for member in self._available(skipped):
+            started = False
+            try:
+                async for event in member.stream(
+                    messages, max_tokens=max_tokens, temperature=temperature
+                ):
+                    if isinstance(event, Completion):
+                        yield self._served(event, skipped, spent)
+                        return
+                    started = True
+                    yield event
+            except ProviderError as exc:
+                if started:  # the reader has seen text from this member: no second voice
+                    raise
+                self._note_failure(member, exc, skipped, spent)
+                continue
+        raise self._exhausted(skipped, spent)
+
+    def cooling_down(self) -> float:
+        return min(member.cooling_down() for member in self.members)
+
+    async def ready(self) -> bool:
+        for member in self.members:
+            if await member.ready():
+                return True
+        return False
+
+    async def aclose(self) -> None:
+        # Members belong to the factory that built them, which closes them.
+        return None
+
+    def _available(self, skipped: list[dict[str, str]]) -> list[ModelProvider]:
+        available = []
+        for member in self.members:
+            resting = member.cooling_down()
+            if resting > 0:
+                skipped.append(
+                    {
+                        "model": member.model_id,
+                        "reason": "cooling_down",
+                        "detail": f"resting {resting:.1f} s after repeated failures",
+                    }
+                )
+                continue
+            available.append(member)
+        return available
+
+    @staticmethod
+    def _note_failure(
+        member: ModelProvider,
+        exc: ProviderError,
+        skipped: list[dict[str, str]],
+        spent: list[CallRecord],
+    ) -> None:
+        log.warning("%s failed (%s); trying the next provider", member.model_id, exc)
+        skipped.append({"model": member.model_id, "reason": exc.outcome, "detail": str(exc)})
+        spent.extend(exc.calls)
+
+    @staticmethod
+    def _served(
+        completion: Completion, skipped: list[dict[str, str]], spent: list[CallRecord]
+    ) -> Completion:
+        if not skipped:
+            return completion
+        trail = {"served_by": completion.model_id, "skipped": list(skipped)}
+        return replace(completion, extras={**completion.extras, "fallback": trail}).after(spent)
+
+    def _exhausted(
+        self, skipped: list[dict[str, str]], spent: list[CallRecord]
+    ) -> AllProvidersFailedError:
+        reasons = "; ".join(f"{s['model']}: {s['detail']}" for s in skipped)
+        error = AllProvidersFailedError(
+            f"no provider could answer ({reasons})", provider=self.provider, calls=spent
+        )
+        error.skipped = skipped  # type: ignore[attr-defined]
+        return error

@@ -1,0 +1,267 @@
+"""`RemoteProvider`: the base of every provider that calls a model over HTTP.
+
+It holds the project's one retry loop. A vendor module implements three
+things: `_call` (one request, one `Completion` with usage), `_open_stream`
+(one streaming request, deltas then a `Completion`) and `translate_error`
+(the vendor SDK's exceptions into `agents.errors`). Everything else lives
+here, once: timeouts, retries with backoff and ``Retry-After``, the
+cooldown, the budget gate, pricing, and what a broken stream means.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import replace
+from typing import Protocol
+
+from agents.errors import (
+    BudgetExceededError,
+    ProviderCoolingDownError,
+    ProviderError,
+    ProviderTimeoutError,
+    StreamBrokenError,
+)
+from agents.providers.base import (
+    INTERRUPTED,
+    BackendProvider,
+    CallOptions,
+    CallRecord,
+    ChatMessage,
+    Completion,
+    StreamEvent,
+)
+from agents.providers.pricing import PriceTable
+from agents.providers.resilience import Cooldown, RetryPolicy, Timeouts
+
+log = logging.getLogger(__name__)
+
+
+class SpendGate(Protocol):
+    """Says whether billed models may be called now (`bot.budget` implements it)."""
+
+    def paid_calls_allowed(self) -> bool:
+        """False once the month's budget is spent and the hard cap is on."""
+        ...
+
+
+class RemoteProvider(BackendProvider):
+    """A model behind an HTTP API, called through its vendor's SDK."""
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        prices: PriceTable | None = None,
+        spend_gate: SpendGate | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.model = model
+        self.timeouts = timeouts or Timeouts()
+        self.retry = retry or RetryPolicy()
+        self.prices = prices or PriceTable()
+        self.spend_gate = spend_gate
+        self.cooldown = Cooldown(self.retry)
+        self._sleep = sleep
+
+    # -- what a vendor module implements -------------------------------------------------
+
+    @abc.abstractmethod
+    async def _call(self, messages: Sequence[ChatMessage], options: CallOptions) -> Completion:
+        """One request. Usage in the `Completion`; cost and latency are filled in here."""
+
+    @abc.abstractmethod
+    def _open_stream(
+        self, messages: Sequence[ChatMessage], options: CallOptions
+    ) -> AsyncIterator[StreamEvent]:
+        """One streaming request: text deltas, then a `Completion` with usage."""
+
+    @abc.abstractmethod
+    def translate_error(self, exc: Exception) -> ProviderError:
+        """The vendor SDK's exception as one of ours (timeouts and 5xx retryable)."""
+
+    # -- the retry loop ------------------------------------------------------------------
+
+    def cooling_down(self) -> float:
+        return self.cooldown.remaining()
+
+    async def _complete(self, messages: Sequence[ChatMessage], options: CallOptions) -> Completion:
+        self._check_may_call()
+        failed: list[CallRecord] = []
+        for attempt in range(1, self.retry.max_attempts + 1):
+            started = time.perf_counter()
+            try:
+                async with asyncio.timeout(self.timeouts.total):
+                    completion = await self._call(messages, options)
+            except Exception as exc:
+                error = self._as_provider_error(exc)
+                failed.append(self._failed_call(error, started))
+                await self._before_retry(error, attempt, failed)
+                continue
+            self.cooldown.succeeded()
+            return self._priced(completion, started).after(failed)
+        raise AssertionError("unreachable: the last attempt raises")  # pragma: no cover
+
+    async def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.3,
+    ) -> AsyncIterator[StreamEvent]:
+        """Stream with retries until the first token; after it, a break ends the answer.
+
+        Before the first token nothing has reached the reader, so a failure is
+        retried and then raised (the fallback chain moves on). After it, the
+        reader has seen text: we end with what was said and finish_reason
+        ``interrupted`` rather than repeat the answer from another model.
+        """
+        self._check_may_call()
+        options = CallOptions(max_tokens=max_tokens, temperature=temperature)
+        failed: list[CallRecord] = []
+        for attempt in range(1, self.retry.max_attempts + 1):
+            started = time.perf_counter()
+            parts: list[str] = []
+            events = self._open_stream(messages, options)
+            try:
+                async for event in self._paced(events, started, parts):
+                    if isinstance(event, Completion):
+                        self.cooldown.succeeded()
+                        yield self._priced(event, started).after(failed)
+                        return
+                    parts.append(event)
+                    yield event
+                raise StreamBrokenError(  # the vendor closed without its final event
+                    f"{self.model_id}: stream ended without a final message",
+                    provider=self.provider,
+                )
+            except Exception as exc:
+                error = self._as_provider_error(exc)
+                if parts:
+                    self.cooldown.failed()
+                    log.warning("%s: stream broke after the first token: %s", self.model_id, error)
+                    yield self._interrupted(parts, error, started).after(failed)
+                    return
+                failed.append(self._failed_call(error, started))
+                await self._before_retry(error, attempt, failed)
+            finally:
+                await _close(events)
+
+    async def _paced(
+        self, events: AsyncIterator[StreamEvent], started: float, parts: list[str]
+    ) -> AsyncIterator[StreamEvent]:
+        """``events`` with the total deadline and, between chunks, the idle timeout."""
+        deadline = started + self.timeouts.total
+        iterator = aiter(events)
+        while True:
+            remaining = deadline - time.perf_counter()
+            wait = min(self.timeouts.stream_idle, remaining) if parts else remaining
+            try:
+                async with asyncio.timeout(max(wait, 0.0)):
+                    event = await anext(iterator)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                what = "between stream chunks" if parts and wait < remaining else "in total"
+                raise ProviderTimeoutError(
+                    f"{self.model_id}: no answer within {wait:.1f} s {what}",
+                    provider=self.provider,
+                ) from None
+            yield event
+
+    async def _before_retry(
+        self, error: ProviderError, attempt: int, failed: list[CallRecord]
+    ) -> None:
+        """Wait before the next attempt, or raise ``error`` (with the calls) if there is none."""
+        if error.retryable:
+            self.cooldown.failed()
+        delay = self.retry.delay(error, attempt)
+        if delay is None or self.cooldown.remaining() > 0:
+            error.calls = tuple(failed)
+            raise error
+        log.info("%s: %s; retrying in %.2f s", self.model_id, error, delay)
+        await self._sleep(delay)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _check_may_call(self) -> None:
+        remaining = self.cooldown.remaining()
+        if remaining > 0:
+            raise ProviderCoolingDownError(
+                f"{self.model_id} is cooling down for {remaining:.1f} s after repeated failures",
+                provider=self.provider,
+            )
+        if (
+            self.spend_gate is not None
+            and self.prices.is_paid(self.provider, self.model)
+            and not self.spend_gate.paid_calls_allowed()
+        ):
+            raise BudgetExceededError(
+                f"{self.model_id} refused: this month's budget is spent (BUDGET_HARD_CAP=true)",
+                provider=self.provider,
+            )
+
+    def _as_provider_error(self, exc: BaseException) -> ProviderError:
+        if isinstance(exc, ProviderError):
+            return exc
+        if isinstance(exc, TimeoutError):
+            return ProviderTimeoutError(
+                f"{self.model_id}: no answer within {self.timeouts.total:.1f} s",
+                provider=self.provider,
+            )
+        if isinstance(exc, Exception):
+            return self.translate_error(exc)
+        raise exc  # CancelledError and friends pass through untouched
+
+    def _failed_call(self, error: ProviderError, started: float) -> CallRecord:
+        return CallRecord(
+            provider=self.provider,
+            model=self.model,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            outcome=error.outcome,
+            error=str(error),
+        )
+
+    def _priced(self, completion: Completion, started: float) -> Completion:
+        cost = self.prices.cost(
+            self.provider,
+            self.model,
+            input_tokens=completion.input_tokens,
+            output_tokens=completion.output_tokens,
+            cached_input_tokens=completion.cached_input_tokens,
+        )
+        return replace(
+            completion,
+            provider=self.provider,
+            model=self.model,
+            cost_usd=cost,
+            latency_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def _interrupted(self, parts: list[str], error: ProviderError, started: float) -> Completion:
+        # The vendor's usage figures come in the final event, which never came:
+        # tokens are unknown, so the cost is too (None, not a guess).
+        return Completion(
+            text="".join(parts),
+            model=self.model,
+            provider=self.provider,
+            cost_usd=None,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            finish_reason=INTERRUPTED,
+            extras={"error": str(error)},
+        )
+
+
+async def _close(events: AsyncIterator[StreamEvent]) -> None:
+    """Close a vendor stream we stopped reading, so its connection goes back to the pool."""
+    close = getattr(events, "aclose", None)
+    if close is not None:
+        try:
+            await close()
+        except Exception:
+            log.debug("closing a stream failed", exc_info=True)
