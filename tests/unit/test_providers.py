@@ -59,3 +59,38 @@ async def test_function_provider_awaits_async_functions_and_passes_completions()
 
     completion = await FunctionProvider(reply).complete([ChatMessage("user", "x")])
     assert completion.cost_usd is None and completion.model_id == "p:m"
+
+
+def test_a_chain_is_the_primary_then_fallbacks_then_the_last_resort():
+    from agents.providers.factory import ProviderSettings
+
+    factory = ProviderFactory(
+        ProviderSettings(
+            default_provider="function:echo",
+            fallbacks=("function:agents.providers.function:echo", "function:echo"),
+            last_resort="function:tests.conftest:polite_reply",
+        )
+    )
+    chain = factory.default()
+    assert chain.chain_ids == [
+        "function:echo",
+        "function:agents.providers.function:echo",
+        "function:tests.conftest:polite_reply",
+    ]
+    # A role without its own model gets the same chain; one with a model gets its own.
+    assert factory.for_role("judge").chain_ids == chain.chain_ids
+
+
+def test_a_chain_of_one_is_the_provider_itself():
+    from agents.providers.factory import ProviderSettings
+
+    factory = ProviderFactory(ProviderSettings(default_provider="function:echo", last_resort=None))
+    assert factory.default() is factory.create("function:echo")
+
+
+def test_default_models_come_from_the_settings():
+    from agents.providers.factory import ProviderSettings
+
+    factory = ProviderFactory(ProviderSettings(default_models={"groq": "llama-3.1-8b-instant"}))
+    assert factory.model_id("groq") == "groq:llama-3.1-8b-instant"
+    assert factory.model_id("openai_compatible:qwen2.5") == "ollama:qwen2.5"

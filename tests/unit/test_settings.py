@@ -58,3 +58,80 @@ def test_a_bad_value_is_one_line_naming_the_setting(overrides, message):
     text = str(caught.value)
     assert text.startswith(message)
     assert "\n" not in text
+
+
+def test_vendor_settings_reach_the_provider_factory(monkeypatch):
+    monkeypatch.setenv("GROQ_API_KEY", "gsk-test")
+    monkeypatch.setenv("GROQ_BASE_URL", "http://127.0.0.1:9/")
+    monkeypatch.setenv("GROQ_TIMEOUT", "12.5")
+    monkeypatch.setenv("GROQ_MAX_TOKENS", "300")
+    monkeypatch.setenv("GROQ_MODEL", "llama-3.1-8b-instant")
+    monkeypatch.setenv("AI_TIMEOUT", "20")
+    monkeypatch.setenv("AI_STREAM_IDLE_TIMEOUT", "4")
+
+    provider_settings = load_settings(_env_file=None).provider_settings()
+
+    groq = provider_settings.vendor("groq")
+    assert (groq.api_key, groq.base_url, groq.timeout, groq.max_tokens) == (
+        "gsk-test",
+        "http://127.0.0.1:9/",
+        12.5,
+        300,
+    )
+    assert provider_settings.default_models["groq"] == "llama-3.1-8b-instant"
+    assert (provider_settings.timeouts.total, provider_settings.timeouts.stream_idle) == (20, 4)
+
+
+def test_keys_are_not_shown_in_the_settings_repr():
+    settings = load_settings(_env_file=None, openai_api_key="sk-secret-value")
+    assert "sk-secret-value" not in repr(settings)
+
+
+def test_fallbacks_and_last_resort_build_the_chain():
+    settings = load_settings(
+        _env_file=None,
+        ai_provider="groq",
+        ai_fallbacks="anthropic:claude-sonnet-4-5, ollama:llama3.1:8b",
+    )
+    provider_settings = settings.provider_settings()
+    assert provider_settings.fallbacks == ("anthropic:claude-sonnet-4-5", "ollama:llama3.1:8b")
+    assert provider_settings.last_resort == "local"
+    no_last_resort = load_settings(_env_file=None, ai_last_resort="none").provider_settings()
+    assert no_last_resort.last_resort is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"ai_fallbacks": "groq,skynet:t800"},
+            "Invalid setting AI_FALLBACKS: unknown model provider",
+        ),
+        ({"agent_model_knowledge": "nope:x"}, "Invalid setting AGENT_MODEL_KNOWLEDGE: unknown"),
+        (
+            {"confidence_threshold_high": 0.5, "confidence_threshold_low": 0.6},
+            "Invalid setting CONFIDENCE_THRESHOLD_LOW: must not exceed CONFIDENCE_THRESHOLD_HIGH",
+        ),
+        ({"monthly_budget_usd": -1}, "Invalid setting MONTHLY_BUDGET_USD"),
+    ],
+)
+def test_bad_model_settings_name_the_setting(overrides, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings(_env_file=None, **overrides)
+
+
+def test_per_role_models_default_to_the_main_provider():
+    settings = load_settings(
+        _env_file=None,
+        agent_model_lead_nurturing="anthropic:claude-sonnet-4-5",
+        compare_models="openai,anthropic,groq",
+        judge_model="openai:gpt-4o",
+    )
+    assert settings.role_models() == {
+        "agent.lead_nurturing": "anthropic:claude-sonnet-4-5",
+        "judge": "openai:gpt-4o",
+        "compare.1": "openai",
+        "compare.2": "anthropic",
+        "compare.3": "groq",
+    }
+    assert load_settings(_env_file=None).role_models() == {}
