@@ -1,0 +1,116 @@
+"""Per-call overhead of our provider layer over the bare ``openai`` SDK.
+
+Against the fake OpenAI server on loopback, answering instantly, makes N calls
+(default 2,000) with ``AsyncOpenAI.chat.completions.create`` and N through
+`OpenAIProvider.complete` (retry loop, timeouts, pricing, error translation),
+interleaved one by one so both see the same machine state, with the same
+client settings and the same request. Prints one JSON line: p50/p99
+milliseconds of each, the overhead (ours minus bare) and the ratio. The target
+is under 1 ms added at p50.
+
+    python bench/providers.py [--calls 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import openai
+
+# The fake vendor servers live with the tests, at the repository root.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from agents.providers.base import ChatMessage
+from agents.providers.openai import OpenAIProvider
+from agents.providers.resilience import Timeouts
+from tests.support.fake_vendors.openai_api import fake_openai
+
+MODEL = "gpt-4o-mini"
+MESSAGES = [
+    ChatMessage("system", "You are the front desk of a catering company."),
+    ChatMessage("user", "How much for a party of 15?"),
+]
+TARGET_P50_MS = 1.0
+
+
+def summarise(latencies_s: list[float]) -> dict[str, float]:
+    ms = sorted(x * 1000 for x in latencies_s)
+    return {
+        "p50_ms": round(statistics.median(ms), 3),
+        "p99_ms": round(ms[max(0, int(len(ms) * 0.99) - 1)], 3),
+    }
+
+
+async def main(calls: int) -> None:
+    timeouts = Timeouts()
+    async with fake_openai() as fake:
+        # Same settings on both sides: our retries off, our timeouts.
+        bare = openai.AsyncOpenAI(
+            api_key="sk-bench",
+            base_url=fake.base_url,
+            max_retries=0,
+            timeout=openai.Timeout(timeouts.total, connect=timeouts.connect),
+        )
+        ours = OpenAIProvider(MODEL, api_key="sk-bench", base_url=fake.base_url, timeouts=timeouts)
+        wire_messages = [{"role": m.role, "content": m.content} for m in MESSAGES]
+
+        async def bare_call() -> None:
+            response = await bare.chat.completions.create(
+                model=MODEL, messages=wire_messages, max_completion_tokens=256, temperature=0.3
+            )
+            assert response.choices[0].message.content and response.usage is not None
+
+        async def our_call() -> None:
+            completion = await ours.complete(MESSAGES, max_tokens=256, temperature=0.3)
+            assert completion.text and completion.cost_usd is not None
+
+        for _ in range(50):  # warm up connections and code paths
+            await bare_call()
+            await our_call()
+        fake.script.requests.clear()
+        fake.script.headers.clear()
+
+        bare_s: list[float] = []
+        ours_s: list[float] = []
+        for _ in range(calls):
+            for call, sink in ((bare_call, bare_s), (our_call, ours_s)):
+                t = time.perf_counter()
+                await call()
+                sink.append(time.perf_counter() - t)
+        await bare.close()
+        await ours.aclose()
+
+    bare_stats, our_stats = summarise(bare_s), summarise(ours_s)
+    overhead = {key: round(our_stats[key] - bare_stats[key], 3) for key in ("p50_ms", "p99_ms")}
+    result = {
+        "benchmark": "provider_overhead",
+        "calls": calls,
+        "cpus": len(os.sched_getaffinity(0)),
+        "python": platform.python_version(),
+        "openai_sdk": openai.__version__,
+        "bare_sdk": bare_stats,
+        "provider": our_stats,
+        "overhead": overhead,
+        "ratio": {
+            "p50": round(our_stats["p50_ms"] / bare_stats["p50_ms"], 3),
+            "p99": round(our_stats["p99_ms"] / bare_stats["p99_ms"], 3),
+        },
+        "target_p50_overhead_ms": TARGET_P50_MS,
+        "within_target": overhead["p50_ms"] < TARGET_P50_MS,
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=2000)
+    args = parser.parse_args()
+    asyncio.run(main(args.calls))
