@@ -15,6 +15,8 @@ from agents.catalog import build_agents
 from agents.providers.base import ModelProvider
 from agents.providers.factory import ProviderFactory
 from agents.router import KeywordRouter, Router
+from bot.alerts import LogAlertSink
+from bot.budget import BudgetMonitor
 from bot.orchestrator import Orchestrator
 from bot.settings import Settings
 from channels.base import Channel
@@ -37,6 +39,8 @@ class Runtime:
     provider: ModelProvider
     orchestrator: Orchestrator
     business: BusinessProfile
+    #: The month's spend, the hard cap (the providers' spend gate) and the growth alerts.
+    budget: BudgetMonitor
 
     @classmethod
     async def start(
@@ -59,8 +63,12 @@ class Runtime:
             await db.migrate()
         contacts = ContactDirectory(db, default_region=settings.phone_default_region)
         conversations = ConversationStore(db, contacts)
-        providers = ProviderFactory(settings.provider_settings())
+        # Alerts go to the log; the Slack ops channel (issue #4) will be one more sink here.
+        budget = BudgetMonitor.from_settings(db, settings, sinks=[LogAlertSink()])
+        providers = ProviderFactory(settings.provider_settings(), spend_gate=budget)
         try:
+            await budget.refresh()
+            agent_providers = {} if provider else _agent_providers(providers)
             provider = provider or providers.default()
         except Exception:
             await db.dispose()
@@ -71,9 +79,11 @@ class Runtime:
             router=router or KeywordRouter(),
             agents=build_agents(business, history_chars=settings.history_chars),
             provider=provider,
+            agent_providers=agent_providers,
             channels=channels,
             history_limit=settings.history_limit,
             max_message_chars=settings.max_message_chars,
+            budget=budget,
         )
         log.info("bot ready: %s, model %s", db.dialect, provider.model_id)
         return cls(
@@ -85,9 +95,19 @@ class Runtime:
             provider=provider,
             orchestrator=orchestrator,
             business=business,
+            budget=budget,
         )
 
     async def aclose(self) -> None:
         """Close providers and the database pool."""
         await self.providers.aclose()
         await self.db.dispose()
+
+
+def _agent_providers(providers: ProviderFactory) -> dict[str, ModelProvider]:
+    """The agents whose AGENT_MODEL_<NAME> is set, with their own model chains."""
+    return {
+        role.removeprefix("agent."): providers.for_role(role)
+        for role in providers.settings.role_models
+        if role.startswith("agent.")
+    }

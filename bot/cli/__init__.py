@@ -1,4 +1,4 @@
-"""The ``bot`` command: chat, ask, serve, migrate, contacts.
+"""The ``bot`` command: chat, ask, serve, migrate, contacts, costs.
 
 Every failure the user can fix (a bad setting, a missing model file, an
 unreachable database) ends with one line on stderr and exit status 2.
@@ -14,6 +14,7 @@ import click
 from agents.errors import AgentError
 from bot.cli.admin import contacts, migrate
 from bot.cli.conversation import ask, chat
+from bot.cli.costs import costs
 from bot.cli.serve import serve
 from bot.errors import BotError
 from memory.errors import MemoryStoreError
@@ -30,7 +31,7 @@ def cli(verbose: bool) -> None:
     )
 
 
-for command in (chat, ask, serve, migrate, contacts):
+for command in (chat, ask, serve, migrate, contacts, costs):
     cli.add_command(command)
 
 
