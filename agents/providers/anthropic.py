@@ -31,7 +31,6 @@ from agents.errors import (
 from agents.providers.anthropic_wire import (
     STREAM_ERROR_STATUS,
     finish_reason,
-    retry_after_seconds,
     to_anthropic,
     tool_name,
     transport_kinds,
@@ -41,7 +40,7 @@ from agents.providers.anthropic_wire import (
 from agents.providers.base import CallOptions, ChatMessage, Completion, StreamEvent
 from agents.providers.pricing import PriceTable
 from agents.providers.remote import RemoteProvider, SpendGate
-from agents.providers.resilience import RetryPolicy, Timeouts
+from agents.providers.resilience import RetryPolicy, Timeouts, retry_after
 
 try:
     import anthropic
@@ -265,7 +264,7 @@ class AnthropicProvider(RemoteProvider):
                 message,
                 provider=self.provider,
                 status=status,
-                retry_after=retry_after_seconds(exc.response.headers),
+                retry_after=retry_after(exc.response.headers),
             )
         if status in (401, 403):
             return ProviderAuthError(message, provider=self.provider, status=status)

@@ -7,9 +7,7 @@ puts them on top of `RemoteProvider`, and tests can check each one directly.
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Mapping, Sequence
-from email.utils import parsedate_to_datetime
+from collections.abc import Sequence
 from typing import Any
 
 from agents.providers.base import REFUSAL, ChatMessage
@@ -71,28 +69,6 @@ def to_anthropic(messages: Sequence[ChatMessage]) -> tuple[str, list[dict[str, s
 def tool_name(schema_name: str) -> str:
     """A schema name as a valid tool name (``^[a-zA-Z0-9_-]{1,64}$``)."""
     return _TOOL_NAME_UNSAFE.sub("_", schema_name)[:64] or "answer"
-
-
-def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    """The wait a 429 asks for: ``retry-after-ms``, else ``Retry-After`` in seconds or a date."""
-    millis = headers.get("retry-after-ms")
-    if millis:
-        try:
-            return max(0.0, float(millis) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def vendor_error(exc: Any) -> tuple[str | None, str]:

@@ -14,8 +14,6 @@ import math
 import re
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import ModuleType
 from typing import Any
 
@@ -29,6 +27,7 @@ from agents.errors import (
     RateLimitedError,
 )
 from agents.providers.base import REFUSAL, CallOptions, ChatMessage, Completion, StreamEvent
+from agents.providers.resilience import retry_after
 
 #: Reads the usage object of a stream chunk (None while it has not come).
 UsageOf = Callable[[Any], Any]
@@ -142,30 +141,6 @@ async def stream_events(
 
 
 # -- errors ------------------------------------------------------------------------------
-
-
-def retry_after(headers: Any) -> float | None:
-    """Seconds a 429 asks us to wait: ``retry-after-ms``, or ``Retry-After`` (seconds or date)."""
-    if headers is None:
-        return None
-    milliseconds = headers.get("retry-after-ms")
-    if milliseconds:
-        try:
-            return max(0.0, float(milliseconds) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def vendor_message(exc: Any) -> str:

@@ -11,6 +11,8 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
 
 from agents.errors import ProviderError, RateLimitedError
 
@@ -83,3 +85,31 @@ class Cooldown:
         """Note a success: the count starts again."""
         self._failures = 0
         self._until = 0.0
+
+
+def retry_after(headers: Any) -> float | None:
+    """Seconds a 429 asks us to wait: ``retry-after-ms``, or ``Retry-After`` (seconds or date).
+
+    ``headers`` is any mapping with case-insensitive ``get`` (httpx's and
+    httpx2's ``Headers`` both are). Unparseable values mean "not said".
+    """
+    if headers is None:
+        return None
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds:
+        try:
+            return max(0.0, float(milliseconds) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())

@@ -23,12 +23,12 @@ from agents.errors import (
     RefusalError,
 )
 from agents.providers.anthropic import AnthropicProvider
-from agents.providers.anthropic_wire import retry_after_seconds, to_anthropic, tool_name
+from agents.providers.anthropic_wire import to_anthropic, tool_name
 from agents.providers.base import INTERRUPTED, REFUSAL, ChatMessage, Completion, StreamEvent
 from agents.providers.factory import ProviderFactory
 from agents.providers.fallback import FallbackProvider
 from agents.providers.function import FunctionProvider
-from agents.providers.resilience import RetryPolicy, Timeouts
+from agents.providers.resilience import RetryPolicy, Timeouts, retry_after
 from bot.settings import load_settings
 from tests.support.fake_vendors.anthropic_api import api_key, fake_anthropic
 from tests.support.fake_vendors.script import (
@@ -267,12 +267,12 @@ async def test_429_waits_as_long_as_retry_after_says(
 
 
 def test_retry_after_in_milliseconds_seconds_or_a_date() -> None:
-    assert retry_after_seconds(httpx.Headers({"retry-after-ms": "1500"})) == 1.5
-    assert retry_after_seconds(httpx.Headers({"retry-after": "3"})) == 3.0
+    assert retry_after(httpx.Headers({"retry-after-ms": "1500"})) == 1.5
+    assert retry_after(httpx.Headers({"retry-after": "3"})) == 3.0
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
-    assert 25 < (retry_after_seconds(httpx.Headers({"retry-after": later})) or 0) <= 30
-    assert retry_after_seconds(httpx.Headers({"retry-after": "soon"})) is None
-    assert retry_after_seconds(httpx.Headers({})) is None
+    assert 25 < (retry_after(httpx.Headers({"retry-after": later})) or 0) <= 30
+    assert retry_after(httpx.Headers({"retry-after": "soon"})) is None
+    assert retry_after(httpx.Headers({})) is None
 
 
 async def test_401_fails_fast_with_the_vendors_message(
