@@ -26,3 +26,16 @@ def priced(messages: Sequence[ChatMessage]) -> Completion:
         cost_usd=input_tokens * INPUT_PRICE + output_tokens * OUTPUT_PRICE,
         latency_ms=1.0,
     )
+
+
+def unsure(messages: Sequence[ChatMessage]) -> Completion:
+    """A hybrid student that answers with middling confidence: the teacher should answer."""
+    return Completion(
+        text="Maybe around $60?",
+        model="unsure",
+        provider="function",
+        input_tokens=sum(len(m.content.split()) for m in messages),
+        output_tokens=3,
+        cost_usd=0.0,
+        confidence=0.5,
+    )
