@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.runtime import Runtime
@@ -80,3 +81,32 @@ async def test_killing_the_primary_mid_conversation_answers_from_the_next(databa
     assert calls[1].cost_usd == 0  # a refused connection costs nothing
     assert reply.meta["model"] == "anthropic:claude-haiku-4-5"
     assert reply.meta["fallback"]["skipped"][0]["model"] == "openai:gpt-4o-mini"
+
+
+@pytest.mark.embedded_model
+async def test_a_hard_cap_stops_paid_calls_and_local_answers(database, tmp_path: Path):
+    async with database.transaction() as session:  # this month's spend is already over budget
+        session.add(ModelCall(provider="openai", model="gpt-4o-mini", cost_usd=0.02, outcome="ok"))
+    async with fake_openai(Reply(text="OpenAI here.")) as openai:
+        settings = load_settings(
+            _env_file=None,
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}",
+            ai_provider="openai",
+            openai_api_key="sk-test",
+            openai_base_url=openai.base_url,
+            monthly_budget_usd=0.01,
+            budget_hard_cap=True,
+        )
+        runtime = await Runtime.start(settings, db=database, migrate=False)
+        try:
+            reply = await runtime.orchestrator.handle(message("Do you cater weddings?", "SM3"))
+        finally:
+            await runtime.providers.aclose()
+
+    assert openai.requests == []  # the paid model was never called
+    assert reply.completion.model_id == "local:smollm2"
+    assert reply.text and reply.completion.cost_usd == 0.0
+    skipped = reply.completion.extras["fallback"]["skipped"]
+    assert [(s["model"], s["reason"]) for s in skipped] == [
+        ("openai:gpt-4o-mini", "budget_exceeded")
+    ]
