@@ -139,9 +139,16 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except Exception as exc:  # noqa: BLE001 - the driver's OperationalError, adapted
+            # Switching a fresh file to WAL needs it to itself, and SQLite
+            # answers "locked" at once rather than waiting. The mode is stored
+            # in the file: the connection holding the lock has set it already.
+            if "locked" not in str(exc):
+                raise
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
         dbapi_connection.isolation_level = "IMMEDIATE"
