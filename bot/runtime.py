@@ -23,6 +23,7 @@ from channels.base import Channel
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore
 from memory.db import Database
+from memory.tutor_pairs import TutorPairStore
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,9 @@ class Runtime:
         conversations = ConversationStore(db, contacts)
         # Alerts go to the log; the Slack ops channel (issue #4) will be one more sink here.
         budget = BudgetMonitor.from_settings(db, settings, sinks=[LogAlertSink()])
-        providers = ProviderFactory(settings.provider_settings(), spend_gate=budget)
+        providers = ProviderFactory(
+            settings.provider_settings(), spend_gate=budget, pair_log=TutorPairStore(db)
+        )
         try:
             await budget.refresh()
             agent_providers = {} if provider else _agent_providers(providers)

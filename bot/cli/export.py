@@ -1,0 +1,112 @@
+"""``bot export pairs``: the tutor-pair log as fine-tuning data.
+
+One JSON object per line in the chat fine-tuning shape, the prompt followed by
+the teacher's answer as the assistant turn::
+
+    {"messages": [{"role": "system", ...}, {"role": "user", ...},
+                  {"role": "assistant", "content": "<teacher answer>"}],
+     "metadata": {"student_answer": ..., "confidence": ..., ...}}
+
+Fine-tuning tools that reject unknown keys take ``{"messages": ...}`` alone
+(``jq -c '{messages}'``). With ``--all``, or ``--decision`` naming which
+decisions to write, pairs without a teacher answer are written too, the
+student's answer as the assistant turn and ``metadata.target`` saying so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import UTC
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from bot.settings import get_settings
+from memory.db import Database
+from memory.tutor_pairs import DECISIONS, StoredPair, TutorPairStore
+
+
+@click.group()
+def export() -> None:
+    """Export what the bot learned, as training data."""
+
+
+@export.command("pairs")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl"]),
+    default="jsonl",
+    show_default=True,
+    help="Output format: JSON lines in the chat fine-tuning shape.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@click.option(
+    "--all",
+    "include_all",
+    is_flag=True,
+    help="Also pairs the teacher did not answer (the student's answer becomes the target).",
+)
+@click.option(
+    "--decision",
+    "decisions",
+    type=click.Choice(DECISIONS),
+    multiple=True,
+    help="Only pairs with this hybrid decision (repeatable; implies --all for them).",
+)
+def pairs(fmt: str, output: Path | None, include_all: bool, decisions: tuple[str, ...]) -> None:
+    """Write the hybrid's student/teacher pairs, one JSON object per line."""
+
+    async def run(out: IO[str]) -> int:
+        db = Database(get_settings().database_url)
+        try:
+            await db.migrate()
+            store = TutorPairStore(db)
+            count = 0
+            async for pair in store.iter_pairs(
+                decisions=decisions or None, with_teacher=not (include_all or decisions)
+            ):
+                out.write(json.dumps(pair_record(pair), ensure_ascii=False) + "\n")
+                count += 1
+            return count
+        finally:
+            await db.dispose()
+
+    if output is None:
+        count = asyncio.run(run(sys.stdout))
+        click.echo(f"exported {count} pairs", err=True)
+        return
+    with output.open("w", encoding="utf-8") as out:
+        count = asyncio.run(run(out))
+    click.echo(f"exported {count} pairs to {output}", err=True)
+
+
+def pair_record(pair: StoredPair) -> dict[str, Any]:
+    """One exported line: the conversation with its target answer, and what led to it."""
+    from_teacher = pair.teacher_text is not None
+    target = pair.teacher_text if from_teacher else pair.student_text
+    created = pair.created_at
+    if created.tzinfo is None:  # SQLite hands back naive datetimes; they are stored in UTC
+        created = created.replace(tzinfo=UTC)
+    return {
+        "messages": [*pair.prompt, {"role": "assistant", "content": target}],
+        "metadata": {
+            "id": pair.id,
+            "target": "teacher" if from_teacher else "student",
+            "decision": pair.decision,
+            "student_model": pair.student_model,
+            "student_answer": pair.student_text,
+            "confidence": pair.confidence,
+            "method": pair.method,
+            "teacher_model": pair.teacher_model,
+            "created_at": created.isoformat(),
+        },
+    }
