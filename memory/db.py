@@ -142,7 +142,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
-        except Exception as exc:  # noqa: BLE001 - the driver's OperationalError, adapted
+        except Exception as exc:  # the driver's OperationalError, adapted by SQLAlchemy
             # Switching a fresh file to WAL needs it to itself, and SQLite
             # answers "locked" at once rather than waiting. The mode is stored
             # in the file: the connection holding the lock has set it already.

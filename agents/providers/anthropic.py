@@ -11,11 +11,9 @@ functions are in `agents.providers.anthropic_wire`.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, ClassVar
 
 from agents.errors import (
     ProviderAuthError,
@@ -38,20 +36,16 @@ from agents.providers.anthropic_wire import (
     vendor_error,
 )
 from agents.providers.base import CallOptions, ChatMessage, Completion, StreamEvent
-from agents.providers.pricing import PriceTable
-from agents.providers.remote import RemoteProvider, SpendGate
-from agents.providers.resilience import RetryPolicy, Timeouts, retry_after
+from agents.providers.resilience import retry_after
+from agents.providers.vendor import VendorProvider
 
 try:
     import anthropic
 except ImportError:  # pragma: no cover - a dependency; guarded so only this provider is lost
     anthropic = None  # type: ignore[assignment]
 
-if TYPE_CHECKING:
-    from agents.providers.factory import ProviderFactory
 
-
-class AnthropicProvider(RemoteProvider):
+class AnthropicProvider(VendorProvider):
     """Claude models (``anthropic:claude-sonnet-4-5``) over the Messages API.
 
     Without an API key the provider is still built (so a chain that names it
@@ -62,68 +56,27 @@ class AnthropicProvider(RemoteProvider):
     provider = "anthropic"
     native_structured_output = True
 
-    def __init__(
-        self,
-        model: str,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        max_tokens_cap: int | None = None,
-        timeouts: Timeouts | None = None,
-        retry: RetryPolicy | None = None,
-        prices: PriceTable | None = None,
-        spend_gate: SpendGate | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        super().__init__(
-            model, timeouts=timeouts, retry=retry, prices=prices, spend_gate=spend_gate, sleep=sleep
-        )
+    vendor_name: ClassVar[str] = "anthropic"
+    key_setting: ClassVar[str] = "ANTHROPIC_API_KEY"
+
+    def _build_client(self, api_key: str, base_url: str | None) -> Any:
         if anthropic is None:  # pragma: no cover - see the guarded import
             raise ProviderUnavailableError(
                 "the anthropic package is not installed: pip install anthropic",
                 provider=self.provider,
             )
-        self.max_tokens_cap = max_tokens_cap
-        self._client: anthropic.AsyncAnthropic | None = None
-        if api_key:
-            self._client = anthropic.AsyncAnthropic(
-                api_key=api_key,
-                base_url=base_url,  # None: ANTHROPIC_BASE_URL or api.anthropic.com
-                max_retries=0,  # RemoteProvider's loop is the only one
-                # The SDK's own Timeout type: anthropic>=2 runs on httpx2, a fork of httpx.
-                timeout=anthropic.Timeout(self.timeouts.total, connect=self.timeouts.connect),
-            )
-
-    @classmethod
-    def from_factory(cls, model: str, factory: ProviderFactory) -> AnthropicProvider:
-        """Build from the factory's settings (``ANTHROPIC_*``), prices and budget gate."""
-        settings = factory.settings
-        vendor = settings.vendor("anthropic")
-        timeouts = settings.timeouts
-        if vendor.timeout is not None:
-            timeouts = replace(timeouts, total=vendor.timeout)
-        return cls(
-            model,
-            api_key=vendor.api_key,
-            base_url=vendor.base_url,
-            max_tokens_cap=vendor.max_tokens,
-            timeouts=timeouts,
-            retry=settings.retry,
-            prices=factory.prices,
-            spend_gate=factory.spend_gate,  # type: ignore[arg-type]
+        return anthropic.AsyncAnthropic(
+            api_key=api_key,
+            base_url=base_url,  # None: ANTHROPIC_BASE_URL or api.anthropic.com
+            max_retries=0,  # RemoteProvider's loop is the only one
+            # The SDK's own Timeout type: anthropic>=2 runs on httpx2, a fork of httpx.
+            timeout=anthropic.Timeout(self.timeouts.total, connect=self.timeouts.connect),
         )
-
-    async def ready(self) -> bool:
-        return self._client is not None
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.close()
 
     # -- RemoteProvider ------------------------------------------------------------------
 
     async def _call(self, messages: Sequence[ChatMessage], options: CallOptions) -> Completion:
-        message = await self._require_client().messages.create(**self._request(messages, options))
+        message = await self._client.messages.create(**self._request(messages, options))
         text = "".join(block.text for block in message.content if block.type == "text")
         if options.json_schema is not None:
             # The forced tool's input is the structured answer; structured.py validates it.
@@ -138,7 +91,7 @@ class AnthropicProvider(RemoteProvider):
     async def _open_stream(
         self, messages: Sequence[ChatMessage], options: CallOptions
     ) -> AsyncIterator[StreamEvent]:
-        client = self._require_client()
+        client = self._client
         stream = await client.messages.create(**self._request(messages, options), stream=True)
         try:
             parts: list[str] = []
@@ -194,23 +147,12 @@ class AnthropicProvider(RemoteProvider):
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _require_client(self) -> anthropic.AsyncAnthropic:
-        if self._client is None:
-            raise ProviderUnavailableError(
-                "ANTHROPIC_API_KEY is not set: the anthropic provider cannot be called "
-                "(set it, or pick another AI_PROVIDER)",
-                provider=self.provider,
-            )
-        return self._client
-
     def _base_url(self) -> str:
         return str(self._client.base_url) if self._client is not None else "the Anthropic API"
 
     def _request(self, messages: Sequence[ChatMessage], options: CallOptions) -> dict[str, Any]:
         system, turns = to_anthropic(messages)
-        max_tokens = options.max_tokens
-        if self.max_tokens_cap is not None:
-            max_tokens = min(max_tokens, self.max_tokens_cap)
+        max_tokens = self.capped(options.max_tokens)
         request: dict[str, Any] = {
             "model": self.model,
             "max_tokens": max_tokens,

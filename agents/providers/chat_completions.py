@@ -8,13 +8,11 @@ and states its quirks as class attributes.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import replace
+from collections.abc import AsyncIterator, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from agents.errors import ProviderError, ProviderUnavailableError
+from agents.errors import ProviderError
 from agents.providers.base import CallOptions, ChatMessage, Completion, StreamEvent
 from agents.providers.openai_wire import (
     parse_completion,
@@ -23,15 +21,10 @@ from agents.providers.openai_wire import (
     to_messages,
     translate,
 )
-from agents.providers.pricing import PriceTable
-from agents.providers.remote import RemoteProvider, SpendGate
-from agents.providers.resilience import RetryPolicy, Timeouts
-
-if TYPE_CHECKING:
-    from agents.providers.factory import ProviderFactory
+from agents.providers.vendor import VendorProvider
 
 
-class ChatCompletionsProvider(RemoteProvider):
+class ChatCompletionsProvider(VendorProvider):
     """A `RemoteProvider` speaking chat completions through an OpenAI-shaped SDK.
 
     Subclasses set ``sdk`` (the SDK module, for its exception classes),
@@ -56,54 +49,9 @@ class ChatCompletionsProvider(RemoteProvider):
     #: Whether to ask for a usage chunk at the end of a stream (``stream_options``).
     stream_usage_option: bool = True
 
-    def __init__(
-        self,
-        model: str,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        max_tokens_cap: int | None = None,
-        timeouts: Timeouts | None = None,
-        retry: RetryPolicy | None = None,
-        prices: PriceTable | None = None,
-        spend_gate: SpendGate | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        super().__init__(
-            model, timeouts=timeouts, retry=retry, prices=prices, spend_gate=spend_gate, sleep=sleep
-        )
-        self.base_url = base_url
-        self.max_tokens_cap = max_tokens_cap
-        self._client: Any = self._build_client(api_key, base_url) if api_key else None
-
-    @classmethod
-    def from_factory(cls, model: str, factory: ProviderFactory) -> ChatCompletionsProvider:
-        """Build from the factory's settings: key, base URL, limits, prices, budget."""
-        settings = factory.settings
-        vendor = settings.vendor(cls.vendor_name)
-        timeouts = settings.timeouts
-        if vendor.timeout is not None:  # GROQ_TIMEOUT and the like
-            timeouts = replace(timeouts, total=vendor.timeout)
-        return cls(
-            model,
-            api_key=vendor.api_key,
-            base_url=vendor.base_url,
-            max_tokens_cap=vendor.max_tokens,
-            timeouts=timeouts,
-            retry=settings.retry,
-            prices=factory.prices,
-            spend_gate=factory.spend_gate,  # type: ignore[arg-type]
-        )
-
-    def _build_client(self, api_key: str, base_url: str | None) -> Any:
-        """The SDK's async client, with its own retries off and our timeouts."""
-        raise NotImplementedError
-
     def request(self, messages: Sequence[ChatMessage], options: CallOptions) -> dict[str, Any]:
         """The keyword arguments of ``chat.completions.create`` for one call."""
-        max_tokens = options.max_tokens
-        if self.max_tokens_cap is not None:
-            max_tokens = min(max_tokens, self.max_tokens_cap)
+        max_tokens = self.capped(options.max_tokens)
         kwargs: dict[str, Any] = {
             "model": self.model,
             "messages": to_messages(messages),
@@ -142,20 +90,3 @@ class ChatCompletionsProvider(RemoteProvider):
 
     def translate_error(self, exc: Exception) -> ProviderError:
         return translate(exc, self.sdk, provider=self.provider, model_id=self.model_id)
-
-    def _check_may_call(self) -> None:
-        if self._client is None:
-            raise ProviderUnavailableError(
-                f"{self.key_setting} is not set: {self.model_id} cannot be called "
-                "(set it, or choose another AI_PROVIDER)",
-                provider=self.provider,
-            )
-        super()._check_may_call()
-
-    async def ready(self) -> bool:
-        """True when a key is configured (no request is made)."""
-        return self._client is not None
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.close()
