@@ -24,7 +24,7 @@ from agents.errors import (
 )
 from agents.providers.anthropic import AnthropicProvider
 from agents.providers.anthropic_wire import to_anthropic, tool_name
-from agents.providers.base import INTERRUPTED, REFUSAL, ChatMessage, Completion, StreamEvent
+from agents.providers.base import INTERRUPTED, REFUSAL, ChatMessage
 from agents.providers.factory import ProviderFactory
 from agents.providers.fallback import FallbackProvider
 from agents.providers.function import FunctionProvider
@@ -37,20 +37,11 @@ from tests.support.fake_vendors.script import (
     Reply,
 )
 from tests.support.fake_vendors.server import FakeVendor
+from tests.support.provider_doubles import Sleeps, collect
 
 # Not the default claude-sonnet-4-5, which the SDK warns is deprecated.
 MODEL = "claude-haiku-4-5"  # $1 in, $5 out, $0.10 cache reads per million tokens
 QUESTION = [ChatMessage("user", "When are you open?")]
-
-
-class Sleeps:
-    """A `sleep` that records what the retry loop asked for and returns at once."""
-
-    def __init__(self) -> None:
-        self.seconds: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.seconds.append(seconds)
 
 
 class Booking(BaseModel):
@@ -95,15 +86,6 @@ def make_provider(
 
 def backup() -> FunctionProvider:
     return FunctionProvider(lambda _messages: "The backup answers.", model="backup")
-
-
-async def collect(events: AsyncIterator[StreamEvent]) -> tuple[list[str], Completion]:
-    deltas: list[str] = []
-    async for event in events:
-        if isinstance(event, Completion):
-            return deltas, event
-        deltas.append(event)
-    raise AssertionError("the stream ended without a Completion")
 
 
 # -- success -------------------------------------------------------------------------------
@@ -229,7 +211,7 @@ async def test_529_then_success_is_retried(
 
     assert completion.text == "Hello from the fake model."
     assert len(fake.requests) == 2
-    assert len(sleeps.seconds) == 1
+    assert len(sleeps) == 1
     failed, served = completion.calls
     assert failed.outcome == "server_error"
     assert "529 overloaded_error: Overloaded" in (failed.error or "")
@@ -262,7 +244,7 @@ async def test_429_waits_as_long_as_retry_after_says(
 
     completion = await claude.complete(QUESTION)
 
-    assert sleeps.seconds == [7.0]
+    assert sleeps == [7.0]
     assert [call.outcome for call in completion.calls] == ["rate_limited", "ok"]
 
 
@@ -284,7 +266,7 @@ async def test_401_fails_fast_with_the_vendors_message(
         await claude.complete(QUESTION)
 
     assert len(fake.requests) == 1
-    assert sleeps.seconds == []
+    assert sleeps == []
     assert caught.value.status == 401
     assert not caught.value.retryable
     assert [call.outcome for call in caught.value.calls] == ["auth_error"]
@@ -350,7 +332,7 @@ async def test_an_unreachable_server_is_retried_then_reported(sleeps: Sleeps) ->
 
     assert caught.value.retryable
     assert [call.outcome for call in caught.value.calls] == ["connection_error"] * 2
-    assert len(sleeps.seconds) == 1
+    assert len(sleeps) == 1
 
 
 # -- broken streams ------------------------------------------------------------------------
@@ -507,4 +489,4 @@ async def test_a_chain_without_a_key_falls_to_the_next(sleeps: Sleeps) -> None:
     assert completion.text == "The backup answers."
     [skipped] = completion.extras["fallback"]["skipped"]
     assert skipped["reason"] == "unavailable"
-    assert sleeps.seconds == []
+    assert sleeps == []

@@ -14,7 +14,7 @@ from agents.errors import (
     ProviderTimeoutError,
     ProviderUnavailableError,
 )
-from agents.providers.base import INTERRUPTED, ChatMessage, Completion
+from agents.providers.base import INTERRUPTED, ChatMessage
 from agents.providers.factory import ProviderFactory, ProviderSettings, VendorSettings
 from agents.providers.fallback import FallbackProvider
 from agents.providers.function import FunctionProvider
@@ -27,18 +27,12 @@ from tests.support.fake_vendors.script import (
     Reply,
 )
 from tests.support.fake_vendors.server import FakeVendor
+from tests.support.provider_doubles import Sleeps, collect
 
 MODEL = "llama-3.3-70b-versatile"
 ASK = [ChatMessage("user", "Do you bring plates?")]
 #: groq:llama-3.3-70b-versatile, USD per token.
 INPUT, OUTPUT = 0.59 / 1e6, 0.79 / 1e6
-
-
-class Sleeps(list[float]):
-    """A `sleep` for RemoteProvider that records the waits instead of waiting."""
-
-    async def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 class Answer(BaseModel):
@@ -61,15 +55,6 @@ async def provider(fake: FakeVendor, sleeps: Sleeps) -> AsyncIterator[GroqProvid
     model = GroqProvider(MODEL, api_key="gsk-test", base_url=fake.base_url, sleep=sleeps)
     yield model
     await model.aclose()
-
-
-async def collect(events: AsyncIterator[object]) -> tuple[list[str], Completion]:
-    deltas: list[str] = []
-    async for event in events:
-        if isinstance(event, Completion):
-            return deltas, event
-        deltas.append(str(event))
-    raise AssertionError("the stream ended without a Completion")
 
 
 async def test_complete_reports_usage_and_cost(fake: FakeVendor, provider: GroqProvider):

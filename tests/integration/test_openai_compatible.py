@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from pydantic import BaseModel
 
-from agents.providers.base import ChatMessage, Completion
+from agents.providers.base import ChatMessage
 from agents.providers.factory import ProviderFactory
 from agents.providers.openai_compatible import (
     DEFAULT_BASE_URL,
@@ -18,6 +18,7 @@ from bot.settings import load_settings
 from tests.support.fake_vendors.openai_api import fake_openai
 from tests.support.fake_vendors.script import Reply
 from tests.support.fake_vendors.server import FakeVendor
+from tests.support.provider_doubles import collect
 
 ASK = [ChatMessage("user", "What is your cancellation policy?")]
 
@@ -37,15 +38,6 @@ async def provider(fake: FakeVendor) -> AsyncIterator[OpenAICompatibleProvider]:
     model = OpenAICompatibleProvider("llama3.1:8b", base_url=fake.base_url)
     yield model
     await model.aclose()
-
-
-async def collect(events: AsyncIterator[object]) -> tuple[list[str], Completion]:
-    deltas: list[str] = []
-    async for event in events:
-        if isinstance(event, Completion):
-            return deltas, event
-        deltas.append(str(event))
-    raise AssertionError("the stream ended without a Completion")
 
 
 async def test_ai_provider_ollama_is_free_and_keyless(fake: FakeVendor):

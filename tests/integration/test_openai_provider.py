@@ -23,7 +23,7 @@ from agents.errors import (
     ProviderUnavailableError,
     RefusalError,
 )
-from agents.providers.base import INTERRUPTED, REFUSAL, ChatMessage, Completion
+from agents.providers.base import INTERRUPTED, REFUSAL, ChatMessage
 from agents.providers.factory import ProviderFactory
 from agents.providers.fallback import FallbackProvider
 from agents.providers.function import FunctionProvider
@@ -37,15 +37,9 @@ from tests.support.fake_vendors.script import (
     Reply,
 )
 from tests.support.fake_vendors.server import FakeVendor
+from tests.support.provider_doubles import Sleeps, collect
 
 ASK = [ChatMessage("system", "You are a caterer."), ChatMessage("user", "Party of 15?")]
-
-
-class Sleeps(list[float]):
-    """A `sleep` for RemoteProvider that records the waits instead of waiting."""
-
-    async def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 class Booking(BaseModel):
@@ -78,15 +72,6 @@ async def provider(fake: FakeVendor, sleeps: Sleeps) -> AsyncIterator[OpenAIProv
 
 def backup() -> FunctionProvider:
     return FunctionProvider(lambda _m: "From the backup.", model="backup")
-
-
-async def collect(events: AsyncIterator[object]) -> tuple[list[str], Completion]:
-    deltas: list[str] = []
-    async for event in events:
-        if isinstance(event, Completion):
-            return deltas, event
-        deltas.append(str(event))
-    raise AssertionError("the stream ended without a Completion")
 
 
 async def test_complete_reports_text_usage_and_cost(fake: FakeVendor, provider: OpenAIProvider):
