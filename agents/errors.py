@@ -126,7 +126,16 @@ class BudgetExceededError(ProviderError):
 
 
 class AllProvidersFailedError(ProviderError):
-    """Every provider of a fallback chain failed or was skipped."""
+    """Every provider of a fallback chain failed or was skipped.
+
+    ``skipped`` says, per member, why it did not answer (model, reason, detail).
+    """
+
+    def __init__(
+        self, message: str, *, skipped: Sequence[dict[str, str]] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.skipped = list(skipped)
 
 
 class OutputError(AgentError):

@@ -16,14 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from agents.base import Agent, AgentRequest, DeltaCallback
-from agents.errors import ProviderError
-from agents.providers.base import HANDOFF, CallRecord, Completion, ModelProvider
+from agents.errors import AllProvidersFailedError, ProviderError
+from agents.providers.base import HANDOFF, Completion, ModelProvider
 from agents.router import Route, Router
 from bot.budget import BudgetMonitor
 from bot.errors import InvalidMessageError
 from channels.base import Channel, IncomingMessage, OutgoingMessage
 from channels.text import split_text
-from memory.conversations import ConversationStore, ModelUsage, RecordedMessage
+from memory.conversations import ConversationStore, RecordedMessage
 from memory.errors import InvalidAddressError
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ class Orchestrator:
             recorded,
             text=text,
             agent=agent.name,
-            calls=[_usage(call) for call in calls],
+            calls=calls,
             routing_reason=f"{route.reason} (confidence {route.confidence:.2f})",
             meta=meta,
             model_id=completion.model_id,
@@ -219,23 +219,8 @@ class Orchestrator:
         return tuple(sent)
 
 
-def _usage(call: CallRecord) -> ModelUsage:
-    """A provider's call record as the memory layer stores it."""
-    return ModelUsage(
-        provider=call.provider,
-        model=call.model,
-        input_tokens=call.input_tokens,
-        output_tokens=call.output_tokens,
-        cost_usd=call.cost_usd,
-        latency_ms=call.latency_ms,
-        outcome=call.outcome,
-        error=call.error,
-        cached_input_tokens=call.cached_input_tokens,
-        role=call.role,
-    )
-
-
 def _skipped(exc: ProviderError) -> dict[str, object]:
     """Why each member of a fallback chain did not answer, when a whole chain failed."""
-    skipped = getattr(exc, "skipped", None)
-    return {"skipped": skipped} if skipped else {}
+    if isinstance(exc, AllProvidersFailedError) and exc.skipped:
+        return {"skipped": exc.skipped}
+    return {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,9 +53,28 @@ class RecordedMessage:
     history: list[HistoryEntry]
 
 
+class CallUsage(Protocol):
+    """What the `model_calls` log stores of one call; `agents`' `CallRecord` is one.
+
+    A protocol, so the memory layer stores the providers' records as they are
+    without importing `agents` (which sits above it).
+    """
+
+    provider: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None
+    latency_ms: float
+    outcome: str
+    error: str | None
+    cached_input_tokens: int
+    role: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class ModelUsage:
-    """What one model call cost, for the `model_calls` log (a reply may take several)."""
+    """A plain `CallUsage`, for callers outside `agents` (tools, tests)."""
 
     provider: str
     model: str
@@ -128,7 +147,7 @@ class ConversationStore:
         *,
         text: str,
         agent: str,
-        calls: Sequence[ModelUsage],
+        calls: Sequence[CallUsage],
         routing_reason: str,
         meta: dict[str, Any] | None = None,
         model_id: str | None = None,
@@ -181,7 +200,7 @@ class ConversationStore:
 
     async def record_calls(
         self,
-        calls: Sequence[ModelUsage],
+        calls: Sequence[CallUsage],
         *,
         agent: str | None = None,
         contact_id: int | None = None,
@@ -196,7 +215,7 @@ class ConversationStore:
     @staticmethod
     async def _insert_calls(
         session: AsyncSession,
-        calls: Sequence[ModelUsage],
+        calls: Sequence[CallUsage],
         *,
         agent: str | None,
         contact_id: int | None,

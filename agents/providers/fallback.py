@@ -145,8 +145,9 @@ class FallbackProvider(ModelProvider):
         self, skipped: list[dict[str, str]], spent: list[CallRecord]
     ) -> AllProvidersFailedError:
         reasons = "; ".join(f"{s['model']}: {s['detail']}" for s in skipped)
-        error = AllProvidersFailedError(
-            f"no provider could answer ({reasons})", provider=self.provider, calls=spent
+        return AllProvidersFailedError(
+            f"no provider could answer ({reasons})",
+            provider=self.provider,
+            calls=spent,
+            skipped=skipped,
         )
-        error.skipped = skipped  # type: ignore[attr-defined]
-        return error
