@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from agents.base import Agent, AgentRequest, DeltaCallback
 from agents.errors import AllProvidersFailedError, ProviderError
-from agents.providers.base import HANDOFF, Completion, ModelProvider
+from agents.providers.base import HANDOFF, CallRecord, Completion, ModelProvider
 from agents.router import Route, Router
 from bot.budget import BudgetMonitor
 from bot.errors import InvalidMessageError
@@ -48,6 +48,17 @@ class Reply:
     contact_id: int
     conversation_id: int
     sent_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Answered:
+    """What asking the agent gave: the completion, its calls, and the text to send."""
+
+    completion: Completion
+    calls: Sequence[CallRecord]
+    outcome: str
+    text: str
+    handoff_reason: str | None = None
 
 
 class Orchestrator:
@@ -130,35 +141,12 @@ class Orchestrator:
             contact_name=recorded.contact_name,
             contact_facts=recorded.contact_facts,
         )
-        provider = self.provider_for(agent.name)
-        started = time.perf_counter()
-        handoff_reason = None
-        try:
-            completion = await agent.respond(request, provider, on_delta=on_delta)
-            calls = completion.call_log
-            outcome, text = completion.outcome, completion.text.strip() or APOLOGY
-            if completion.finish_reason == HANDOFF:
-                handoff_reason = str(completion.extras.get("handoff_reason", "handoff"))
-                text = HANDOFF_MESSAGE
-                log.warning(
-                    "conversation %s handed to a person: %s",
-                    recorded.conversation_id,
-                    handoff_reason,
-                )
-        except ProviderError as exc:
-            log.error("provider %s failed for %s: %s", provider.model_id, agent.name, exc)
-            completion = Completion(
-                text="",
-                model=provider.model,
-                provider=provider.provider,
-                latency_ms=(time.perf_counter() - started) * 1000,
-                finish_reason="error",
-                extras={"error": str(exc), **_skipped(exc)},
-            )
-            calls = exc.calls or (replace(completion.as_call(), error=str(exc)),)
-            completion = replace(completion, calls=tuple(calls))
-            outcome, text = "error", APOLOGY
-        meta: dict[str, object] = {"route_confidence": route.confidence, "outcome": outcome}
+        answered = await self._ask(agent, request, recorded, on_delta)
+        completion, calls, text = answered.completion, answered.calls, answered.text
+        meta: dict[str, object] = {
+            "route_confidence": route.confidence,
+            "outcome": answered.outcome,
+        }
         for key in ("fallback", "hybrid", "skipped"):
             if key in completion.extras:
                 meta[key] = completion.extras[key]
@@ -170,7 +158,7 @@ class Orchestrator:
             routing_reason=f"{route.reason} (confidence {route.confidence:.2f})",
             meta=meta,
             model_id=completion.model_id,
-            handoff_reason=handoff_reason,
+            handoff_reason=answered.handoff_reason,
         )
         if self.budget is not None:
             await self.budget.after_calls(calls, contact_id=recorded.contact_id)
@@ -188,13 +176,46 @@ class Orchestrator:
             agent=agent.name,
             route=route,
             completion=completion,
-            outcome=outcome,
+            outcome=answered.outcome,
             incoming_message_id=recorded.message_id,
             reply_message_id=reply_id,
             contact_id=recorded.contact_id,
             conversation_id=recorded.conversation_id,
             sent_ids=sent_ids,
         )
+
+    async def _ask(
+        self,
+        agent: Agent,
+        request: AgentRequest,
+        recorded: RecordedMessage,
+        on_delta: DeltaCallback | None,
+    ) -> _Answered:
+        """The agent's answer, or the apology when no model could give one."""
+        provider = self.provider_for(agent.name)
+        started = time.perf_counter()
+        try:
+            completion = await agent.respond(request, provider, on_delta=on_delta)
+        except ProviderError as exc:
+            log.error("provider %s failed for %s: %s", provider.model_id, agent.name, exc)
+            failed = Completion(
+                text="",
+                model=provider.model,
+                provider=provider.provider,
+                latency_ms=(time.perf_counter() - started) * 1000,
+                finish_reason="error",
+                extras={"error": str(exc), **_skipped(exc)},
+            )
+            calls = exc.calls or (replace(failed.as_call(), error=str(exc)),)
+            return _Answered(replace(failed, calls=tuple(calls)), calls, "error", APOLOGY)
+        if completion.finish_reason == HANDOFF:
+            reason = str(completion.extras.get("handoff_reason", "handoff"))
+            log.warning("conversation %s handed to a person: %s", recorded.conversation_id, reason)
+            return _Answered(
+                completion, completion.call_log, completion.outcome, HANDOFF_MESSAGE, reason
+            )
+        text = completion.text.strip() or APOLOGY
+        return _Answered(completion, completion.call_log, completion.outcome, text)
 
     def provider_for(self, agent_name: str) -> ModelProvider:
         """The model ``agent_name`` answers with: its own if configured, else the default."""
