@@ -1,6 +1,7 @@
-"""The FastAPI app of `bot serve`: health, and the HTTP message API.
+"""The FastAPI app of `bot serve`: health, the HTTP message API and the channel webhooks.
 
-Channel webhooks mount here too as their issues add them. Every error answers
+Each channel that is on mounts its own routes (``/slack/events``,
+``/telegram/webhook``, ``/sms/inbound``, ``/sms/status``) at start-up. Every error answers
 with one shape, ``{"error": "...", "details": [...]}``, and a refused request
 writes nothing.
 """
@@ -79,13 +80,16 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if runtime is not None:
             app.state.runtime = runtime
+            _mount_channels(app, runtime)
             yield
             return
-        app.state.runtime = await Runtime.start(settings or get_settings())
+        rt = app.state.runtime = await Runtime.start(settings or get_settings())
         try:
+            _mount_channels(app, rt)
+            await rt.start_channels()
             yield
         finally:
-            await app.state.runtime.aclose()
+            await rt.aclose()
 
     app = FastAPI(title="Front desk bot", version="0.1.0", lifespan=lifespan)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -103,7 +107,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         checks["provider"] = {"ok": ready, "model": rt.provider.model_id}
         healthy = all(check["ok"] for check in checks.values())
         return JSONResponse(
-            {"status": "ok" if healthy else "unavailable", **checks},
+            {"status": "ok" if healthy else "unavailable", **checks, "channels": _channels(rt)},
             status_code=200 if healthy else 503,
         )
 
@@ -154,6 +158,21 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         )
 
     return app
+
+
+def _mount_channels(app: FastAPI, rt: Runtime) -> None:
+    """Serve the webhooks of the channels that are on (routes may be added at start-up)."""
+    for adapter in rt.channels.adapters.values():
+        app.include_router(adapter.router())
+
+
+def _channels(rt: Runtime) -> dict[str, Any]:
+    """Which channels are on (and how), and why the others are off."""
+    shown: dict[str, Any] = {
+        name: {"on": True, **adapter.describe()} for name, adapter in rt.channels.adapters.items()
+    }
+    shown.update({name: {"on": False, "reason": why} for name, why in rt.channels.off.items()})
+    return dict(sorted(shown.items()))
 
 
 def _error(status: int, message: str, details: list[str] | None = None) -> JSONResponse:

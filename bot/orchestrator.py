@@ -21,8 +21,10 @@ from agents.providers.base import HANDOFF, CallRecord, Completion, ModelProvider
 from agents.router import Route, Router
 from bot.budget import BudgetMonitor
 from bot.errors import InvalidMessageError
+from bot.ops import Handoff, OpsChannel
 from channels.base import Channel, IncomingMessage, OutgoingMessage
-from channels.text import split_text
+from channels.errors import RecipientOptedOutError
+from channels.text import shorten, split_text
 from memory.conversations import ConversationStore, RecordedMessage
 from memory.errors import InvalidAddressError
 
@@ -76,6 +78,7 @@ class Orchestrator:
         history_limit: int = 20,
         max_message_chars: int = 4000,
         budget: BudgetMonitor | None = None,
+        ops: OpsChannel | None = None,
     ) -> None:
         missing = {name for name in getattr(router, "agents", []) if name not in agents}
         if missing:
@@ -91,6 +94,8 @@ class Orchestrator:
         self.max_message_chars = max_message_chars
         # Counts what each reply cost against the month's budget (and new contacts).
         self.budget = budget
+        # The team's channel, told of every handoff (SLACK_OPS_CHANNEL).
+        self.ops = ops
 
     def validate(self, incoming: IncomingMessage) -> None:
         """Refuse a message that must not be stored; raise `InvalidMessageError`."""
@@ -170,7 +175,10 @@ class Orchestrator:
             completion.model_id,
             completion.latency_ms,
         )
+        if answered.handoff_reason is not None:
+            await self._announce_handoff(incoming, recorded, answered.handoff_reason)
         sent_ids = await self._send(incoming, text)
+        await self.conversations.mark_sent(reply_id, sent_ids)
         return Reply(
             text=text,
             agent=agent.name,
@@ -235,9 +243,36 @@ class Orchestrator:
         if channel is None:  # the caller delivers the reply itself (HTTP API, tests)
             return ()
         sent = []
-        for part in split_text(text, channel.max_text_length):
-            sent.append(await channel.send(incoming.conversation_key, OutgoingMessage(part)))
+        try:
+            if channel.max_reply_length is not None:
+                text = shorten(text, channel.max_reply_length)
+            for part in split_text(text, channel.max_text_length):
+                sent.append(await channel.reply(incoming, OutgoingMessage(part)))
+        except RecipientOptedOutError:
+            # The channel refused and logged it; the reply stays stored, unsent.
+            pass
         return tuple(sent)
+
+    async def _announce_handoff(
+        self, incoming: IncomingMessage, recorded: RecordedMessage, reason: str
+    ) -> None:
+        if self.ops is None:
+            return
+        handoff = Handoff(
+            conversation_id=recorded.conversation_id,
+            contact_id=recorded.contact_id,
+            channel=incoming.channel,
+            conversation_key=incoming.conversation_key,
+            reason=reason,
+            text=incoming.text,
+            contact_name=recorded.contact_name or incoming.sender_name,
+        )
+        try:
+            await self.ops.handoff(handoff)
+        except Exception:  # the customer's reply matters more than the team's notice
+            log.exception(
+                "could not announce the handoff of conversation %s", handoff.conversation_id
+            )
 
 
 def _skipped(exc: ProviderError) -> dict[str, object]:

@@ -17,6 +17,10 @@ from agents.providers.factory import ProviderFactory
 from agents.router import KeywordRouter, Router
 from bot.alerts import LogAlertSink
 from bot.budget import BudgetMonitor
+from bot.channel_setup import ChannelSet, build_channels
+from bot.commands import CommandRegistry, builtin_commands
+from bot.inbox import BotInbox
+from bot.ops import OpsChannel
 from bot.orchestrator import Orchestrator
 from bot.settings import Settings
 from channels.base import Channel
@@ -42,6 +46,10 @@ class Runtime:
     business: BusinessProfile
     #: The month's spend, the hard cap (the providers' spend gate) and the growth alerts.
     budget: BudgetMonitor
+    #: Where channel adapters hand what they receive.
+    inbox: BotInbox
+    #: The channel adapters that are on, and why the others are off.
+    channels: ChannelSet
 
     @classmethod
     async def start(
@@ -58,13 +66,14 @@ class Runtime:
 
         ``provider``, ``router``, ``channels`` and ``db`` replace the parts the
         settings would build: tests and benchmarks inject doubles this way.
+        Channel adapters are built for every channel whose credentials are set
+        and that ``channels`` does not name; `start_channels` starts their loops.
         """
         db = db or Database(settings.database_url)
         if migrate:
             await db.migrate()
         contacts = ContactDirectory(db, default_region=settings.phone_default_region)
         conversations = ConversationStore(db, contacts)
-        # Alerts go to the log; the Slack ops channel (issue #4) will be one more sink here.
         budget = BudgetMonitor.from_settings(db, settings, sinks=[LogAlertSink()])
         providers = ProviderFactory(
             settings.provider_settings(), spend_gate=budget, pair_log=TutorPairStore(db)
@@ -88,7 +97,28 @@ class Runtime:
             max_message_chars=settings.max_message_chars,
             budget=budget,
         )
-        log.info("bot ready: %s, model %s", db.dialect, provider.model_id)
+        inbox = BotInbox(
+            orchestrator=orchestrator,
+            commands=CommandRegistry(builtin_commands()),
+            contacts=contacts,
+            conversations=conversations,
+            sms_help_text=settings.sms_help_text,
+        )
+        # Channels whose credentials are set; injected ones (tests) take their place.
+        channel_set = build_channels(settings, inbox, skip=set(channels or ()))
+        for name, adapter in channel_set.adapters.items():
+            orchestrator.channels[name] = adapter.channel
+        slack = orchestrator.channels.get("slack")
+        if slack is not None and settings.slack_ops_channel:
+            ops = OpsChannel(slack, settings.slack_ops_channel)
+            orchestrator.ops = ops
+            budget.alerts.sinks.append(ops)
+        log.info(
+            "bot ready: %s, model %s, channels %s",
+            db.dialect,
+            provider.model_id,
+            ", ".join(sorted(orchestrator.channels)) or "none",
+        )
         return cls(
             settings=settings,
             db=db,
@@ -99,10 +129,23 @@ class Runtime:
             orchestrator=orchestrator,
             business=business,
             budget=budget,
+            inbox=inbox,
+            channels=channel_set,
         )
 
-    async def aclose(self) -> None:
-        """Close providers and the database pool."""
+    async def start_channels(self) -> None:
+        """Start the channels' own loops (Telegram polling, Slack Socket Mode)."""
+        for adapter in self.channels.adapters.values():
+            await adapter.start()
+
+    async def aclose(self, *, drain_seconds: float = 30.0) -> None:
+        """Finish answers in progress, then close channels, providers and the database."""
+        await self.inbox.work.drain(drain_seconds)
+        for adapter in self.channels.adapters.values():
+            try:
+                await adapter.aclose()
+            except Exception:
+                log.exception("closing the %s channel failed", adapter.name)
         await self.providers.aclose()
         await self.db.dispose()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +78,17 @@ class CardAction:
     value: str = ""
 
 
+#: Command names a channel gives carrier keywords (SMS STOP, START, HELP) and
+#: other channel-native requests, so the bot handles them like any command.
+OPT_OUT_COMMAND = "opt-out"
+OPT_IN_COMMAND = "opt-in"
+HELP_COMMAND = "help"
+
+#: A `CardAction` asking the person to share their phone number (a Telegram
+#: contact button); channels that cannot ask for it leave the button out.
+SHARE_PHONE_ACTION = "share_phone"
+
+
 @dataclass(frozen=True, slots=True)
 class Card:
     """Structured content a channel renders natively (Slack blocks) or as text (SMS)."""
@@ -97,10 +108,15 @@ class Card:
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    """What the bot says: text, and optionally a card."""
+    """What the bot says: text, and optionally a card.
+
+    ``private`` asks for a reply only the asker sees where the channel has one
+    (a Slack ephemeral message); elsewhere it changes nothing.
+    """
 
     text: str
     card: Card | None = None
+    private: bool = False
 
 
 class Channel(abc.ABC):
@@ -110,6 +126,8 @@ class Channel(abc.ABC):
     name: str
     #: The longest text one message may carry; longer replies are split.
     max_text_length: int = 4000
+    #: The longest reply in all (SMS: 1,600); longer replies are shortened, not split.
+    max_reply_length: int | None = None
 
     @abc.abstractmethod
     async def send(self, conversation_key: str, message: OutgoingMessage) -> str:
@@ -118,6 +136,60 @@ class Channel(abc.ABC):
     async def update(self, conversation_key: str, sent_id: str, message: OutgoingMessage) -> str:
         """Replace a sent message where the channel can edit; otherwise send anew."""
         return await self.send(conversation_key, message)
+
+    async def reply(self, incoming: IncomingMessage, message: OutgoingMessage) -> str:
+        """Answer ``incoming``: by default a new message in its conversation.
+
+        Channels with a better way to answer override it (Slack answers a slash
+        command through its ``response_url``).
+        """
+        return await self.send(incoming.conversation_key, message)
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What the bot said when a channel handed it a message (`Inbox.deliver`).
+
+    ``accepted`` means stored: the answer follows in the background, so the
+    channel may acknowledge its vendor now. ``duplicate`` means this delivery
+    was stored before (a retry): acknowledge, do nothing. ``ack_text`` is a
+    short answer for channels that can show one in the acknowledgement itself
+    (a Slack slash command's ephemeral reply): "working on it", help, or why a
+    message was refused.
+    """
+
+    accepted: bool
+    duplicate: bool = False
+    ack_text: str | None = None
+
+
+class Inbox(Protocol):
+    """Where channel adapters hand what they receive; the bot implements it.
+
+    Adapters call it after verifying and translating a request, and answer
+    their vendor once it returns: everything it accepts is already stored.
+    """
+
+    async def deliver(self, incoming: IncomingMessage) -> Receipt:
+        """Store ``incoming`` (or spot a re-delivery) and schedule its answer."""
+        ...
+
+    async def link(self, sender: Address, alias: Address) -> None:
+        """Record that ``alias`` (a shared phone, a profile e-mail) is also ``sender``."""
+        ...
+
+    async def may_send(self, recipient: Address) -> bool:
+        """False when ``recipient`` opted out (SMS STOP): the send must not happen."""
+        ...
+
+    async def record_delivery(
+        self, channel: str, sent_id: str, *, status: str, error: str | None = None
+    ) -> bool:
+        """Note a delivery report (Twilio's status callback) on the sent message.
+
+        False when no stored message has that ``sent_id``.
+        """
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,3 +28,17 @@ def split_text(text: str, limit: int) -> list[str]:
     if rest:
         parts.append(rest)
     return parts
+
+
+def shorten(text: str, limit: int, *, ellipsis: str = "…") -> str:
+    """``text`` in at most ``limit`` characters, cut at a sentence or word end and marked."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    room = limit - len(ellipsis)
+    window = text[:room]
+    for separator in (". ", "\n", " "):
+        at = window.rfind(separator)
+        if at > room // 2:
+            return window[: at + len(separator)].rstrip() + ellipsis
+    return window + ellipsis

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.addresses import normalise
 from memory.db import Database
-from memory.models import Contact, Conversation, Identity, Message, ModelCall
+from memory.models import Contact, Conversation, Identity, Message, ModelCall, utcnow
 
 #: An identity as (kind, external id), before or after normalising.
 Address = tuple[str, str]
@@ -94,6 +94,28 @@ class ContactDirectory:
             select(Identity.contact_id).where(Identity.kind == kind, Identity.external_id == value)
         )
         return None if contact_id is None else await session.get(Contact, contact_id)
+
+    async def set_opted_out(self, address: Address, opted_out: bool) -> bool:
+        """Opt ``address`` out of (STOP) or back into (START) messages; False if unknown."""
+        kind, value = normalise(*address, default_region=self.default_region)
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(Identity)
+                .where(Identity.kind == kind, Identity.external_id == value)
+                .values(opted_out_at=utcnow() if opted_out else None)
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def is_opted_out(self, address: Address) -> bool:
+        """Whether ``address`` said STOP and has not said START since."""
+        kind, value = normalise(*address, default_region=self.default_region)
+        async with self.db.sessions() as session:
+            opted_out_at = await session.scalar(
+                select(Identity.opted_out_at).where(
+                    Identity.kind == kind, Identity.external_id == value
+                )
+            )
+        return opted_out_at is not None
 
     async def _owners(self, session: AsyncSession, addresses: list[Address]) -> dict[Address, int]:
         # Selecting the Contact rows too puts them in the session's identity map,

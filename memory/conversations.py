@@ -26,6 +26,11 @@ CONVERSATIONS = Conversation.__table__
 MODEL_CALLS = ModelCall.__table__
 
 
+def sent_external_id(sent_id: str) -> str:
+    """The stored external id of a message we sent: ``out:<channel's id>``."""
+    return f"out:{sent_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     """One past message, as a prompt needs it."""
@@ -152,15 +157,18 @@ class ConversationStore:
         meta: dict[str, Any] | None = None,
         model_id: str | None = None,
         handoff_reason: str | None = None,
+        serves_conversation: bool = True,
     ) -> int:
         """Store the reply and every model call behind it; return the reply's message id.
 
         ``model_id`` is the model that served the reply (the last call's by
         default); ``handoff_reason`` marks the conversation as handed to a person.
+        ``serves_conversation=False`` (a command's answer) leaves the agent that
+        serves the conversation as it was.
         """
         async with self.db.transaction() as session:
             changes: dict[str, Any] = {}
-            if agent != incoming.conversation_agent:
+            if serves_conversation and agent != incoming.conversation_agent:
                 changes["agent"] = agent
             if handoff_reason is not None:
                 changes.update(handed_off_at=utcnow(), handoff_reason=handoff_reason)
@@ -248,6 +256,45 @@ class ConversationStore:
                 for call in calls
             ],
         )
+
+    async def mark_sent(self, message_id: int, sent_ids: Sequence[str]) -> None:
+        """Note the channel's ids for a stored reply, so delivery reports can find it."""
+        if not sent_ids:
+            return
+        async with self.db.transaction() as session:
+            meta = await session.scalar(select(MESSAGES.c.meta).where(MESSAGES.c.id == message_id))
+            await session.execute(
+                update(MESSAGES)
+                .where(MESSAGES.c.id == message_id)
+                .values(
+                    external_id=sent_external_id(sent_ids[0]),
+                    meta={**(meta or {}), "sent_ids": list(sent_ids)},
+                )
+            )
+
+    async def record_delivery(
+        self, channel: str, sent_id: str, *, status: str, error: str | None = None
+    ) -> bool:
+        """Put a delivery report on the sent message's meta; False if no message has the id."""
+        async with self.db.transaction() as session:
+            row = (
+                await session.execute(
+                    select(MESSAGES.c.id, MESSAGES.c.meta).where(
+                        MESSAGES.c.channel == channel,
+                        MESSAGES.c.external_id == sent_external_id(sent_id),
+                    )
+                )
+            ).one_or_none()
+            if row is None:
+                return False
+            message_id, meta = row
+            report = {"status": status, "error": error, "at": utcnow().isoformat()}
+            await session.execute(
+                update(MESSAGES)
+                .where(MESSAGES.c.id == message_id)
+                .values(meta={**(meta or {}), "delivery": report})
+            )
+        return True
 
     async def reply_to(self, channel: str, external_id: str) -> str | None:
         """The text of the bot's reply to a delivered message, if it has one."""

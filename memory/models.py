@@ -64,6 +64,8 @@ class Identity(Base):
     external_id: Mapped[str] = mapped_column(String(255))
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set when this address said STOP (SMS): nothing may be sent to it until START.
+    opted_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Conversation(Base):
@@ -88,7 +90,10 @@ class Message(Base):
     """One message in or out. Append-only.
 
     The unique key on (channel, external_id) turns a re-delivered webhook into
-    a no-op; outgoing messages have no external id until the channel gives one.
+    a no-op. An outgoing message gets ``out:<id>`` once the channel has sent
+    it (the prefix keeps the ids of what we sent apart from the ids of what we
+    received), so a delivery report finds it by index. Append-only means the
+    text never changes; ``external_id`` and ``meta`` (delivery reports) do.
     """
 
     __tablename__ = "messages"

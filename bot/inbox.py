@@ -1,0 +1,128 @@
+"""`BotInbox`: what channel adapters hand messages to (the bot's `channels.base.Inbox`).
+
+`deliver` stores the message (a re-delivery is spotted by the store's unique
+key, in every process at once) and returns; the answer, a command or the
+orchestrator's, runs in `BackgroundWork`, in order per conversation. So a
+webhook acknowledges only what is already stored, and fast whatever the
+model does. When the background work fails, the person is told rather than
+left waiting.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.background import BackgroundWork
+from bot.commands import CommandContext, CommandRegistry
+from bot.errors import InvalidMessageError
+from bot.orchestrator import Orchestrator
+from channels.base import Address, IncomingMessage, OutgoingMessage, Receipt
+from memory.contacts import ContactDirectory
+from memory.conversations import ConversationStore, RecordedMessage
+
+log = logging.getLogger(__name__)
+
+#: What the person reads when answering failed for a reason of ours.
+SOMETHING_WENT_WRONG = (
+    "Sorry, something went wrong on our side while answering. Please try again in a moment."
+)
+
+
+class BotInbox:
+    """Stores what channels receive and answers it in the background."""
+
+    def __init__(
+        self,
+        *,
+        orchestrator: Orchestrator,
+        commands: CommandRegistry,
+        contacts: ContactDirectory,
+        conversations: ConversationStore,
+        work: BackgroundWork | None = None,
+        sms_help_text: str = "",
+    ) -> None:
+        self.orchestrator = orchestrator
+        self.commands = commands
+        self.contacts = contacts
+        self.conversations = conversations
+        self.work = work or BackgroundWork()
+        self.sms_help_text = sms_help_text
+
+    async def deliver(self, incoming: IncomingMessage) -> Receipt:
+        """Store ``incoming`` and schedule its answer; see `channels.base.Receipt`."""
+        try:
+            recorded = await self.orchestrator.record(incoming)
+        except InvalidMessageError as exc:
+            log.warning("refused a %s message: %s", incoming.channel, exc)
+            refusal = f"Sorry, I can't take that message: {exc}."
+            self.work.submit(_turn(incoming), lambda: self._say(incoming, refusal), name="refusal")
+            return Receipt(accepted=False)
+        if recorded is None:
+            return Receipt(accepted=False, duplicate=True)
+        command = self.commands.get(incoming.command) if incoming.command else None
+        self.work.submit(_turn(incoming), lambda: self._answer(incoming, recorded), name="answer")
+        return Receipt(accepted=True, ack_text=command.ack_text if command else None)
+
+    async def link(self, sender: Address, alias: Address) -> None:
+        """Join ``alias`` to ``sender``'s contact (a phone number shared on Telegram)."""
+        async with self.contacts.db.transaction() as session:
+            await self.contacts.link(
+                session, (sender.kind, sender.value), (alias.kind, alias.value)
+            )
+        log.info("linked %s to %s", alias.kind, sender.kind)
+
+    async def may_send(self, recipient: Address) -> bool:
+        """False for an address that opted out."""
+        return not await self.contacts.is_opted_out((recipient.kind, recipient.value))
+
+    async def record_delivery(
+        self, channel: str, sent_id: str, *, status: str, error: str | None = None
+    ) -> bool:
+        """Note a delivery report on the message it is about."""
+        found = await self.conversations.record_delivery(
+            channel, sent_id, status=status, error=error
+        )
+        if not found:
+            log.info("delivery report for unknown %s message %s", channel, sent_id)
+        return found
+
+    async def _answer(self, incoming: IncomingMessage, recorded: RecordedMessage) -> None:
+        try:
+            if incoming.command:
+                await self.commands.run(self._context(incoming, recorded))
+            elif not await self.may_send(incoming.sender):
+                log.info(
+                    "message %s from an opted-out sender: stored, not answered", recorded.message_id
+                )
+            else:
+                await self.orchestrator.answer(incoming, recorded)
+        except Exception:
+            log.exception("answering message %s failed", recorded.message_id)
+            await self._say(incoming, SOMETHING_WENT_WRONG)
+
+    def _context(self, incoming: IncomingMessage, recorded: RecordedMessage) -> CommandContext:
+        return CommandContext(
+            incoming=incoming,
+            recorded=recorded,
+            channel=self.orchestrator.channels.get(incoming.channel),
+            orchestrator=self.orchestrator,
+            contacts=self.contacts,
+            conversations=self.conversations,
+            registry=self.commands,
+            sms_help_text=self.sms_help_text,
+        )
+
+    async def _say(self, incoming: IncomingMessage, text: str) -> None:
+        """Tell the person something outside the normal answer; never raises."""
+        channel = self.orchestrator.channels.get(incoming.channel)
+        if channel is None:
+            return
+        try:
+            await channel.reply(incoming, OutgoingMessage(text, private=True))
+        except Exception:
+            log.exception("could not tell the %s sender that answering failed", incoming.channel)
+
+
+def _turn(incoming: IncomingMessage) -> str:
+    """The ordering key: one conversation's answers go out in the order asked."""
+    return f"{incoming.channel}:{incoming.conversation_key}"
