@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from bot.settings import get_settings
@@ -17,10 +19,31 @@ from bot.settings import get_settings
     type=click.IntRange(1, 64),
     help="Worker processes; they share state only through the database.",
 )
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the webhooks, /healthz and the HTTP API."""
+@click.option(
+    "--slack-socket-mode",
+    is_flag=True,
+    help="Receive Slack over Socket Mode (SLACK_APP_TOKEN) instead of /slack/events.",
+)
+@click.option(
+    "--telegram-polling",
+    is_flag=True,
+    help="Fetch Telegram updates with getUpdates instead of the webhook (local use).",
+)
+def serve(
+    host: str, port: int, workers: int, slack_socket_mode: bool, telegram_polling: bool
+) -> None:
+    """Serve the channel webhooks, /healthz and the HTTP API."""
     import uvicorn
 
+    if telegram_polling and workers > 1:
+        # Telegram lets one client poll at a time; a second worker's getUpdates fails.
+        raise click.UsageError("--telegram-polling needs --workers 1")
+    # The flags travel as settings, so every worker process reads them the same way.
+    if slack_socket_mode:
+        os.environ["SLACK_SOCKET_MODE"] = "true"
+    if telegram_polling:
+        os.environ["TELEGRAM_POLLING"] = "true"
+    get_settings.cache_clear()
     settings = get_settings()  # fail here, with one line, rather than in every worker
     uvicorn.run(
         "bot.asgi:app",

@@ -112,3 +112,11 @@ async def test_channels_with_a_webhook_cannot_be_posted_to(client: httpx.AsyncCl
 
     assert response.status_code == 422
     assert "webhook" in response.json()["error"]
+
+
+async def test_healthz_says_which_channels_are_off_and_why(client: httpx.AsyncClient):
+    body = (await client.get("/healthz")).json()
+
+    assert body["channels"] == {
+        "slack": {"on": False, "reason": "SLACK_BOT_TOKEN is not set"},
+    }  # sms and telegram are the test's recording channels: injected, not built

@@ -1,6 +1,6 @@
 import pytest
 
-from channels.text import split_text
+from channels.text import shorten, split_text
 
 
 def test_short_text_is_one_part():
@@ -28,3 +28,17 @@ def test_cuts_a_word_longer_than_the_limit():
 def test_limit_must_be_positive():
     with pytest.raises(ValueError):
         split_text("x", 0)
+
+
+def test_shorten_cuts_at_a_sentence_end_and_marks_the_cut():
+    text = "First sentence here. Second sentence is longer than the room left."
+
+    short = shorten(text, 30)
+
+    assert short == "First sentence here.…"
+    assert len(short) <= 30
+
+
+def test_shorten_leaves_short_text_alone_and_never_exceeds_the_limit():
+    assert shorten("  hi  ", 10) == "hi"
+    assert len(shorten("x" * 5000, 1600)) == 1600
