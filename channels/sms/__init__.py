@@ -1,1 +1,1 @@
-"""The sms channel adapter."""
+"""The SMS channel (Twilio): signed webhooks in, the Messages API out, segment-aware."""

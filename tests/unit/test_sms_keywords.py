@@ -1,0 +1,42 @@
+"""Carrier keywords (channels/sms/keywords.py): whole message, trimmed, any case."""
+
+from __future__ import annotations
+
+import pytest
+
+from channels.base import HELP_COMMAND, OPT_IN_COMMAND, OPT_OUT_COMMAND
+from channels.sms.keywords import keyword_command
+
+
+@pytest.mark.parametrize(
+    "body", ["STOP", "stop", " Stop ", "STOPALL", "unsubscribe", "Cancel", "END", "quit\n"]
+)
+def test_opt_out_keywords(body: str):
+    assert keyword_command(body) == OPT_OUT_COMMAND
+
+
+@pytest.mark.parametrize("body", ["START", "start", " Unstop "])
+def test_opt_in_keywords(body: str):
+    assert keyword_command(body) == OPT_IN_COMMAND
+
+
+@pytest.mark.parametrize("body", ["HELP", "help", "  Help\t"])
+def test_help_keyword(body: str):
+    assert keyword_command(body) == HELP_COMMAND
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Stop texting me at night",
+        "please stop",
+        "I want to cancel my booking",
+        "help me choose a room",
+        "STOP STOP",
+        "",
+        "yes",
+        "info",
+    ],
+)
+def test_a_keyword_inside_a_sentence_is_conversation(body: str):
+    assert keyword_command(body) is None
