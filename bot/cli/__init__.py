@@ -1,4 +1,4 @@
-"""The ``bot`` command: chat, ask, serve, migrate, contacts, costs, export.
+"""The ``bot`` command: chat, ask, serve, migrate, contacts, costs, export, telegram.
 
 Every failure the user can fix (a bad setting, a missing model file, an
 unreachable database) ends with one line on stderr and exit status 2.
@@ -17,7 +17,9 @@ from bot.cli.conversation import ask, chat
 from bot.cli.costs import costs
 from bot.cli.export import export
 from bot.cli.serve import serve
+from bot.cli.telegram import telegram
 from bot.errors import BotError
+from channels.errors import ChannelError
 from memory.errors import MemoryStoreError
 
 
@@ -32,7 +34,7 @@ def cli(verbose: bool) -> None:
     )
 
 
-for command in (chat, ask, serve, migrate, contacts, costs, export):
+for command in (chat, ask, serve, migrate, contacts, costs, export, telegram):
     cli.add_command(command)
 
 
@@ -45,7 +47,7 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except (BotError, AgentError, MemoryStoreError) as exc:
+    except (BotError, AgentError, MemoryStoreError, ChannelError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     except OSError as exc:  # e.g. the database file's folder is not writable
