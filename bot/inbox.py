@@ -124,5 +124,11 @@ class BotInbox:
 
 
 def _turn(incoming: IncomingMessage) -> str:
-    """The ordering key: one conversation's answers go out in the order asked."""
-    return f"{incoming.channel}:{incoming.conversation_key}"
+    """The ordering key: one conversation's answers go out in the order asked.
+
+    A command's answer is the asker's alone (a Slack slash command answers through
+    its own response_url), so one person's slow /enrich never holds up another
+    person's /ask in the same channel.
+    """
+    key = f"{incoming.channel}:{incoming.conversation_key}"
+    return f"{key}:{incoming.sender}" if incoming.command else key

@@ -1,0 +1,192 @@
+"""`SlackAdapter`: Slack wired into the app through slack-bolt's `AsyncApp`.
+
+``POST /slack/events`` takes events, slash commands and button clicks (or
+Socket Mode does, for local use). Each listener translates the payload,
+hands it to the inbox (which stores it) and only then acknowledges, so Slack's
+3-second limit holds whatever the model does: the answer comes later through
+`SlackChannel`.
+
+bolt runs with ``process_before_response=True``: the listeners return as
+soon as the message is stored, and the HTTP answer (with the ack text) goes
+out when they return. Without it bolt acknowledges from a side task it polls
+every 10 ms, and the request would not wait for the message to be stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from channels.adapter import ChannelAdapter
+from channels.base import Inbox, IncomingMessage
+from channels.errors import ChannelError
+from channels.slack import translate
+from channels.slack.channel import SlackChannel, web_client
+from channels.slack.config import SlackConfig
+from channels.slack.mrkdwn import to_mrkdwn
+from channels.slack.users import UserProfiles
+from channels.slack.verify import is_signed, parse_payload
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+#: How long `start` waits for the Socket Mode WebSocket.
+SOCKET_CONNECT_SECONDS = 15.0
+
+
+class SlackAdapter(ChannelAdapter):
+    """Slack: events, slash commands and actions in; `SlackChannel` out."""
+
+    name = "slack"
+
+    def __init__(self, config: SlackConfig, inbox: Inbox) -> None:
+        self.config = config
+        self.inbox = inbox
+        self.client = web_client(config.bot_token, config.api_base_url)
+        self._channel = SlackChannel(self.client)
+        self.users = UserProfiles(self.client)
+        self._verifier = SignatureVerifier(config.signing_secret) if config.signing_secret else None
+        self.app = AsyncApp(
+            name="frontdesk-bot",  # without it bolt walks the call stack to find a name
+            client=self.client,
+            logger=logging.getLogger("channels.slack.bolt"),
+            process_before_response=True,
+            # Our route checks X-Slack-Signature over the raw body before bolt parses
+            # anything (bolt would check it only after parsing, and we hand bolt a
+            # re-encoded body it could not check anyway; see _events). Socket Mode
+            # requests come over our own authenticated WebSocket and are not signed.
+            request_verification_enabled=False,
+        )
+        self._socket: Any = None
+        self._register_listeners()
+
+    @property
+    def channel(self) -> SlackChannel:
+        """Where the orchestrator sends Slack replies."""
+        return self._channel
+
+    def router(self) -> APIRouter:
+        """``POST /slack/events``: events, slash commands and interactivity."""
+        router = APIRouter()
+        router.add_api_route(EVENTS_PATH, self._events, methods=["POST"], include_in_schema=False)
+        return router
+
+    def describe(self) -> dict[str, Any]:
+        """``{"mode": "socket"}`` or ``{"mode": "events"}`` (HTTP Events API)."""
+        return {"mode": "socket" if self.config.socket_mode else "events"}
+
+    async def start(self) -> None:
+        """Connect to Socket Mode when configured; over HTTP there is nothing to start."""
+        if not self.config.socket_mode or self._socket is not None:
+            return
+        # Imported here: aiohttp's Socket Mode client loads only when it is used.
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        self._socket = AsyncSocketModeHandler(
+            self.app, self.config.app_token, web_client=self.client
+        )
+        try:
+            # slack_sdk retries a failed connection forever (a bad token included);
+            # a bot that cannot connect should say so at start, not hang there.
+            await asyncio.wait_for(self._socket.connect_async(), SOCKET_CONNECT_SECONDS)
+        except TimeoutError:
+            await self.aclose()
+            raise ChannelError(
+                f"Slack Socket Mode did not connect within {SOCKET_CONNECT_SECONDS:.0f} s: "
+                "check SLACK_APP_TOKEN (xapp-..., with connections:write) and the network"
+            ) from None
+        log.info("Slack Socket Mode connected")
+
+    async def aclose(self) -> None:
+        """Disconnect Socket Mode (HTTP mode holds no connection between calls)."""
+        if self._socket is not None:
+            socket, self._socket = self._socket, None
+            await socket.close_async()
+
+    async def _events(self, request: Request) -> Response:
+        body = await request.body()
+        if self.config.verify_requests and (
+            self._verifier is None or not is_signed(self._verifier, body, request.headers)
+        ):
+            return JSONResponse({"error": "invalid or missing Slack signature"}, status_code=401)
+        payload = parse_payload(body, request.headers.get("content-type"))
+        if payload is None:
+            return JSONResponse({"error": "malformed Slack request body"}, status_code=400)
+        # bolt reads a form body as an interactivity payload whenever the text
+        # "payload" appears anywhere in it, so `/ask what is a payload` would reach
+        # bolt empty (slack-bolt 1.30 request/internals.py parse_body). Handing bolt
+        # the payload we already parsed, as JSON, gives it exactly what Slack sent.
+        headers = {k: v for k, v in request.headers.items() if k != "content-length"}
+        headers["content-type"] = "application/json"
+        bolt_request = AsyncBoltRequest(
+            body=json.dumps(payload), query=str(request.query_params), headers=headers
+        )
+        # The rest is what bolt's FastAPI adapter (AsyncSlackRequestHandler) does.
+        return to_starlette_response(await self.app.async_dispatch(bolt_request))
+
+    def _register_listeners(self) -> None:
+        app = self.app
+        app.event("app_mention")(self._on_message_event)
+        app.event("message")(self._on_message_event)
+        # Any other event we are sent: acknowledge, or Slack retries it and then
+        # disables the subscription (bolt answers an unhandled request 404).
+        app.event(re.compile(".*"))(_ignore)
+        app.command(re.compile(r"^/.+"))(self._on_command)
+        app.action(re.compile(".*"))(self._on_action)
+
+    async def _on_message_event(
+        self,
+        body: dict[str, Any],
+        event: dict[str, Any],
+        context: AsyncBoltContext,
+        request: AsyncBoltRequest,
+    ) -> None:
+        bot_user_id = context.bot_user_id
+        reason = translate.ignore_reason(event, bot_user_id=bot_user_id)
+        if reason is not None:
+            log.debug("Slack %s event ignored: %s", event.get("type"), reason)
+            return
+        retry = (request.headers.get("x-slack-retry-num") or [None])[0]
+        incoming = translate.from_event(
+            event,
+            event_id=body.get("event_id"),
+            bot_user_id=bot_user_id,
+            profile=await self.users.lookup(str(event.get("user") or "")),
+            retry_num=retry,
+        )
+        if incoming is not None:
+            await self._deliver(incoming)
+
+    async def _on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
+        profile = await self.users.lookup(str(command.get("user_id") or ""))
+        receipt = await self.inbox.deliver(translate.from_command(command, profile=profile))
+        # Acknowledged after deliver returned: the command is stored, the answer follows.
+        if receipt.ack_text and not receipt.duplicate:
+            await ack(text=to_mrkdwn(receipt.ack_text), response_type="ephemeral")
+        else:
+            await ack()
+
+    async def _on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        user_id = str((body.get("user") or {}).get("id") or "")
+        profile = await self.users.lookup(user_id)
+        for incoming in translate.from_actions(body, profile=profile):
+            await self._deliver(incoming)
+        await ack()
+
+    async def _deliver(self, incoming: IncomingMessage) -> None:
+        receipt = await self.inbox.deliver(incoming)
+        if receipt.duplicate:
+            log.info("Slack re-delivery of %s ignored", incoming.external_id)
+
+
+async def _ignore(ack: AsyncAck) -> None:
+    await ack()

@@ -1,0 +1,193 @@
+"""Slack payloads → `IncomingMessage`: events, slash commands and button clicks.
+
+Pure functions over the parsed payloads, so every Slack quirk here is unit
+tested without a server. The conversation key is the Slack channel id, and
+``channel:thread_ts`` when the answer belongs in a thread; `parse_key` reads
+it back for sending.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from channels.base import Address, IncomingMessage
+
+CHANNEL = "slack"
+
+#: Message subtypes that are a person writing something new. Every other
+#: subtype (message_changed, message_deleted, channel_join, bot_message, ...)
+#: is Slack telling us about something else, and gets no answer.
+HUMAN_SUBTYPES = frozenset({None, "file_share", "thread_broadcast", "me_message"})
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What Slack's ``users.info`` told about a person (both may be unknown)."""
+
+    name: str | None = None
+    email: str | None = None
+
+
+def conversation_key(channel_id: str, thread_ts: str | None = None) -> str:
+    """``C123`` for a channel or DM, ``C123:1712345678.000100`` for a thread in it."""
+    return f"{channel_id}:{thread_ts}" if thread_ts else channel_id
+
+
+def parse_key(key: str) -> tuple[str, str | None]:
+    """The Slack channel id and thread ``ts`` a conversation key names.
+
+    Slack channel ids (and ``#names``) contain no colon, so any plain channel
+    (``SLACK_OPS_CHANNEL``) is a key too.
+    """
+    channel_id, _, thread_ts = key.partition(":")
+    return channel_id, thread_ts or None
+
+
+def ignore_reason(event: dict[str, Any], *, bot_user_id: str | None) -> str | None:
+    """Why a ``message`` / ``app_mention`` event gets no answer, or None to answer it."""
+    if event.get("bot_id") or event.get("bot_profile") or event.get("subtype") == "bot_message":
+        return "a bot's message"
+    if bot_user_id and event.get("user") == bot_user_id:
+        return "our own message"
+    if event.get("subtype") not in HUMAN_SUBTYPES:
+        return f"subtype {event.get('subtype')}"
+    if not event.get("user") or not event.get("channel") or not event.get("ts"):
+        return "no user, channel or ts"
+    if event.get("type") == "message" and not _is_dm(event):
+        # Channel messages reach us as app_mention when they are for us.
+        return f"a {event.get('channel_type')} message without a mention"
+    return None
+
+
+def from_event(
+    event: dict[str, Any],
+    *,
+    event_id: str | None,
+    bot_user_id: str | None,
+    profile: Profile = Profile(),
+    retry_num: str | None = None,
+) -> IncomingMessage | None:
+    """The message a ``message`` (DM) or ``app_mention`` event carries, or None to ignore it.
+
+    The external id is the message (``channel:ts``), not the event: a Slack
+    retry repeats the event id, and a mention in a DM arrives as two events
+    (``app_mention`` and ``message.im``) with two event ids but one message.
+    """
+    if ignore_reason(event, bot_user_id=bot_user_id) is not None:
+        return None
+    text = strip_mention(str(event.get("text") or ""), bot_user_id)
+    if not text:
+        return None
+    channel_id, ts = str(event["channel"]), str(event["ts"])
+    thread_ts = event.get("thread_ts")
+    # In a channel the answer goes in the mention's thread (a new one if it had none);
+    # in a DM it goes in the DM, threaded only when the person wrote in a thread.
+    reply_thread = thread_ts if _is_dm(event) else (thread_ts or ts)
+    extras: dict[str, Any] = {"event_id": event_id, "ts": ts, "user_id": event["user"]}
+    if thread_ts:
+        extras["thread_ts"] = thread_ts
+    if retry_num is not None:
+        extras["retry_num"] = retry_num
+    return IncomingMessage(
+        channel=CHANNEL,
+        sender=Address(CHANNEL, str(event["user"])),
+        conversation_key=conversation_key(channel_id, reply_thread),
+        text=text,
+        external_id=f"{channel_id}:{ts}",
+        sender_name=profile.name,
+        aliases=_aliases(profile),
+        extras=extras,
+    )
+
+
+def from_command(command: dict[str, Any], *, profile: Profile = Profile()) -> IncomingMessage:
+    """A slash command (``/ask what is ...``) as a command message."""
+    name = str(command.get("command") or "").lstrip("/")
+    arguments = str(command.get("text") or "").strip()
+    user_id = str(command["user_id"])
+    return IncomingMessage(
+        channel=CHANNEL,
+        sender=Address(CHANNEL, user_id),
+        conversation_key=str(command.get("channel_id") or user_id),
+        text=f"/{name} {arguments}".strip(),
+        external_id=f"command:{command.get('trigger_id')}",
+        sender_name=profile.name or command.get("user_name"),
+        aliases=_aliases(profile),
+        command=name,
+        arguments=arguments,
+        extras=_drop_none(
+            {
+                "response_url": command.get("response_url"),
+                "user_id": user_id,
+                "channel_id": command.get("channel_id"),
+                "team_id": command.get("team_id"),
+                "trigger_id": command.get("trigger_id"),
+            }
+        ),
+    )
+
+
+def from_actions(body: dict[str, Any], *, profile: Profile = Profile()) -> list[IncomingMessage]:
+    """The button clicks of a ``block_actions`` payload, one command message each."""
+    user_id = str((body.get("user") or {}).get("id") or "")
+    if not user_id:
+        return []
+    channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    message = body.get("message") or {}
+    thread_ts = message.get("thread_ts")
+    key = conversation_key(str(channel_id), thread_ts) if channel_id else user_id
+    clicks = []
+    for action in body.get("actions") or []:
+        action_id = str(action.get("action_id") or "")
+        if not action_id:
+            continue
+        value = str(action.get("value") or "")
+        # action_ts is unique per click; trigger_id per interaction (a click on one button).
+        click_id = action.get("action_ts") or body.get("trigger_id")
+        clicks.append(
+            IncomingMessage(
+                channel=CHANNEL,
+                sender=Address(CHANNEL, user_id),
+                conversation_key=key,
+                text=f"/{action_id} {value}".strip(),
+                external_id=f"action:{user_id}:{click_id}:{action_id}",
+                sender_name=profile.name or (body.get("user") or {}).get("name"),
+                aliases=_aliases(profile),
+                command=action_id,
+                arguments=value,
+                extras=_drop_none(
+                    {
+                        "response_url": body.get("response_url"),
+                        "user_id": user_id,
+                        "channel_id": channel_id,
+                        "message_ts": message.get("ts"),
+                        "trigger_id": body.get("trigger_id"),
+                    }
+                ),
+            )
+        )
+    return clicks
+
+
+def strip_mention(text: str, bot_user_id: str | None) -> str:
+    """``text`` without the ``<@BOT>`` mention (with or without a ``|name``)."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(\|[^>]*)?>", " ", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def _is_dm(event: dict[str, Any]) -> bool:
+    # app_mention events carry no channel_type; a DM's channel id starts with D.
+    return event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
+
+
+def _aliases(profile: Profile) -> tuple[Address, ...]:
+    return (Address("email", profile.email),) if profile.email else ()
+
+
+def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}

@@ -1,0 +1,81 @@
+"""Slack Socket Mode: slack_sdk's WebSocket client against a fake Socket Mode server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from agents.providers.function import FunctionProvider
+from bot.runtime import Runtime
+from bot.settings import load_settings
+from memory.db import Database
+from tests.support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack, run_fake_slack
+from tests.support.slack_requests import dm_event
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    async with run_fake_slack() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def runtime(
+    fake: FakeSlack, database: Database, model: FunctionProvider
+) -> AsyncIterator[Runtime]:
+    settings = load_settings(
+        _env_file=None,
+        database_url=database.url,
+        slack_bot_token=BOT_TOKEN,
+        slack_app_token=APP_TOKEN,
+        slack_socket_mode=True,
+        slack_api_base_url=fake.api_url,
+    )
+    runtime = await Runtime.start(settings, provider=model, db=database)
+    try:
+        await runtime.start_channels()
+        yield runtime
+    finally:
+        await runtime.inbox.work.drain(10)
+        for adapter in runtime.channels.adapters.values():
+            await adapter.aclose()
+        await runtime.providers.aclose()
+
+
+async def test_socket_mode_acks_a_slash_command_and_answers_it(runtime: Runtime, fake: FakeSlack):
+    assert runtime.channels.adapters["slack"].describe() == {"mode": "socket"}
+    (opened,) = fake.calls_to("apps.connections.open")
+    assert opened.headers["authorization"] == f"Bearer {APP_TOKEN}"
+
+    ack = await fake.socket_request(
+        "slash_commands",
+        {
+            "command": "/ask",
+            "text": "do you deliver?",
+            "user_id": "U5",
+            "channel_id": "C5",
+            "team_id": "T0TEST",
+            "response_url": fake.response_url(),
+            "trigger_id": "1.socket",
+        },
+    )
+
+    assert ack["payload"] == {"text": "Working on it…", "response_type": "ephemeral"}
+    (answer,) = await fake.wait_calls("response_url")
+    assert answer["text"] == "You said: do you deliver?"
+
+
+async def test_socket_mode_events_reach_the_bot(runtime: Runtime, fake: FakeSlack):
+    body = {
+        "type": "event_callback",
+        "team_id": "T0TEST",
+        "event_id": "EvSOCK",
+        "event": dm_event("hello over the socket", ts="7.000001"),
+    }
+
+    ack = await fake.socket_request("events_api", body)
+
+    assert "payload" not in ack
+    (posted,) = await fake.wait_calls("chat.postMessage")
+    assert posted["text"] == "You said: hello over the socket"

@@ -1,0 +1,104 @@
+"""The whole bot with Slack on, served over real HTTP, talking to a `FakeSlack`.
+
+Slack is switched on the way `bot serve` switches it on, from settings
+(``SLACK_BOT_TOKEN``, ``SLACK_SIGNING_SECRET``, ``SLACK_API_BASE_URL``);
+tests post signed requests to ``/slack/events`` and read what reached the fake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from agents.providers.base import ModelProvider
+from bot.api import create_app
+from bot.background_server import serve_in_background
+from bot.runtime import Runtime
+from bot.settings import load_settings
+from memory.db import Database
+from memory.models import Message
+from tests.support.fake_slack import BOT_TOKEN, FakeSlack
+from tests.support.slack_requests import SIGNING_SECRET, command_body, event_body, signed_headers
+
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass
+class SlackBot:
+    """A running bot (runtime and HTTP client) and the fake Slack it talks to."""
+
+    runtime: Runtime
+    http: httpx.AsyncClient
+    fake: FakeSlack
+
+    async def post(
+        self,
+        body: str,
+        *,
+        content_type: str = "application/json",
+        secret: str = SIGNING_SECRET,
+        timestamp: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """POST ``body`` to ``/slack/events``, signed as Slack would sign it."""
+        signed = signed_headers(
+            body, secret=secret, timestamp=timestamp, content_type=content_type, extra=headers
+        )
+        return await self.http.post("/slack/events", content=body, headers=signed)
+
+    async def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry: int | None = None
+    ) -> httpx.Response:
+        """Deliver one Events API event (a retry carries ``X-Slack-Retry-Num``)."""
+        headers = {"x-slack-retry-num": str(retry), "x-slack-retry-reason": "http_timeout"}
+        return await self.post(
+            event_body(event, event_id=event_id), headers=headers if retry else None
+        )
+
+    async def command(self, command: str, text: str = "", **fields: Any) -> httpx.Response:
+        """Run a slash command; its answers go to a ``response_url`` on the fake."""
+        fields.setdefault("response_url", self.fake.response_url())
+        return await self.post(command_body(command, text, **fields), content_type=FORM)
+
+    async def messages(self) -> int:
+        """How many messages (in and out) the database holds."""
+        async with self.runtime.db.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(Message)) or 0)
+
+    async def settle(self) -> None:
+        """Wait for the answers in progress to finish."""
+        await self.runtime.inbox.work.drain(10)
+
+
+@asynccontextmanager
+async def running_slack_bot(
+    fake: FakeSlack, db: Database, provider: ModelProvider, **settings: Any
+) -> AsyncIterator[SlackBot]:
+    """Start the bot on ``db`` with Slack on (plus any ``settings``) and serve it."""
+    options: dict[str, Any] = {
+        "database_url": db.url,
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_base_url": fake.api_url,
+        **settings,
+    }
+    runtime = await Runtime.start(
+        load_settings(_env_file=None, **options), provider=provider, db=db
+    )
+    assert "slack" in runtime.channels.adapters, runtime.channels.off
+    try:
+        async with (
+            serve_in_background(create_app(runtime=runtime)) as url,
+            httpx.AsyncClient(base_url=url, timeout=10) as http,
+        ):
+            yield SlackBot(runtime=runtime, http=http, fake=fake)
+    finally:
+        await runtime.inbox.work.drain(10)
+        for adapter in runtime.channels.adapters.values():
+            await adapter.aclose()
+        await runtime.providers.aclose()
