@@ -6,6 +6,7 @@ production store. The differences that matter are handled here once.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -54,11 +55,24 @@ class Database:
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session in one transaction: committed on success, rolled back on error."""
-        async with self.sessions() as session, session.begin():
+        """A session in one transaction: committed on success, rolled back on error.
+
+        On SQLite, one writer at a time per process, queued in order on an
+        asyncio lock. SQLite allows one writer anyway; without the queue, the
+        others wait in its busy handler, which sleeps and retries (up to 100 ms
+        a time) and turns a burst of webhooks into second-long stalls. Other
+        processes still meet at the busy timeout. Not re-entrant: a transaction
+        must not open another.
+        """
+        if self._write_lock is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._write_lock, self.sessions() as session, session.begin():
             yield session
 
     def _insert(self, model: Any) -> Any:
