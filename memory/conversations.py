@@ -258,18 +258,22 @@ class ConversationStore:
         )
 
     async def mark_sent(self, message_id: int, sent_ids: Sequence[str]) -> None:
-        """Note the channel's ids for a stored reply, so delivery reports can find it."""
+        """Note the channel's ids for a stored reply, so delivery reports can find it.
+
+        The first id becomes the message's ``external_id`` (``out:<id>``); a
+        reply sent in several parts also lists them all in ``meta["sent_ids"]``.
+        """
         if not sent_ids:
             return
+        changes: dict[str, Any] = {"external_id": sent_external_id(sent_ids[0])}
         async with self.db.transaction() as session:
-            meta = await session.scalar(select(MESSAGES.c.meta).where(MESSAGES.c.id == message_id))
-            await session.execute(
-                update(MESSAGES)
-                .where(MESSAGES.c.id == message_id)
-                .values(
-                    external_id=sent_external_id(sent_ids[0]),
-                    meta={**(meta or {}), "sent_ids": list(sent_ids)},
+            if len(sent_ids) > 1:  # a reply split in parts: keep every part's id
+                meta = await session.scalar(
+                    select(MESSAGES.c.meta).where(MESSAGES.c.id == message_id)
                 )
+                changes["meta"] = {**(meta or {}), "sent_ids": list(sent_ids)}
+            await session.execute(
+                update(MESSAGES).where(MESSAGES.c.id == message_id).values(**changes)
             )
 
     async def record_delivery(

@@ -221,11 +221,32 @@ async def test_the_sent_id_is_stored_and_a_delivery_report_lands_on_it(
     unknown = await runtime.inbox.record_delivery("sms", "SMnope", status="failed")
 
     async with runtime.db.sessions() as session:
-        meta = await session.scalar(select(Message.meta).where(Message.direction == "out"))
+        external_id, meta = (
+            await session.execute(
+                select(Message.external_id, Message.meta).where(Message.direction == "out")
+            )
+        ).one()
     assert found and not unknown
-    assert meta["sent_ids"] == [sent.sent_id]
+    assert external_id == f"out:{sent.sent_id}"
     assert meta["delivery"]["status"] == "undelivered"
     assert meta["delivery"]["error"] == "30003"
+
+
+async def test_a_reply_sent_in_parts_keeps_every_part_id(
+    runtime: Runtime, channels: dict[str, RecordingChannel]
+):
+    channels["sms"].max_text_length = 20
+    runtime.orchestrator.provider = FunctionProvider(
+        lambda _m: "First part here. Second part here."
+    )
+
+    await runtime.inbox.deliver(sms("Tell me", "SM15"))
+    await runtime.inbox.work.drain(5)
+
+    async with runtime.db.sessions() as session:
+        meta = await session.scalar(select(Message.meta).where(Message.direction == "out"))
+    assert meta["sent_ids"] == [s.sent_id for s in channels["sms"].sent]
+    assert len(meta["sent_ids"]) == 2
 
 
 async def test_a_handoff_is_announced_in_the_ops_channel(
