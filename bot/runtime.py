@@ -138,8 +138,12 @@ class Runtime:
         for adapter in self.channels.adapters.values():
             await adapter.start()
 
-    async def aclose(self, *, drain_seconds: float = 30.0) -> None:
-        """Finish answers in progress, then close channels, providers and the database."""
+    async def aclose(self, *, drain_seconds: float = 30.0, keep_database: bool = False) -> None:
+        """Finish answers in progress, then close channels, providers and the database.
+
+        ``keep_database`` leaves the pool open for a caller that owns the
+        database (tests run several runtimes on one).
+        """
         await self.inbox.work.drain(drain_seconds)
         for adapter in self.channels.adapters.values():
             try:
@@ -147,7 +151,8 @@ class Runtime:
             except Exception:
                 log.exception("closing the %s channel failed", adapter.name)
         await self.providers.aclose()
-        await self.db.dispose()
+        if not keep_database:
+            await self.db.dispose()
 
 
 def _agent_providers(providers: ProviderFactory) -> dict[str, ModelProvider]:

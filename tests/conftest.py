@@ -102,4 +102,4 @@ async def runtime(
     try:
         yield rt
     finally:
-        await rt.providers.aclose()
+        await rt.aclose(drain_seconds=5, keep_database=True)

@@ -37,10 +37,7 @@ async def runtime(
         await runtime.start_channels()
         yield runtime
     finally:
-        await runtime.inbox.work.drain(10)
-        for adapter in runtime.channels.adapters.values():
-            await adapter.aclose()
-        await runtime.providers.aclose()
+        await runtime.aclose(drain_seconds=10, keep_database=True)
 
 
 async def test_socket_mode_acks_a_slash_command_and_answers_it(runtime: Runtime, fake: FakeSlack):

@@ -39,10 +39,7 @@ async def runtime(
     try:
         yield rt
     finally:
-        await rt.inbox.work.drain(5)
-        for adapter in rt.channels.adapters.values():
-            await adapter.aclose()
-        await rt.providers.aclose()
+        await rt.aclose(drain_seconds=5, keep_database=True)
 
 
 async def test_polling_delivers_an_update_and_the_reply_is_sent(

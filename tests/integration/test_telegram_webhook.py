@@ -58,10 +58,7 @@ async def runtime(
     try:
         yield rt
     finally:
-        await rt.inbox.work.drain(5)
-        for adapter in rt.channels.adapters.values():
-            await adapter.aclose()
-        await rt.providers.aclose()
+        await rt.aclose(drain_seconds=5, keep_database=True)
 
 
 @pytest.fixture

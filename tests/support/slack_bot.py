@@ -98,7 +98,4 @@ async def running_slack_bot(
         ):
             yield SlackBot(runtime=runtime, http=http, fake=fake)
     finally:
-        await runtime.inbox.work.drain(10)
-        for adapter in runtime.channels.adapters.values():
-            await adapter.aclose()
-        await runtime.providers.aclose()
+        await runtime.aclose(drain_seconds=10, keep_database=True)

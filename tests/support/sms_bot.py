@@ -112,7 +112,4 @@ async def running_sms_bot(database: Database, **overrides: object) -> AsyncItera
             ):
                 yield SmsBot(runtime, http, fake, TwilioSigner(fake.auth_token, PUBLIC_URL), model)
         finally:
-            await runtime.inbox.work.drain(10)
-            for adapter in runtime.channels.adapters.values():
-                await adapter.aclose()
-            await runtime.providers.aclose()
+            await runtime.aclose(drain_seconds=10, keep_database=True)
