@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from bot.orchestrator import Orchestrator
 from channels.base import (
@@ -20,11 +20,9 @@ from channels.base import (
     SHARE_PHONE_ACTION,
     Card,
     CardAction,
-    Channel,
     IncomingMessage,
     OutgoingMessage,
 )
-from channels.text import split_text
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore, RecordedMessage
 
@@ -37,7 +35,6 @@ class CommandContext:
 
     incoming: IncomingMessage
     recorded: RecordedMessage
-    channel: Channel | None
     orchestrator: Orchestrator
     contacts: ContactDirectory
     conversations: ConversationStore
@@ -45,7 +42,6 @@ class CommandContext:
     registry: CommandRegistry
     #: The answer to SMS HELP: the business's contact line.
     sms_help_text: str = ""
-    sent: list[str] = field(default_factory=list)
 
     @property
     def arguments(self) -> str:
@@ -56,6 +52,7 @@ class CommandContext:
         """Store and send a reply to the command; return the channel's ids for it."""
         if isinstance(message, str):
             message = OutgoingMessage(message)
+        message = replace(message, text=self.orchestrator.fit(self.incoming, message.text))
         reply_id = await self.conversations.record_reply(
             self.recorded,
             text=message.text,
@@ -64,16 +61,9 @@ class CommandContext:
             routing_reason="command",
             serves_conversation=False,
         )
-        sent: list[str] = []
-        if self.channel is not None:
-            parts = split_text(message.text, self.channel.max_text_length) or [""]
-            for number, part in enumerate(parts):
-                last = number == len(parts) - 1
-                piece = replace(message, text=part, card=message.card if last else None)
-                sent.append(await self.channel.reply(self.incoming, piece))
+        sent = await self.orchestrator.send_reply(self.incoming, message)
         await self.conversations.mark_sent(reply_id, sent)
-        self.sent.extend(sent)
-        return sent
+        return list(sent)
 
 
 CommandRun = Callable[[CommandContext], Awaitable[None]]

@@ -104,7 +104,6 @@ class BotInbox:
         return CommandContext(
             incoming=incoming,
             recorded=recorded,
-            channel=self.orchestrator.channels.get(incoming.channel),
             orchestrator=self.orchestrator,
             contacts=self.contacts,
             conversations=self.conversations,

@@ -147,7 +147,8 @@ class Orchestrator:
             contact_facts=recorded.contact_facts,
         )
         answered = await self._ask(agent, request, recorded, on_delta)
-        completion, calls, text = answered.completion, answered.calls, answered.text
+        completion, calls = answered.completion, answered.calls
+        text = self.fit(incoming, answered.text)
         meta: dict[str, object] = {
             "route_confidence": route.confidence,
             "outcome": answered.outcome,
@@ -177,7 +178,7 @@ class Orchestrator:
         )
         if answered.handoff_reason is not None:
             await self._announce_handoff(incoming, recorded, answered.handoff_reason)
-        sent_ids = await self._send(incoming, text)
+        sent_ids = await self.send_reply(incoming, OutgoingMessage(text))
         await self.conversations.mark_sent(reply_id, sent_ids)
         return Reply(
             text=text,
@@ -238,16 +239,34 @@ class Orchestrator:
             return None
         return await self.answer(incoming, recorded, on_delta=on_delta)
 
-    async def _send(self, incoming: IncomingMessage, text: str) -> tuple[str, ...]:
+    def fit(self, incoming: IncomingMessage, text: str) -> str:
+        """``text`` shortened to what the message's channel sends in all (SMS: 1,600).
+
+        Applied before a reply is stored, so the stored reply is what was sent.
+        """
         channel = self.channels.get(incoming.channel)
-        if channel is None:  # the caller delivers the reply itself (HTTP API, tests)
+        if channel is None or channel.max_reply_length is None:
+            return text
+        return shorten(text, channel.max_reply_length)
+
+    async def send_reply(
+        self, incoming: IncomingMessage, message: OutgoingMessage
+    ) -> tuple[str, ...]:
+        """Send ``message`` in answer to ``incoming``, split to the channel's limit.
+
+        Returns the channel's ids of the parts; none when the channel is not
+        here (the HTTP API delivers its own replies) or the recipient opted out.
+        """
+        channel = self.channels.get(incoming.channel)
+        if channel is None:
             return ()
+        parts = split_text(message.text, channel.max_text_length) or [""]
         sent = []
         try:
-            if channel.max_reply_length is not None:
-                text = shorten(text, channel.max_reply_length)
-            for part in split_text(text, channel.max_text_length):
-                sent.append(await channel.reply(incoming, OutgoingMessage(part)))
+            for number, part in enumerate(parts, start=1):
+                last = number == len(parts)
+                piece = replace(message, text=part, card=message.card if last else None)
+                sent.append(await channel.reply(incoming, piece))
         except RecipientOptedOutError:
             # The channel refused and logged it; the reply stays stored, unsent.
             pass

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from itertools import cycle
 
 import pytest
+from sqlalchemy import select
 
 from channels.base import Address, IncomingMessage, OutgoingMessage, Receipt
 from channels.errors import ChannelSendError
@@ -18,6 +19,7 @@ from channels.sms.channel import SmsChannel
 from channels.sms.config import TwilioConfig
 from channels.sms.segments import GSM7, UCS2
 from memory.db import Database
+from memory.models import Message
 from tests.support.fake_twilio import run_fake_twilio
 from tests.support.sms_bot import CUSTOMER, SmsBot
 from tests.support.sms_bot import running_sms_bot as _running
@@ -104,6 +106,11 @@ async def test_a_reply_over_1600_characters_is_cut_to_1600(bot: SmsBot):
     assert len(sent["Body"]) <= 1600
     assert sent["Body"].startswith("We open at nine.")
     assert bot.fake.attempts == 1  # Twilio took it the first time (no 21617)
+    # What is stored is what the customer got (the rest was never sent).
+    async with bot.runtime.db.sessions() as session:
+        stored = await session.scalar(select(Message.text).where(Message.direction == "out"))
+    assert stored is not None and len(stored) <= 1600
+    assert sent["Body"].startswith(stored.rstrip("….").rstrip())
 
 
 async def test_an_outbound_429_is_waited_out(bot: SmsBot, caplog: pytest.LogCaptureFixture):
