@@ -90,6 +90,8 @@ class BotInbox:
         try:
             if incoming.command:
                 await self.commands.run(self._context(incoming, recorded))
+            # Checked now, in the conversation's turn, not when the message was stored:
+            # a START stored just before this message has run by now.
             elif not await self.may_send(incoming.sender):
                 log.info(
                     "message %s from an opted-out sender: stored, not answered", recorded.message_id

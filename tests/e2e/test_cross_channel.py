@@ -16,15 +16,13 @@ from sqlalchemy import select
 
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
-from bot.api import create_app
-from bot.background_server import serve_in_background
 from bot.runtime import Runtime
-from bot.settings import load_settings
 from channels.telegram.webhook import SECRET_HEADER
 from memory.db import Database
 from memory.models import Identity, Message
 from tests.support.fake_telegram import FakeTelegram, run_fake_telegram
 from tests.support.fake_twilio import FakeTwilio, TwilioSigner, inbound_form, run_fake_twilio
+from tests.support.served import http_client, running_runtime
 from tests.support.telegram_updates import USER_ID, contact_update, text_update
 
 PUBLIC_URL = "https://bot.example.test"
@@ -65,10 +63,13 @@ def remembering(prompt: Sequence[ChatMessage]) -> str:
 
 @pytest.fixture
 async def bot(tmp_path: Path, database: Database) -> AsyncIterator[Bot]:
-    async with run_fake_twilio() as twilio, run_fake_telegram() as telegram:
-        settings = load_settings(
-            _env_file=None,
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}",
+    provider = FunctionProvider(remembering, model="remembering")
+    async with (
+        run_fake_twilio() as twilio,
+        run_fake_telegram() as telegram,
+        running_runtime(
+            database,
+            provider,
             twilio_account_sid=twilio.account_sid,
             twilio_auth_token=twilio.auth_token,
             twilio_from_number="+15550000000",
@@ -77,18 +78,11 @@ async def bot(tmp_path: Path, database: Database) -> AsyncIterator[Bot]:
             telegram_bot_token=telegram.token,
             telegram_webhook_secret=TELEGRAM_SECRET,
             telegram_api_base_url=telegram.url,
-        )
-        provider = FunctionProvider(remembering, model="remembering")
-        runtime = await Runtime.start(settings, provider=provider, db=database)
+        ) as runtime,
+        http_client(runtime) as http,
+    ):
         assert set(runtime.channels.adapters) == {"sms", "telegram"}
-        try:
-            async with (
-                serve_in_background(create_app(runtime=runtime)) as url,
-                httpx.AsyncClient(base_url=url, timeout=10) as http,
-            ):
-                yield Bot(runtime, http, twilio, telegram)
-        finally:
-            await runtime.aclose(drain_seconds=10)
+        yield Bot(runtime, http, twilio, telegram)
 
 
 async def test_a_customer_who_texts_then_shares_that_phone_on_telegram_is_one_contact(bot: Bot):

@@ -8,18 +8,14 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.api import create_app
-from bot.background_server import serve_in_background
 from bot.runtime import Runtime
 from memory.models import Message, ModelCall
+from tests.support.served import http_client
 
 
 @pytest.fixture
 async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    async with (
-        serve_in_background(create_app(runtime=runtime)) as base_url,
-        httpx.AsyncClient(base_url=base_url, timeout=10) as http,
-    ):
+    async with http_client(runtime) as http:
         yield http
 
 

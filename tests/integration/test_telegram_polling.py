@@ -4,15 +4,14 @@ feeds the same handlers as the webhook."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
-from bot.settings import load_settings
 from memory.db import Database
 from tests.support.fake_telegram import FakeTelegram, run_fake_telegram
+from tests.support.served import running_runtime
 from tests.support.telegram_updates import USER_ID, text_update
 
 
@@ -24,22 +23,18 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def runtime(
-    tmp_path: Path, database: Database, model: FunctionProvider, fake: FakeTelegram
+    database: Database, model: FunctionProvider, fake: FakeTelegram
 ) -> AsyncIterator[Runtime]:
     """The bot polling the fake Bot API; no webhook secret is needed."""
-    settings = load_settings(
-        _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}",
+    async with running_runtime(
+        database,
+        model,
         telegram_bot_token=fake.token,
         telegram_api_base_url=fake.url,
         telegram_polling=True,
-    )
-    rt = await Runtime.start(settings, provider=model, db=database)
-    await rt.start_channels()
-    try:
+    ) as rt:
+        await rt.start_channels()
         yield rt
-    finally:
-        await rt.aclose(drain_seconds=5, keep_database=True)
 
 
 async def test_polling_delivers_an_update_and_the_reply_is_sent(

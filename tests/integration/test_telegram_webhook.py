@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import html
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
 from agents.providers.function import FunctionProvider
-from bot.api import create_app
-from bot.background_server import serve_in_background
 from bot.runtime import Runtime
-from bot.settings import load_settings
 from channels.telegram.webhook import SECRET_HEADER
 from memory.db import Database
 from memory.models import Message
 from tests.support.fake_telegram import FakeTelegram, run_fake_telegram
+from tests.support.served import http_client, running_runtime
 from tests.support.telegram_updates import (
     USER_ID,
     callback_update,
@@ -44,29 +41,22 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def runtime(
-    tmp_path: Path, database: Database, model: FunctionProvider, fake: FakeTelegram
+    database: Database, model: FunctionProvider, fake: FakeTelegram
 ) -> AsyncIterator[Runtime]:
     """The bot with Telegram on (from its settings), pointed at the fake Bot API."""
-    settings = load_settings(
-        _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}",
+    async with running_runtime(
+        database,
+        model,
         telegram_bot_token=fake.token,
         telegram_webhook_secret=SECRET,
         telegram_api_base_url=fake.url,
-    )
-    rt = await Runtime.start(settings, provider=model, db=database)
-    try:
+    ) as rt:
         yield rt
-    finally:
-        await rt.aclose(drain_seconds=5, keep_database=True)
 
 
 @pytest.fixture
 async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    async with (
-        serve_in_background(create_app(runtime=runtime)) as base_url,
-        httpx.AsyncClient(base_url=base_url, timeout=10) as http,
-    ):
+    async with http_client(runtime) as http:
         yield http
 
 

@@ -16,13 +16,11 @@ import httpx
 from sqlalchemy import func, select
 
 from agents.providers.base import ModelProvider
-from bot.api import create_app
-from bot.background_server import serve_in_background
 from bot.runtime import Runtime
-from bot.settings import load_settings
 from memory.db import Database
 from memory.models import Message
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack
+from tests.support.served import http_client, running_runtime
 from tests.support.slack_requests import SIGNING_SECRET, command_body, event_body, signed_headers
 
 FORM = "application/x-www-form-urlencoded"
@@ -81,21 +79,12 @@ async def running_slack_bot(
 ) -> AsyncIterator[SlackBot]:
     """Start the bot on ``db`` with Slack on (plus any ``settings``) and serve it."""
     options: dict[str, Any] = {
-        "database_url": db.url,
         "slack_bot_token": BOT_TOKEN,
         "slack_signing_secret": SIGNING_SECRET,
         "slack_api_base_url": fake.api_url,
-        **settings,
+        **settings,  # may replace the defaults above
     }
-    runtime = await Runtime.start(
-        load_settings(_env_file=None, **options), provider=provider, db=db
-    )
-    assert "slack" in runtime.channels.adapters, runtime.channels.off
-    try:
-        async with (
-            serve_in_background(create_app(runtime=runtime)) as url,
-            httpx.AsyncClient(base_url=url, timeout=10) as http,
-        ):
+    async with running_runtime(db, provider, **options) as runtime:
+        assert "slack" in runtime.channels.adapters, runtime.channels.off
+        async with http_client(runtime) as http:
             yield SlackBot(runtime=runtime, http=http, fake=fake)
-    finally:
-        await runtime.aclose(drain_seconds=10, keep_database=True)

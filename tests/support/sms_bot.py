@@ -16,13 +16,11 @@ import httpx
 
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
-from bot.api import create_app
-from bot.background_server import serve_in_background
 from bot.runtime import Runtime
-from bot.settings import load_settings
 from channels.sms.channel import SmsChannel
 from memory.db import Database
 from tests.support.fake_twilio import FakeTwilio, TwilioSigner, inbound_form, run_fake_twilio
+from tests.support.served import http_client, running_runtime
 
 PUBLIC_URL = "https://bot.example.test"
 FROM_NUMBER = "+15550000000"
@@ -90,10 +88,12 @@ async def running_sms_bot(database: Database, **overrides: object) -> AsyncItera
 
     ``overrides`` are further settings (``dev_skip_webhook_verification=True``).
     """
-    async with run_fake_twilio() as fake:
-        settings = load_settings(
-            _env_file=None,
-            database_url="sqlite+aiosqlite:///:memory:",  # unused: the runtime gets ``database``
+    model = ScriptedModel()
+    async with (
+        run_fake_twilio() as fake,
+        running_runtime(
+            database,
+            FunctionProvider(model, model="scripted"),
             twilio_account_sid=fake.account_sid,
             twilio_auth_token=fake.auth_token,
             twilio_from_number=FROM_NUMBER,
@@ -101,15 +101,7 @@ async def running_sms_bot(database: Database, **overrides: object) -> AsyncItera
             twilio_api_base_url=fake.url,
             sms_help_text=HELP_TEXT,
             **overrides,
-        )
-        model = ScriptedModel()
-        provider = FunctionProvider(model, model="scripted")
-        runtime = await Runtime.start(settings, provider=provider, db=database, migrate=False)
-        try:
-            async with (
-                serve_in_background(create_app(runtime=runtime)) as url,
-                httpx.AsyncClient(base_url=url, timeout=10) as http,
-            ):
-                yield SmsBot(runtime, http, fake, TwilioSigner(fake.auth_token, PUBLIC_URL), model)
-        finally:
-            await runtime.aclose(drain_seconds=10, keep_database=True)
+        ) as runtime,
+        http_client(runtime) as http,
+    ):
+        yield SmsBot(runtime, http, fake, TwilioSigner(fake.auth_token, PUBLIC_URL), model)
