@@ -8,9 +8,8 @@ once: a sink that fails is logged at ERROR, not retried (retrying from every
 process would deliver it several times).
 
 Sinks are a list of `AlertSink`: `LogAlertSink` (the log, at WARNING) is
-always there. The Slack ops channel (issue #4) is meant to be one more sink:
-a class with ``async send(alert)`` posting to that channel, appended to the
-list `Runtime.start` builds, with no change here.
+always there, and `bot.ops.OpsChannel` posts to ``SLACK_OPS_CHANNEL`` when
+Slack is on (`Runtime.start` appends it).
 """
 
 from __future__ import annotations
@@ -44,7 +43,7 @@ class Alert:
 
 
 class AlertSink(Protocol):
-    """Somewhere alerts go: the log, and later the Slack ops channel."""
+    """Somewhere alerts go: the log, the Slack ops channel."""
 
     async def send(self, alert: Alert) -> None:
         """Deliver ``alert``; raising only costs this sink its copy."""
