@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.api_common import RuntimeDep, error_response
+from bot.api_compare import router as compare_router
+from bot.api_enrich import router as enrich_router
 from bot.errors import InvalidMessageError
 from bot.runtime import Runtime
 from bot.settings import Settings, get_settings
@@ -66,13 +69,6 @@ class MessageOut(BaseModel):
     reply_id: int | None = None
 
 
-def _runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
-
-
-RuntimeDep = Annotated[Runtime, Depends(_runtime)]
-
-
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     """The app. With ``runtime`` given the caller owns it; otherwise it is built at start-up."""
 
@@ -93,6 +89,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     app = FastAPI(title="Front desk bot", version="0.1.0", lifespan=lifespan)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.include_router(compare_router)
+    app.include_router(enrich_router)
 
     @app.get("/healthz")
     async def healthz(rt: RuntimeDep) -> JSONResponse:
@@ -116,13 +114,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         """Hand a message to the bot and wait for its reply."""
         orchestrator = rt.orchestrator
         if body.channel in orchestrator.channels:
-            return _error(
+            return error_response(
                 422, f"channel {body.channel!r} receives messages through its own webhook"
             )
         try:
             sender = Address.parse(body.sender) if ":" in body.sender else None
         except ValueError as exc:
-            return _error(422, f"sender: {exc}")
+            return error_response(422, f"sender: {exc}")
         sender = sender or Address(body.channel, body.sender)
         incoming = IncomingMessage(
             channel=body.channel,
@@ -135,7 +133,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         try:
             reply = await orchestrator.handle(incoming)
         except InvalidMessageError as exc:
-            return _error(422, str(exc))
+            return error_response(422, str(exc))
         if reply is None:
             earlier = await rt.conversations.reply_to(body.channel, body.message_id or "")
             return MessageOut(duplicate=True, reply=earlier)
@@ -175,16 +173,12 @@ def _channels(rt: Runtime) -> dict[str, Any]:
     return dict(sorted(shown.items()))
 
 
-def _error(status: int, message: str, details: list[str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": message, "details": details or []}, status_code=status)
-
-
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
-        return _error(400, "the request body is not valid JSON")
+        return error_response(400, "the request body is not valid JSON")
     details = [
         f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}" for e in errors
     ]
-    return _error(422, "invalid message: " + "; ".join(details), details)
+    return error_response(422, "invalid message: " + "; ".join(details), details)

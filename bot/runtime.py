@@ -18,7 +18,9 @@ from agents.router import KeywordRouter, Router
 from bot.alerts import LogAlertSink
 from bot.budget import BudgetMonitor
 from bot.channel_setup import ChannelSet, build_channels
-from bot.commands import CommandRegistry, builtin_commands
+from bot.commands import CommandRegistry, TeamPolicy, builtin_commands
+from bot.commands.compare import CompareService, compare_commands
+from bot.commands.enrich import EnrichService, enrich_commands
 from bot.inbox import BotInbox
 from bot.ops import OpsChannel
 from bot.orchestrator import Orchestrator
@@ -50,6 +52,10 @@ class Runtime:
     inbox: BotInbox
     #: The channel adapters that are on, and why the others are off.
     channels: ChannelSet
+    #: /compare: several models at once, ranked and stored (also the HTTP API and CLI).
+    compare: CompareService
+    #: /enrich: research a contact and score the lead (also the HTTP API and CLI).
+    enrich: EnrichService
 
     @classmethod
     async def start(
@@ -97,9 +103,16 @@ class Runtime:
             max_message_chars=settings.max_message_chars,
             budget=budget,
         )
+        parts = {"db": db, "providers": providers, "conversations": conversations, "budget": budget}
+        compare = CompareService.from_settings(settings, **parts)
+        enrich = EnrichService.from_settings(settings, contacts=contacts, **parts)
+        commands = CommandRegistry(
+            [*builtin_commands(), *compare_commands(compare), *enrich_commands(enrich)],
+            team=TeamPolicy(settings.team_telegram_id_set()),
+        )
         inbox = BotInbox(
             orchestrator=orchestrator,
-            commands=CommandRegistry(builtin_commands()),
+            commands=commands,
             contacts=contacts,
             conversations=conversations,
             sms_help_text=settings.sms_help_text,
@@ -131,6 +144,8 @@ class Runtime:
             budget=budget,
             inbox=inbox,
             channels=channel_set,
+            compare=compare,
+            enrich=enrich,
         )
 
     async def start_channels(self) -> None:
@@ -150,6 +165,8 @@ class Runtime:
                 await adapter.aclose()
             except Exception:
                 log.exception("closing the %s channel failed", adapter.name)
+        await self.compare.aclose()
+        await self.enrich.aclose()
         await self.providers.aclose()
         if not keep_database:
             await self.db.dispose()

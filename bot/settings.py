@@ -94,9 +94,30 @@ class Settings(BaseSettings):
     agent_model_customer_care: str | None = None
     agent_model_operations: str | None = None
     agent_model_knowledge: str | None = None
-    compare_models: str = Field("", description="Three comma-separated model ids.")
-    judge_model: str | None = None
     enrich_model: str | None = None
+
+    # /compare: three models at once, ranked.
+    compare_models: str = Field(
+        "openai,anthropic,groq",
+        description="Comma-separated model ids (provider or provider:model) /compare asks.",
+    )
+    compare_timeout_s: float = Field(30.0, gt=0, description="Seconds each model may take.")
+    compare_deadline_s: float = Field(
+        45.0, gt=0, description="Seconds for a whole /compare, judge included."
+    )
+    compare_judge_model: str | None = Field(None, description="The LLM judge; unset: heuristics.")
+    compare_rate_limit: int = Field(10, ge=1, description="Compares per user per minute.")
+    compare_cache_ttl_s: int = Field(3600, ge=0, description="Repeat questions served stored.")
+    compare_max_tokens: int = Field(600, ge=16, le=8192, description="Per answer.")
+    team_telegram_ids: str = Field(
+        "", description="Telegram user ids allowed the team's commands (/compare, /enrich)."
+    )
+
+    # /enrich: research a contact and score the lead.
+    tavily_api_key: str | None = Field(None, repr=False)
+    tavily_base_url: str = Field("https://api.tavily.com", description="The Tavily API.")
+    tavily_max_results: int = Field(5, ge=1, le=20)
+    enrich_max_age_days: int = Field(30, ge=0, description="Enrichments reused this long.")
 
     # Channels. A channel whose credentials are not set is off (see /healthz).
     slack_bot_token: str | None = Field(None, repr=False, description="xoxb-...")
@@ -143,7 +164,7 @@ class Settings(BaseSettings):
         "agent_model_customer_care",
         "agent_model_operations",
         "agent_model_knowledge",
-        "judge_model",
+        "compare_judge_model",
         "enrich_model",
     )
     @classmethod
@@ -193,7 +214,9 @@ class Settings(BaseSettings):
         # slack_sdk joins method names onto the base URL: it must end with a slash.
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("telegram_api_base_url", "twilio_api_base_url", "twilio_public_url")
+    @field_validator(
+        "telegram_api_base_url", "twilio_api_base_url", "twilio_public_url", "tavily_base_url"
+    )
     @classmethod
     def _no_trailing_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
@@ -250,6 +273,14 @@ class Settings(BaseSettings):
             role_models=self.role_models(),
         )
 
+    def compare_model_ids(self) -> list[str]:
+        """The models /compare asks, as written in ``COMPARE_MODELS``."""
+        return _split(self.compare_models)
+
+    def team_telegram_id_set(self) -> frozenset[str]:
+        """The Telegram user ids in ``TEAM_TELEGRAM_IDS``."""
+        return frozenset(_split(self.team_telegram_ids))
+
     def role_models(self) -> dict[str, str]:
         """Model ids by role, for the roles whose setting is set."""
         roles = {
@@ -258,11 +289,9 @@ class Settings(BaseSettings):
             "agent.customer_care": self.agent_model_customer_care,
             "agent.operations": self.agent_model_operations,
             "agent.knowledge": self.agent_model_knowledge,
-            "judge": self.judge_model,
+            "judge": self.compare_judge_model,
             "enrich": self.enrich_model,
         }
-        for number, model_id in enumerate(_split(self.compare_models), start=1):
-            roles[f"compare.{number}"] = model_id
         return {role: model_id for role, model_id in roles.items() if model_id}
 
 

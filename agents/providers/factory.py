@@ -4,7 +4,7 @@ Vendor modules are imported only when their provider is built, so a missing
 package or key disables that provider alone, with a clear message. The
 factory also builds chains: `chain` puts ``AI_FALLBACKS`` and the last resort
 (the embedded model, by default) behind any primary, and `for_role` gives the
-router, each agent and the /compare trio the model their setting names.
+router, each agent, the /compare judge and /enrich the model their setting names.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class ProviderSettings:
     hybrid_teacher: str = "local"
     confidence_high: float = 0.75
     confidence_low: float = 0.40
-    #: Model ids by role (``router``, ``agent.knowledge``, ``compare.1``, ``judge``).
+    #: Model ids by role (``router``, ``agent.knowledge``, ``judge``, ``enrich``).
     role_models: dict[str, str] = field(default_factory=dict)
 
     def vendor(self, name: str) -> VendorSettings:
@@ -199,7 +199,7 @@ class ProviderFactory:
         return self.chain()
 
     def for_role(self, role: str) -> ModelProvider:
-        """The chain for ``role`` (``router``, ``agent.<name>``, ``compare.1``, ``judge``)."""
+        """The chain for ``role`` (``router``, ``agent.<name>``, ``judge``, ``enrich``)."""
         return self.chain(self.settings.role_models.get(role))
 
     async def aclose(self) -> None:

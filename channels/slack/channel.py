@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import OrderedDict
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -29,6 +31,11 @@ log = logging.getLogger(__name__)
 
 #: Seconds a Web API call may take; slack_sdk's default is 30.
 API_TIMEOUT = 10
+#: Messages sent through a response_url whose URL is kept, so they can be edited.
+#: A response_url lives 30 minutes; this bounds the memory, not the lifetime.
+EDITABLE_RESPONSES = 2000
+#: The prefix of the ids of messages sent through a response_url (they have no ts).
+RESPONSE_PREFIX = "response:"
 
 
 def retry_handlers() -> list[AsyncRetryHandler]:
@@ -55,6 +62,8 @@ class SlackChannel(Channel):
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        # sent id → (response_url, private) of messages an edit may replace.
+        self._responses: OrderedDict[str, tuple[str, bool]] = OrderedDict()
 
     async def send(self, conversation_key: str, message: OutgoingMessage) -> str:
         """Post in the conversation's channel (and thread); return the message ``ts``."""
@@ -71,7 +80,14 @@ class SlackChannel(Channel):
         return str(response["ts"])
 
     async def update(self, conversation_key: str, sent_id: str, message: OutgoingMessage) -> str:
-        """Edit a message we posted (``chat.update``), keeping its ``ts``."""
+        """Edit a message we posted (``chat.update``), keeping its ``ts``.
+
+        A message sent through a command's ``response_url`` has no ``ts``: it is
+        replaced through the same URL (``replace_original``), which Slack allows
+        five times in 30 minutes, counting the first answer.
+        """
+        if sent_id.startswith(RESPONSE_PREFIX):
+            return await self._replace_response(conversation_key, sent_id, message)
         channel_id, _ = parse_key(conversation_key)
         text, blocks = render(message)
         # Without blocks=[] an edit of a card to plain text would keep the old blocks.
@@ -97,6 +113,31 @@ class SlackChannel(Channel):
         return await self.send(incoming.conversation_key, message)
 
     async def _respond(self, response_url: str, message: OutgoingMessage) -> str:
+        # An answer to a button click is a new message, not a replacement of the card.
+        await self._post_response(response_url, message, replace_original=False)
+        # response_url posts have no ts; the stored reply still needs an id of its own.
+        sent_id = f"{RESPONSE_PREFIX}{uuid.uuid4().hex}"
+        self._responses[sent_id] = (response_url, message.private)
+        while len(self._responses) > EDITABLE_RESPONSES:
+            self._responses.popitem(last=False)
+        return sent_id
+
+    async def _replace_response(
+        self, conversation_key: str, sent_id: str, message: OutgoingMessage
+    ) -> str:
+        known = self._responses.get(sent_id)
+        if known is None:  # forgotten (a restart): say it anew instead
+            return await self.send(conversation_key, message)
+        response_url, private = known
+        # The replacement keeps the visibility of the original message.
+        await self._post_response(
+            response_url, replace(message, private=private), replace_original=True
+        )
+        return sent_id
+
+    async def _post_response(
+        self, response_url: str, message: OutgoingMessage, *, replace_original: bool
+    ) -> None:
         text, blocks = render(message)
         webhook = AsyncWebhookClient(
             response_url, timeout=API_TIMEOUT, retry_handlers=retry_handlers()
@@ -105,8 +146,7 @@ class SlackChannel(Channel):
             text=text,
             blocks=blocks,
             response_type="ephemeral" if message.private else "in_channel",
-            # An answer to a button click is a new message, not a replacement of the card.
-            replace_original=False,
+            replace_original=replace_original,
         )
         if response.status_code != 200:
             raise ChannelSendError(
@@ -114,8 +154,6 @@ class SlackChannel(Channel):
                 channel=CHANNEL,
                 status=response.status_code,
             )
-        # response_url posts have no ts; the stored reply still needs an id of its own.
-        return f"response:{uuid.uuid4().hex}"
 
     async def _ephemeral(self, incoming: IncomingMessage, message: OutgoingMessage) -> str:
         channel_id, thread_ts = parse_key(incoming.conversation_key)

@@ -80,6 +80,32 @@ async def test_reply_falls_back_to_posting_when_the_response_url_is_refused(
     assert posted["text"] == "still arrives"
 
 
+async def test_a_command_answer_is_edited_through_its_response_url(
+    channel: SlackChannel, fake: FakeSlack
+):
+    command = incoming(response_url=fake.response_url("cmd"))
+
+    sent = await channel.reply(command, OutgoingMessage("Asking 3 models…", private=True))
+    same = await channel.update(command.conversation_key, sent, OutgoingMessage("1 of 3 in"))
+
+    first, edit = fake.responses
+    assert same == sent and sent.startswith("response:")
+    assert (first["replace_original"], first["response_type"]) == (False, "ephemeral")
+    # The edit replaces the first message and keeps it private, as it was.
+    assert (edit["replace_original"], edit["response_type"]) == (True, "ephemeral")
+    assert edit["text"] == "1 of 3 in"
+    assert fake.calls_to("chat.update") == []
+
+
+async def test_an_edit_of_a_forgotten_response_is_posted_anew(
+    channel: SlackChannel, fake: FakeSlack
+):
+    await channel.update("C1:5.5", "response:unknown", OutgoingMessage("final"))
+
+    (posted,) = fake.posted
+    assert posted["text"] == "final"
+
+
 async def test_a_refused_send_raises_a_channel_error(channel: SlackChannel):
     with pytest.raises(ChannelSendError, match="channel_not_found"):
         await channel.send("", OutgoingMessage("to nowhere"))

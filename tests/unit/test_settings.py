@@ -124,14 +124,12 @@ def test_per_role_models_default_to_the_main_provider():
     settings = load_settings(
         _env_file=None,
         agent_model_lead_nurturing="anthropic:claude-sonnet-4-5",
-        compare_models="openai,anthropic,groq",
-        judge_model="openai:gpt-4o",
+        compare_judge_model="openai:gpt-4o",
     )
+    # /compare's models are asked one by one, not as chains: they are no role of their own.
     assert settings.role_models() == {
         "agent.lead_nurturing": "anthropic:claude-sonnet-4-5",
         "judge": "openai:gpt-4o",
-        "compare.1": "openai",
-        "compare.2": "anthropic",
-        "compare.3": "groq",
     }
+    assert settings.compare_model_ids() == ["openai", "anthropic", "groq"]
     assert load_settings(_env_file=None).role_models() == {}

@@ -27,7 +27,9 @@ def test_slash_commands_point_at_slack_events(manifest: dict[str, Any]):
     assert all(c["url"] == EVENTS_URL for c in commands)
     # Slack's limits: a description of at most 100 characters, names of at most 32.
     assert all(0 < len(c["description"]) <= 100 and len(c["command"]) <= 32 for c in commands)
-    assert all(c["should_escape"] is False for c in commands)  # /enrich gets a plain e-mail
+    # /enrich takes @user: Slack then sends <@U123|jane> (and <mailto:...|...> for e-mails).
+    escaped = {c["command"] for c in commands if c["should_escape"]}
+    assert escaped == {"/enrich"}
 
 
 def test_builtin_commands_in_the_manifest_are_known_to_the_bot(manifest: dict[str, Any]):

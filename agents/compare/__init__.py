@@ -1,0 +1,1 @@
+"""/compare: several models asked at once, scored, judged and ranked (channel-neutral)."""

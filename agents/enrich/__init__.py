@@ -1,0 +1,1 @@
+"""/enrich: a validated, evidence-checked lead profile from research (channel-neutral)."""

@@ -1,0 +1,68 @@
+"""What /enrich produces: the model's structured answer and the checked enrichment.
+
+`EnrichmentDraft` is the schema the model must fill (through the provider's
+structured output). `Enrichment` is what the bot keeps after checking the
+draft against the sources: e-mails and intent signals must come from a
+source, and the lead score is bounded by the evidence.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class IntentSignal(BaseModel):
+    """A sign the person may buy, with the source it came from."""
+
+    signal: str = Field(description="What the person is doing or needs, in a few words.")
+    source_url: str = Field(description="The URL of the source that shows it.")
+    evidence: str = Field(description="A short quote from that source.")
+
+
+class EnrichmentDraft(BaseModel):
+    """The model's answer: fill every field from the sources only."""
+
+    expertise_areas: list[str] = Field(default_factory=list, max_length=10)
+    project_fit: str = Field(description="Which of our offers fits them, and why.")
+    outreach_approach: str = Field(description="How to approach them.")
+    first_message: str = Field(description="A drafted first message to them.")
+    email: str | None = Field(None, description="Their e-mail, only if a source shows it.")
+    lead_score: float = Field(ge=0, le=1, description="How likely they are to buy, 0 to 1.")
+    intent_signals: list[IntentSignal] = Field(default_factory=list, max_length=10)
+
+
+class SourceRef(BaseModel):
+    """A source as stored with the enrichment."""
+
+    url: str
+    title: str = ""
+    flags: list[str] = Field(default_factory=list)
+
+
+class Enrichment(BaseModel):
+    """A checked enrichment, as stored on the contact and returned by the API."""
+
+    contact_id: int
+    expertise_areas: list[str]
+    project_fit: str
+    outreach_approach: str
+    first_message: str
+    email: str | None
+    lead_score: float = Field(ge=0, le=1)
+    #: What the model proposed before the evidence check.
+    model_lead_score: float = Field(ge=0, le=1)
+    intent_signals: list[IntentSignal]
+    sources: list[SourceRef]
+    research: str  # tavily, known_data
+    notes: list[str] = Field(default_factory=list)
+    model: str
+    created_at: datetime
+    #: Set when this result was served from the stored one (not researched now).
+    cached: bool = False
+
+    def stored(self) -> dict[str, Any]:
+        """The JSON kept in ``contacts.enrichment``."""
+        return self.model_dump(mode="json", exclude={"cached"})

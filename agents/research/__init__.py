@@ -1,0 +1,1 @@
+"""Research about a person for /enrich: Tavily web search, or only what the bot knows."""
