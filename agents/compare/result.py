@@ -69,9 +69,11 @@ PairOutcome = int | Literal["tie", "inconsistent", "invalid"]
 class PairVerdict:
     """The judge on two answers, asked in both orders.
 
-    ``verdicts`` holds what each order gave (a position, ``tie`` or ``invalid``);
-    ``outcome`` is the winner when both orders agree, ``tie`` when both say
-    tie, else ``inconsistent`` (or ``invalid`` when the judge broke the format).
+    ``verdicts`` holds what each order gave (a position as text, ``tie`` or
+    ``invalid``): ``verdicts[0]`` with ``first`` (the lower position) shown as
+    Answer A, ``verdicts[1]`` with ``second`` shown as A. ``outcome`` is the
+    winner when both orders agree, ``tie`` when both say tie, ``invalid`` when
+    either order broke the format (or its call failed), else ``inconsistent``.
     """
 
     first: int
@@ -106,7 +108,7 @@ class Ranking:
 
 @dataclass(frozen=True, slots=True)
 class CompareOutcome:
-    """A finished compare."""
+    """A finished compare: answers by position; ``wall_ms`` is the whole run, judge included."""
 
     question: str
     answers: tuple[ModelAnswer, ...]
