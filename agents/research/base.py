@@ -31,8 +31,10 @@ class Source:
     """One page (or the bot's own records) with its text.
 
     ``flags`` name what `agents.research.untrusted` found and removed from
-    ``content`` (e.g. ``instruction``); a flagged source may be shown but is
-    not evidence for intent signals.
+    ``title`` or ``content`` (``instruction``, ``role_tag``); a flagged source
+    may be shown but is not evidence for intent signals or an e-mail. Web
+    sources have an http(s) ``url``; the bot's own records use
+    ``bot://contact/<id>/profile`` and ``bot://contact/<id>/messages``.
     """
 
     url: str
