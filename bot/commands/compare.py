@@ -1,30 +1,169 @@
-"""/compare: ask several models the same question at once, rank and store the answers.
+"""/compare in chat: one message edited as answers arrive, vote buttons, ``/compare stats``.
 
-SCAFFOLD: the compare helper replaces this module (see the issue 5 brief).
+``/compare <question>`` shows a row per model at once and fills each row in
+as its answer arrives (Slack edits through the command's ``response_url``,
+Telegram with editMessageText), then the ranking with buttons to pick the
+best answer or give thumbs up/down. The buttons are hidden commands whose
+value is ``<compare id>:<position>``. The logic is `CompareService`'s.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
 
-from bot.commands.registry import Command
+from bot.commands.compare_render import (
+    BEST_ACTION,
+    DOWN_ACTION,
+    UP_ACTION,
+    final_message,
+    live_message,
+    stats_message,
+)
+from bot.commands.compare_service import (
+    MAX_QUESTION_CHARS,
+    CompareRefusedError,
+    CompareService,
+    CompareTicket,
+)
+from bot.commands.registry import Command, CommandContext
+from channels.base import OutgoingMessage
+from memory.compare_records import StoredAnswer, VoteKind
+
+__all__ = ["CompareService", "compare_commands", "parse_arguments"]
+
+#: Anywhere in the arguments: ask the models even if a stored answer exists.
+FRESH_FLAG = "--fresh"
+_FRESH = re.compile(rf"(?<!\S){re.escape(FRESH_FLAG)}(?!\S)", re.IGNORECASE)
+#: ``/compare stats``: win rates instead of a compare.
+STATS_WORD = "stats"
+#: Where no channel says its limit (the console, a command run without a channel).
+DEFAULT_LIMIT = 4000
 
 
-class CompareService:
-    """Runs, ranks, caches and stores compares; every channel and the API use it."""
+def usage_text(models: int) -> str:
+    """The help an empty ``/compare`` gets."""
+    return (
+        f"Usage: /compare <question> — asks {models} models at once and ranks their answers.\n"
+        f"/compare {FRESH_FLAG} <question> — ask the models again instead of reusing "
+        "the stored answers of the same question.\n"
+        f"/compare {STATS_WORD} — win rates per model from the team's votes.\n"
+        f"Questions take up to {MAX_QUESTION_CHARS:,} characters."
+    )
 
-    def __init__(self, **parts: Any) -> None:
-        self.parts = parts
 
-    @classmethod
-    def from_settings(cls, settings: Any, **parts: Any) -> CompareService:
-        """The service the settings describe, on the runtime's shared parts."""
-        return cls(settings=settings, **parts)
+def parse_arguments(arguments: str) -> tuple[str, bool]:
+    """The question, and whether ``--fresh`` appeared anywhere in ``arguments`` as a word."""
+    question, found = _FRESH.subn(" ", arguments)
+    return question.strip(), found > 0
 
-    async def aclose(self) -> None:
-        """Release what the service holds."""
+
+class _CompareCommand:
+    """``/compare``: the runs, ``stats`` and the usage help."""
+
+    def __init__(self, service: CompareService) -> None:
+        self.service = service
+
+    async def __call__(self, context: CommandContext) -> None:
+        question, fresh = parse_arguments(context.arguments)
+        if question.lower() == STATS_WORD and not fresh:
+            await context.reply(stats_message(await self.service.stats()))
+            return
+        try:
+            ticket = await self.service.admit(
+                question,
+                asker=context.asker,
+                channel=context.incoming.channel,
+                contact_id=context.recorded.contact_id,
+                fresh=fresh,
+            )
+        except CompareRefusedError as exc:
+            text = usage_text(len(self.service.lineup.contestants))
+            if exc.reason != "empty":
+                text = str(exc)
+            await context.reply(OutgoingMessage(text, private=True))
+            return
+        limit = _limit(context)
+        if ticket.cached is not None:
+            await context.reply(final_message(ticket.cached, limit=limit))
+            return
+        await self._run_live(context, ticket, limit)
+
+    async def _run_live(self, context: CommandContext, ticket: CompareTicket, limit: int) -> None:
+        rows = {answer.position: answer for answer in ticket.pending()}
+        notes = ticket.lineup.notes
+
+        def shown() -> OutgoingMessage:
+            return live_message(ticket.question, list(rows.values()), notes=notes, limit=limit)
+
+        live = await context.live(shown())
+
+        async def arrived(answer: StoredAnswer) -> None:
+            rows[answer.position] = answer  # its own row, whatever the order of arrival
+            await live.update(shown())
+
+        try:
+            result = await self.service.run(ticket, on_answer=arrived)
+        except Exception:
+            await live.finish(
+                OutgoingMessage("Sorry, the compare broke off. Please try again in a moment.")
+            )
+            raise
+        await live.finish(final_message(result, limit=limit))
+
+
+class _VoteCommand:
+    """A vote button: best answer, 👍 or 👎; acknowledged to the voter alone."""
+
+    def __init__(self, service: CompareService, kind: VoteKind) -> None:
+        self.service = service
+        self.kind = kind
+
+    async def __call__(self, context: CommandContext) -> None:
+        query_id, _, position = context.arguments.partition(":")
+        answer = None
+        if query_id.isdigit() and position.isdigit():
+            answer = await self.service.vote(
+                int(query_id), int(position), voter=context.asker, kind=self.kind
+            )
+        if answer is None:
+            text = "That compare or answer no longer exists; nothing was noted."
+        elif self.kind == "best":
+            text = f"Noted: answer {answer.position} ({answer.model_id}) as best."
+        else:
+            thumb = "👍" if self.kind == "up" else "👎"
+            text = f"Noted: {thumb} for answer {answer.position} ({answer.model_id})."
+        await context.reply(OutgoingMessage(text, private=True))
 
 
 def compare_commands(service: CompareService) -> list[Command]:
-    """The /compare command and its buttons."""
-    return []
+    """``/compare`` and its buttons; team members only (see `TeamPolicy`)."""
+    models = len(service.lineup.contestants)
+    return [
+        Command(
+            "compare",
+            f"ask {models} models at once and rank the answers (/compare stats: win rates)",
+            _CompareCommand(service),
+            usage="<question>",
+            ack_text=f"Asking {models} models…",
+            team_only=True,
+        ),
+        _vote_command(service, BEST_ACTION, "best"),
+        _vote_command(service, UP_ACTION, "up"),
+        _vote_command(service, DOWN_ACTION, "down"),
+    ]
+
+
+def _vote_command(service: CompareService, action: str, kind: VoteKind) -> Command:
+    return Command(
+        action,
+        f"vote on a /compare answer ({kind})",
+        _VoteCommand(service, kind),
+        hidden=True,
+        team_only=True,
+    )
+
+
+def _limit(context: CommandContext) -> int:
+    """The longest message the asker's channel shows as one."""
+    channel = context.orchestrator.channels.get(context.incoming.channel)
+    return channel.max_text_length if channel is not None else DEFAULT_LIMIT

@@ -20,10 +20,14 @@ class SlowEdits(RecordingChannel):
     def __init__(self) -> None:
         super().__init__("telegram", max_text_length=20)
         self.release = asyncio.Event()
+        self.two_edits = asyncio.Event()
 
     async def update(self, conversation_key: str, sent_id: str, message: OutgoingMessage) -> str:
         await self.release.wait()
-        return await super().update(conversation_key, sent_id, message)
+        sent_id = await super().update(conversation_key, sent_id, message)
+        if len(self.sent) == 3:  # the first message and two edits
+            self.two_edits.set()
+        return sent_id
 
 
 async def test_updates_during_a_slow_edit_collapse_into_the_latest():
@@ -36,8 +40,7 @@ async def test_updates_during_a_slow_edit_collapse_into_the_latest():
     await live.update(OutgoingMessage("2 of 3"))
     await live.update(OutgoingMessage("3 of 3"))
     channel.release.set()
-    while len(channel.sent) < 3:
-        await asyncio.sleep(0.001)
+    await asyncio.wait_for(channel.two_edits.wait(), 5)
     stored: list[tuple[str, list[str]]] = []
 
     async def keep(text: str, sent: list[str]) -> None:

@@ -39,9 +39,7 @@ def upgrade() -> None:
         sa.Column("judge_model", sa.String(160), nullable=True),
         sa.Column("judge", sa.JSON(), nullable=True),
         sa.Column("wall_ms", sa.Float(), nullable=True),
-        sa.Column(
-            "cached_from_id", BigId, sa.ForeignKey("compare_queries.id"), nullable=True
-        ),
+        sa.Column("cached_from_id", BigId, sa.ForeignKey("compare_queries.id"), nullable=True),
     )
     op.create_index(
         "ix_compare_queries_question_key_created_at",

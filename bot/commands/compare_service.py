@@ -1,0 +1,368 @@
+"""`CompareService`: the one way to compare, for every channel, the HTTP API and the CLI.
+
+It checks the question and the asker's rate limit, serves a repeat from the
+stored result, runs `agents.compare.runner.CompareRunner`, stores the answers
+and logs every model call (so spend is tracked). The chat commands are in
+`bot.commands.compare`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from agents.compare.lineup import choose_lineup
+from agents.compare.result import CompareOutcome, Lineup, ModelAnswer
+from agents.compare.runner import CompareRunner
+from agents.errors import AgentError
+from agents.providers.base import ModelProvider
+from agents.providers.factory import ProviderFactory
+from bot.budget import BudgetMonitor
+from bot.errors import BotError
+from bot.settings import Settings
+from memory.compare import (
+    CompareStore,
+    ModelStats,
+    NewCompare,
+    StoredAnswer,
+    StoredCompare,
+    VoteKind,
+)
+from memory.conversations import ConversationStore
+from memory.db import Database
+
+log = logging.getLogger(__name__)
+
+#: The longest question /compare takes.
+MAX_QUESTION_CHARS = 1000
+#: The rate limit's window: COMPARE_RATE_LIMIT compares per this many seconds.
+RATE_WINDOW_S = 60.0
+#: The model_calls ``agent`` of compare calls.
+AGENT = "/compare"
+
+#: Awaited with each answer as it arrives, as the stored form shows it (no score yet).
+AnswerListener = Callable[[StoredAnswer], Awaitable[None]]
+
+
+class CompareRefusedError(BotError):
+    """A compare that will not run: an empty or too long question, or too many compares.
+
+    ``message`` is written for the asker; ``retry_after_s`` is set for ``rate_limited``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: Literal["empty", "too_long", "rate_limited"],
+        retry_after_s: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(frozen=True, slots=True)
+class CompareTicket:
+    """An admitted compare: recorded, within the rate limit, about to run (or cached)."""
+
+    query_id: int
+    question: str
+    asker: str
+    channel: str
+    created_at: datetime
+    contact_id: int | None
+    lineup: Lineup
+    #: The stored result this compare reuses; None when the models must be asked.
+    cached: StoredCompare | None = None
+
+    def pending(self) -> list[StoredAnswer]:
+        """A waiting row per model, in line-up order."""
+        return [StoredAnswer(c.position, c.model_id, "pending") for c in self.lineup.contestants]
+
+
+class CompareService:
+    """Runs, ranks, caches and stores compares; every channel, the API and the CLI use it."""
+
+    def __init__(
+        self,
+        *,
+        store: CompareStore,
+        providers: ProviderFactory,
+        conversations: ConversationStore,
+        budget: BudgetMonitor | None,
+        model_ids: list[str],
+        judge_model: str | None = None,
+        timeout_s: float = 30.0,
+        deadline_s: float = 45.0,
+        max_tokens: int = 600,
+        rate_limit: int = 10,
+        cache_ttl_s: float = 3600.0,
+    ) -> None:
+        self.store = store
+        self.providers = providers
+        # Model calls are logged with the answers, in `CompareStore.finish`'s transaction.
+        self.conversations = conversations
+        self.budget = budget
+        self.model_ids = model_ids
+        self.judge_model = providers.model_id(judge_model) if judge_model else None
+        self.timeout_s = timeout_s
+        self.deadline_s = deadline_s
+        self.max_tokens = max_tokens
+        self.rate_limit = rate_limit
+        self.cache_ttl_s = cache_ttl_s
+        # Reads settings only (which models have keys): the same for the process's life.
+        self.lineup = choose_lineup(model_ids, providers)
+        self._runner: CompareRunner | None = None
+        self._judge_notes: tuple[str, ...] = ()
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        db: Database,
+        providers: ProviderFactory,
+        conversations: ConversationStore,
+        budget: BudgetMonitor | None,
+    ) -> CompareService:
+        """The service ``COMPARE_*`` describes, on the runtime's shared parts."""
+        return cls(
+            store=CompareStore(db),
+            providers=providers,
+            conversations=conversations,
+            budget=budget,
+            model_ids=settings.compare_model_ids(),
+            judge_model=settings.compare_judge_model,
+            timeout_s=settings.compare_timeout_s,
+            deadline_s=settings.compare_deadline_s,
+            max_tokens=settings.compare_max_tokens,
+            rate_limit=settings.compare_rate_limit,
+            cache_ttl_s=settings.compare_cache_ttl_s,
+        )
+
+    async def admit(
+        self,
+        question: str,
+        *,
+        asker: str,
+        channel: str = "api",
+        contact_id: int | None = None,
+        fresh: bool = False,
+    ) -> CompareTicket:
+        """Check ``question`` and ``asker``'s rate limit and record the compare.
+
+        Raises `CompareRefusedError` (nothing recorded) for an empty or too
+        long question or an asker over ``COMPARE_RATE_LIMIT`` a minute. The
+        ticket says whether a stored result will be served instead of a run.
+        """
+        question = question.strip()
+        if not question:
+            raise CompareRefusedError("The question is empty.", reason="empty")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise CompareRefusedError(
+                f"Your question is {len(question):,} characters long; /compare takes at most "
+                f"{MAX_QUESTION_CHARS:,}. Please shorten it.",
+                reason="too_long",
+            )
+        lineup = self.lineup
+        admission = await self.store.admit(
+            NewCompare(
+                asker=asker,
+                channel=channel,
+                question=question,
+                models=tuple(c.model_id for c in lineup.contestants),
+                notes=lineup.notes,
+                judge_model=self.judge_model,
+                asker_contact_id=contact_id,
+            ),
+            rate_limit=self.rate_limit,
+            window_s=RATE_WINDOW_S,
+            cache_ttl_s=self.cache_ttl_s,
+            fresh=fresh,
+        )
+        if admission.retry_after_s is not None:
+            wait = max(1, math.ceil(admission.retry_after_s))
+            raise CompareRefusedError(
+                f"You have run {admission.recent} compares in the last minute (the limit is "
+                f"{self.rate_limit} a minute). Try again in {wait} second{'s' * (wait != 1)}.",
+                reason="rate_limited",
+                retry_after_s=wait,
+            )
+        assert admission.query_id is not None and admission.created_at is not None
+        return CompareTicket(
+            query_id=admission.query_id,
+            question=question,
+            asker=asker,
+            channel=channel,
+            created_at=admission.created_at,
+            contact_id=contact_id,
+            lineup=lineup,
+            cached=admission.cached,
+        )
+
+    async def run(
+        self, ticket: CompareTicket, *, on_answer: AnswerListener | None = None
+    ) -> StoredCompare:
+        """Ask the models (unless the ticket is cached), store everything, return the result."""
+        if ticket.cached is not None:
+            return ticket.cached
+
+        async def arrived(answer: ModelAnswer) -> None:
+            if on_answer is not None:
+                await on_answer(stored_answer(answer))
+
+        try:
+            outcome = await self._compare_runner().run(
+                ticket.question, ticket.lineup, on_answer=arrived
+            )
+        except BaseException as exc:
+            # Cancelled or broken: the row must not stay "running" (or be served as cached).
+            try:
+                await asyncio.shield(self.store.fail(ticket.query_id, f"broke off: {exc!r}"))
+            except Exception:
+                log.exception("could not mark compare %d as failed", ticket.query_id)
+            raise
+        stored = StoredCompare(
+            id=ticket.query_id,
+            question=ticket.question,
+            asker=ticket.asker,
+            channel=ticket.channel,
+            created_at=ticket.created_at,
+            status="done" if any(a.status == "ok" for a in outcome.answers) else "failed",
+            models=tuple(c.model_id for c in ticket.lineup.contestants),
+            notes=(*outcome.notes, *self._judge_notes),
+            answers=tuple(stored_answers(outcome)),
+            judge_model=self.judge_model,
+            judge=judge_json(outcome),
+            wall_ms=round(outcome.wall_ms, 2),
+        )
+        calls = [call for answer in outcome.answers for call in answer.calls]
+        if outcome.ranking and outcome.ranking.judge:
+            calls += outcome.ranking.judge.calls
+        await self.store.finish(stored, calls=calls, agent=AGENT, contact_id=ticket.contact_id)
+        if self.budget is not None:
+            await self.budget.after_calls(calls, contact_id=ticket.contact_id)
+        return stored
+
+    def start(
+        self, ticket: CompareTicket, *, on_answer: AnswerListener | None = None
+    ) -> asyncio.Task[StoredCompare]:
+        """`run` in a task the service keeps: it finishes (and is stored) even if nobody waits."""
+        task = asyncio.create_task(self.run(ticket, on_answer=on_answer))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def compare(
+        self,
+        question: str,
+        *,
+        asker: str,
+        channel: str = "api",
+        contact_id: int | None = None,
+        fresh: bool = False,
+        on_answer: AnswerListener | None = None,
+    ) -> StoredCompare:
+        """`admit` then `run`: one compare from question to stored result."""
+        ticket = await self.admit(
+            question, asker=asker, channel=channel, contact_id=contact_id, fresh=fresh
+        )
+        return await self.run(ticket, on_answer=on_answer)
+
+    async def get(self, query_id: int) -> StoredCompare | None:
+        """A stored compare by id."""
+        return await self.store.get(query_id)
+
+    async def vote(
+        self, query_id: int, position: int, *, voter: str, kind: VoteKind
+    ) -> StoredAnswer | None:
+        """Store ``voter``'s vote (one per slot; a new one replaces it); None: no such answer."""
+        return await self.store.vote(query_id, position, voter=voter, kind=kind)
+
+    async def stats(self) -> list[ModelStats]:
+        """Win rates and thumbs per model."""
+        return await self.store.stats()
+
+    async def aclose(self) -> None:
+        """Let compares that nobody waits for (an SSE client gone) finish and be stored."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=self.deadline_s + 5)
+
+    def _compare_runner(self) -> CompareRunner:
+        if self._runner is None:
+            self._runner = CompareRunner(
+                self.providers.create,
+                timeout_s=self.timeout_s,
+                deadline_s=self.deadline_s,
+                max_tokens=self.max_tokens,
+                judge=self._judge(),
+            )
+        return self._runner
+
+    def _judge(self) -> ModelProvider | None:
+        if self.judge_model is None:
+            return None
+        # The model alone, not a fallback chain: the judge must be the model it says it is
+        # (it never judges its own answer).
+        try:
+            return self.providers.create(self.judge_model)
+        except AgentError as exc:
+            log.warning("compare judge %s unavailable: %s", self.judge_model, exc)
+            self._judge_notes = (f"The judge {self.judge_model} is unavailable: {exc}",)
+            return None
+
+
+def stored_answer(answer: ModelAnswer) -> StoredAnswer:
+    """A runner's answer as stored and shown, before scores and ranks."""
+    return StoredAnswer(
+        position=answer.position,
+        model_id=answer.model_id,
+        status=answer.status,
+        text=answer.text,
+        error=answer.error,
+        latency_ms=None if answer.latency_ms is None else round(answer.latency_ms, 2),
+        input_tokens=answer.input_tokens,
+        output_tokens=answer.output_tokens,
+        cost_usd=answer.cost_usd,
+    )
+
+
+def stored_answers(outcome: CompareOutcome) -> list[StoredAnswer]:
+    """Every answer with its heuristic score and rank (only scored answers are ranked)."""
+    ranking = outcome.ranking
+    scores = ranking.scores if ranking else {}
+    scored = [p for p in (ranking.order if ranking else ()) if p in scores]
+    ranks = {position: rank for rank, position in enumerate(scored, start=1)}
+    answers = []
+    for answer in outcome.answers:
+        score = scores.get(answer.position)
+        details: dict[str, Any] = {}
+        if score is not None:
+            details = {**score.parts, "refusal": score.refusal}
+        answers.append(
+            dataclasses.replace(
+                stored_answer(answer),
+                score=score.total if score else None,
+                score_details=details,
+                rank=ranks.get(answer.position),
+            )
+        )
+    return answers
+
+
+def judge_json(outcome: CompareOutcome) -> dict[str, Any] | None:
+    """The judge's report as stored (its calls go to model_calls), with the ranking method."""
+    ranking = outcome.ranking
+    if ranking is None or ranking.judge is None:
+        return None
+    report = dataclasses.asdict(ranking.judge)
+    report.pop("calls", None)
+    return {**report, "ranking_method": ranking.method}

@@ -1,0 +1,358 @@
+"""`CompareStore`: /compare queries, their answers and the votes on them.
+
+Two writes per compare: `admit` (the rate limit, the cache and the query row,
+in one transaction) and `finish` (the answers, scores, ranks, the judge and
+the model calls, in another). The rate limit and the cache read what is
+stored, so they hold across every process that serves the bot. The records
+it reads and writes are in `memory.compare_records`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from memory.compare_records import (
+    Admission,
+    ModelStats,
+    NewCompare,
+    StoredAnswer,
+    StoredCompare,
+    VoteKind,
+    question_key,
+)
+from memory.conversations import CallUsage, ConversationStore
+from memory.db import Database
+from memory.models import CompareAnswer, CompareFeedback, CompareQuery, utcnow
+
+__all__ = [
+    "Admission",
+    "CompareStore",
+    "ModelStats",
+    "NewCompare",
+    "StoredAnswer",
+    "StoredCompare",
+    "VoteKind",
+    "question_key",
+]
+
+QUERIES = CompareQuery.__table__
+ANSWERS = CompareAnswer.__table__
+FEEDBACK = CompareFeedback.__table__
+
+
+class CompareStore:
+    """Compare queries, answers and feedback in the database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def admit(
+        self,
+        new: NewCompare,
+        *,
+        rate_limit: int,
+        window_s: float = 60.0,
+        cache_ttl_s: float = 3600.0,
+        fresh: bool = False,
+    ) -> Admission:
+        """Check the asker's rate limit, look for a cached result, and record the query.
+
+        At most ``rate_limit`` compares per asker within ``window_s`` seconds,
+        cached ones included. Unless ``fresh``, a finished compare of the same
+        `question_key` within ``cache_ttl_s`` is reused.
+        """
+        async with self.db.transaction() as session:
+            now = utcnow()
+            if self.db.dialect == "postgresql":
+                # One asker's admissions in turn, so two at once cannot both take the last slot.
+                await session.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(new.asker)}
+                )
+            recent = await self._recent(session, new.asker, now - timedelta(seconds=window_s))
+            if len(recent) >= rate_limit:
+                # The moment enough of them leave the window for one more.
+                frees_at = recent[len(recent) - rate_limit] + timedelta(seconds=window_s)
+                wait = max((frees_at - now).total_seconds(), 0.001)
+                return Admission(retry_after_s=wait, recent=len(recent))
+            source = None
+            if not fresh and cache_ttl_s > 0:
+                source = await self._cache_hit(
+                    session, new.key, now - timedelta(seconds=cache_ttl_s)
+                )
+            values = {
+                "created_at": now,
+                "asker": new.asker,
+                "asker_contact_id": new.asker_contact_id,
+                "channel": new.channel,
+                "question": new.question,
+                "question_key": new.key,
+                "models": list(source.models if source else new.models),
+                "notes": list(source.notes if source else new.notes),
+                "status": "done" if source else "running",
+                "judge_model": source.judge_model if source else new.judge_model,
+                "cached_from_id": source.id if source else None,
+            }
+            query_id = (await session.execute(insert(QUERIES).values(values))).inserted_primary_key[
+                0
+            ]
+            cached = None
+            if source is not None:
+                cached = StoredCompare(
+                    **{
+                        **_fields(source),
+                        "id": query_id,
+                        "question": new.question,
+                        "asker": new.asker,
+                        "channel": new.channel,
+                        "created_at": now,
+                        "cached_from_id": source.id,
+                    }
+                )
+            return Admission(
+                query_id=int(query_id), cached=cached, recent=len(recent), created_at=now
+            )
+
+    async def finish(
+        self,
+        compare: StoredCompare,
+        *,
+        calls: Sequence[CallUsage] = (),
+        agent: str = "/compare",
+        contact_id: int | None = None,
+    ) -> None:
+        """Store the answers and outcome of a compare `admit` recorded, and its model calls.
+
+        The calls go to ``model_calls`` (where spend is counted) in the same transaction.
+        """
+        async with self.db.transaction() as session:
+            # The same rows `ConversationStore.record_calls` writes, in this transaction:
+            # one write per compare instead of two (100 compares at once must stay fast).
+            await ConversationStore._insert_calls(
+                session, calls, agent=agent, contact_id=contact_id, message_id=None
+            )
+            if compare.answers:
+                await session.execute(
+                    insert(ANSWERS),
+                    [
+                        {
+                            "query_id": compare.id,
+                            "position": a.position,
+                            "model_id": a.model_id,
+                            "status": a.status,
+                            "text": a.text,
+                            "error": a.error,
+                            "latency_ms": a.latency_ms,
+                            "input_tokens": a.input_tokens,
+                            "output_tokens": a.output_tokens,
+                            "cost_usd": a.cost_usd,
+                            "score": a.score,
+                            "score_details": a.score_details,
+                            "rank": a.rank,
+                        }
+                        for a in compare.answers
+                    ],
+                )
+            await session.execute(
+                update(QUERIES)
+                .where(QUERIES.c.id == compare.id)
+                .values(
+                    status=compare.status,
+                    notes=list(compare.notes),
+                    judge=compare.judge,
+                    wall_ms=compare.wall_ms,
+                )
+            )
+
+    async def fail(self, query_id: int, note: str) -> None:
+        """Mark a compare that broke off (so the cache never serves it)."""
+        async with self.db.transaction() as session:
+            notes = await session.scalar(select(QUERIES.c.notes).where(QUERIES.c.id == query_id))
+            await session.execute(
+                update(QUERIES)
+                .where(QUERIES.c.id == query_id)
+                .values(status="failed", notes=[*(notes or []), note])
+            )
+
+    async def get(self, query_id: int) -> StoredCompare | None:
+        """The compare ``query_id``, with its answers (a cached one's come from its source)."""
+        async with self.db.sessions() as session:
+            row = (await session.execute(select(QUERIES).where(QUERIES.c.id == query_id))).first()
+            if row is None:
+                return None
+            if row.cached_from_id is None:
+                return await self._load(session, row)
+            source = await self.get(row.cached_from_id)
+            if source is None:
+                return None
+            return StoredCompare(
+                **{
+                    **_fields(source),
+                    "id": row.id,
+                    "question": row.question,
+                    "asker": row.asker,
+                    "channel": row.channel,
+                    "created_at": _aware(row.created_at),
+                    "cached_from_id": source.id,
+                }
+            )
+
+    async def vote(
+        self, query_id: int, position: int, *, voter: str, kind: VoteKind
+    ) -> StoredAnswer | None:
+        """Record ``voter``'s vote on answer ``position``; None when there is no such answer.
+
+        One vote per voter and slot (the best answer; thumbs per answer):
+        voting again replaces the earlier vote.
+        """
+        async with self.db.transaction() as session:
+            source = await session.scalar(
+                select(func.coalesce(QUERIES.c.cached_from_id, QUERIES.c.id)).where(
+                    QUERIES.c.id == query_id
+                )
+            )
+            if source is None:
+                return None
+            row = (
+                await session.execute(
+                    select(ANSWERS).where(
+                        ANSWERS.c.query_id == source, ANSWERS.c.position == position
+                    )
+                )
+            ).first()
+            if row is None:
+                return None
+            slot = "best" if kind == "best" else f"answer:{row.id}"
+            values = {"answer_id": row.id, "kind": kind, "created_at": utcnow()}
+            await session.execute(
+                self.db.upsert(
+                    CompareFeedback,
+                    index_elements=["query_id", "voter", "slot"],
+                    set_=values,
+                ).values(query_id=source, voter=voter, slot=slot, **values)
+            )
+            return _answer(row)
+
+    async def stats(self) -> list[ModelStats]:
+        """Every model that answered a compare, with its votes; the most wins first."""
+        answer_model = ANSWERS.c.model_id
+        voted = FEEDBACK.join(ANSWERS, ANSWERS.c.id == FEEDBACK.c.answer_id)
+        async with self.db.sessions() as session:
+            compares = await session.execute(
+                select(answer_model, func.count()).group_by(answer_model)
+            )
+            # Each best vote on a compare is a contest for every model that answered it.
+            contests = await session.execute(
+                select(answer_model, func.count())
+                .select_from(
+                    ANSWERS.join(
+                        FEEDBACK,
+                        (FEEDBACK.c.query_id == ANSWERS.c.query_id) & (FEEDBACK.c.kind == "best"),
+                    )
+                )
+                .group_by(answer_model)
+            )
+            votes = await session.execute(
+                select(answer_model, FEEDBACK.c.kind, func.count())
+                .select_from(voted)
+                .group_by(answer_model, FEEDBACK.c.kind)
+            )
+            figures: dict[str, dict[str, int]] = {}
+            for model, count in compares:
+                figures.setdefault(model, {})["compares"] = int(count)
+            for model, count in contests:
+                figures.setdefault(model, {})["contests"] = int(count)
+            for model, kind, count in votes:
+                name = {"best": "wins", "up": "up", "down": "down"}.get(kind)
+                if name:
+                    figures.setdefault(model, {})[name] = int(count)
+        stats = [ModelStats(model, **counts) for model, counts in figures.items()]
+        return sorted(
+            stats, key=lambda s: (-(s.win_rate or 0.0), -s.wins, -(s.up - s.down), s.model_id)
+        )
+
+    @staticmethod
+    async def _recent(session: AsyncSession, asker: str, since: datetime) -> list[datetime]:
+        moments = await session.scalars(
+            select(QUERIES.c.created_at)
+            .where(QUERIES.c.asker == asker, QUERIES.c.created_at > since)
+            .order_by(QUERIES.c.created_at)
+        )
+        return [_aware(moment) for moment in moments]
+
+    async def _cache_hit(
+        self, session: AsyncSession, key: str, since: datetime
+    ) -> StoredCompare | None:
+        row = (
+            await session.execute(
+                select(QUERIES)
+                .where(
+                    QUERIES.c.question_key == key,
+                    QUERIES.c.created_at >= since,
+                    QUERIES.c.status == "done",
+                    QUERIES.c.cached_from_id.is_(None),
+                )
+                .order_by(QUERIES.c.created_at.desc())
+                .limit(1)
+            )
+        ).first()
+        return await self._load(session, row) if row is not None else None
+
+    @staticmethod
+    async def _load(session: AsyncSession, row: Any) -> StoredCompare:
+        answers = await session.execute(
+            select(ANSWERS).where(ANSWERS.c.query_id == row.id).order_by(ANSWERS.c.position)
+        )
+        return StoredCompare(
+            id=row.id,
+            question=row.question,
+            asker=row.asker,
+            channel=row.channel,
+            created_at=_aware(row.created_at),
+            status=row.status,
+            models=tuple(row.models or ()),
+            notes=tuple(row.notes or ()),
+            answers=tuple(_answer(a) for a in answers),
+            judge_model=row.judge_model,
+            judge=row.judge,
+            wall_ms=row.wall_ms,
+            cached_from_id=row.cached_from_id,
+        )
+
+
+def _answer(row: Any) -> StoredAnswer:
+    return StoredAnswer(
+        position=row.position,
+        model_id=row.model_id,
+        status=row.status,
+        text=row.text,
+        error=row.error,
+        latency_ms=row.latency_ms,
+        input_tokens=row.input_tokens,
+        output_tokens=row.output_tokens,
+        cost_usd=row.cost_usd,
+        score=row.score,
+        score_details=dict(row.score_details or {}),
+        rank=row.rank,
+    )
+
+
+def _fields(compare: StoredCompare) -> dict[str, Any]:
+    # Not dataclasses.asdict: that would turn the answers into dicts too.
+    return {name: getattr(compare, name) for name in StoredCompare.__dataclass_fields__}
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; the store writes UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _lock_key(asker: str) -> int:
+    """A signed 64-bit advisory-lock key for one asker's admissions."""
+    digest = hashlib.blake2b(f"compare:{asker}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

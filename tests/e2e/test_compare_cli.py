@@ -1,0 +1,78 @@
+"""``bot compare`` as a user runs it: a real subprocess on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import bot_env, run_bot
+from tests.support.compare_models import model_id
+
+#: Answer 2 arrives first, then 3, then 1.
+MODELS = [model_id(name) for name in ("slow", "quick", "broken")]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return bot_env(
+        tmp_path,
+        AI_PROVIDER="function:echo",
+        COMPARE_MODELS=",".join(MODELS),
+        COMPARE_TIMEOUT_S="0.5",
+    )
+
+
+def query(tmp_path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        return db.execute(sql).fetchall()
+
+
+def test_json_prints_the_stored_result_and_a_repeat_is_cached(env, tmp_path):
+    first = run_bot(["compare", "--json", "What is 2+2?"], env, tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    result = json.loads(first.stdout)
+    assert result["models"] == MODELS and result["cached"] is False
+    slow, quick, broken = result["answers"]
+    assert (slow["status"], quick["status"], broken["status"]) == ("ok", "ok", "failed")
+    assert quick["text"] == "Quick answer: What is 2+2? Yes, it is 4."
+    assert broken["error"] == "upstream answered 500 Internal Server Error"
+    assert quick["cost_usd"] > 0 and quick["latency_ms"] > 0
+    assert result["ranking"]["order"][0] in (1, 2)
+
+    again = run_bot(["compare", "--json", "what is  2+2?"], env, tmp_path)
+
+    repeat = json.loads(again.stdout)
+    assert (repeat["cached"], repeat["cached_from_id"]) == (True, result["id"])
+    assert repeat["answers"] == result["answers"]
+    # Three model calls logged (the failure included), none for the cached repeat.
+    assert query(tmp_path, "SELECT agent, outcome FROM model_calls ORDER BY outcome") == [
+        ("/compare", "error"),
+        ("/compare", "ok"),
+        ("/compare", "ok"),
+    ]
+
+
+def test_without_a_terminal_each_answer_is_printed_as_it_arrives(env, tmp_path):
+    result = run_bot(["compare", "What is 2+2?"], env, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    headers = [line for line in result.stdout.splitlines() if line.startswith("#")]
+    assert headers[0].startswith(f"#3 {MODELS[2]} · failed: upstream answered 500")
+    assert headers[1].startswith(f"#2 {MODELS[1]} · ")
+    assert headers[2].startswith(f"#1 {MODELS[0]} · ")
+    assert "tokens · $0.0000" in headers[1]
+    assert "Ranking (heuristic score): #" in result.stdout
+
+
+def test_bad_questions_are_usage_errors(env, tmp_path):
+    empty = run_bot(["compare"], env, tmp_path)
+    too_long = run_bot(["compare", "x" * 1001], env, tmp_path)
+
+    assert empty.returncode == too_long.returncode == 2
+    assert "the question is empty" in empty.stderr
+    assert "1,001 characters" in too_long.stderr
+    assert query(tmp_path, "SELECT count(*) FROM compare_queries") == [(0,)]
