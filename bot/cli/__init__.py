@@ -13,8 +13,10 @@ import click
 
 from agents.errors import AgentError
 from bot.cli.admin import contacts, migrate
+from bot.cli.compare import compare
 from bot.cli.conversation import ask, chat
 from bot.cli.costs import costs
+from bot.cli.enrich import enrich
 from bot.cli.export import export
 from bot.cli.serve import serve
 from bot.cli.telegram import telegram
@@ -34,7 +36,7 @@ def cli(verbose: bool) -> None:
     )
 
 
-for command in (chat, ask, serve, migrate, contacts, costs, export, telegram):
+for command in (chat, ask, serve, migrate, contacts, costs, export, telegram, enrich, compare):
     cli.add_command(command)
 
 
