@@ -1,16 +1,18 @@
 """`CompareStore`: /compare queries, their answers and the votes on them.
 
-Two writes per compare: `admit` (the rate limit, the cache and the query row,
-in one transaction) and `finish` (the answers, scores, ranks, the judge and
-the model calls, in another). The rate limit and the cache read what is
-stored, so they hold across every process that serves the bot. The records
-it reads and writes are in `memory.compare_records`.
+Two writes per compare: `admit` (the rate limit, the cache and the query row)
+and `finish` (the answers, scores, ranks, the judge and the model calls).
+Compares admitted or finished together share a transaction (group commit).
+The rate limit and the cache read what is stored, so they hold across every
+process that serves the bot. The records it reads and writes are in
+`memory.compare_records`.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,9 +28,10 @@ from memory.compare_records import (
     VoteKind,
     question_key,
 )
-from memory.conversations import CallUsage, ConversationStore
+from memory.conversations import CallUsage, insert_model_calls
 from memory.db import Database
 from memory.models import CompareAnswer, CompareFeedback, CompareQuery, utcnow
+from memory.write_group import WriteGroup
 
 __all__ = [
     "Admission",
@@ -41,6 +44,24 @@ __all__ = [
     "question_key",
 ]
 
+
+@dataclass(frozen=True, slots=True)
+class _Admit:
+    new: NewCompare
+    rate_limit: int
+    window_s: float
+    cache_ttl_s: float
+    fresh: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Finish:
+    compare: StoredCompare
+    calls: tuple[CallUsage, ...]
+    agent: str
+    contact_id: int | None
+
+
 QUERIES = CompareQuery.__table__
 ANSWERS = CompareAnswer.__table__
 FEEDBACK = CompareFeedback.__table__
@@ -51,6 +72,9 @@ class CompareStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        # 100 compares at once would otherwise queue for 200 transactions of their own.
+        self._admissions: WriteGroup[_Admit, Admission] = WriteGroup(db, self._write_admissions)
+        self._finishes: WriteGroup[_Finish, None] = WriteGroup(db, self._write_finishes)
 
     async def admit(
         self,
@@ -65,58 +89,63 @@ class CompareStore:
 
         At most ``rate_limit`` compares per asker within ``window_s`` seconds,
         cached ones included. Unless ``fresh``, a finished compare of the same
-        `question_key` within ``cache_ttl_s`` is reused.
+        `question_key` within ``cache_ttl_s`` is reused. Admissions that arrive
+        together share one transaction (`memory.write_group`).
         """
-        async with self.db.transaction() as session:
-            now = utcnow()
-            if self.db.dialect == "postgresql":
-                # One asker's admissions in turn, so two at once cannot both take the last slot.
-                await session.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(new.asker)}
-                )
-            recent = await self._recent(session, new.asker, now - timedelta(seconds=window_s))
-            if len(recent) >= rate_limit:
-                # The moment enough of them leave the window for one more.
-                frees_at = recent[len(recent) - rate_limit] + timedelta(seconds=window_s)
-                wait = max((frees_at - now).total_seconds(), 0.001)
-                return Admission(retry_after_s=wait, recent=len(recent))
-            source = None
-            if not fresh and cache_ttl_s > 0:
-                source = await self._cache_hit(
-                    session, new.key, now - timedelta(seconds=cache_ttl_s)
-                )
-            values = {
-                "created_at": now,
-                "asker": new.asker,
-                "asker_contact_id": new.asker_contact_id,
-                "channel": new.channel,
-                "question": new.question,
-                "question_key": new.key,
-                "models": list(source.models if source else new.models),
-                "notes": list(source.notes if source else new.notes),
-                "status": "done" if source else "running",
-                "judge_model": source.judge_model if source else new.judge_model,
-                "cached_from_id": source.id if source else None,
-            }
-            query_id = (await session.execute(insert(QUERIES).values(values))).inserted_primary_key[
-                0
-            ]
-            cached = None
-            if source is not None:
-                cached = StoredCompare(
-                    **{
-                        **_fields(source),
-                        "id": query_id,
-                        "question": new.question,
-                        "asker": new.asker,
-                        "channel": new.channel,
-                        "created_at": now,
-                        "cached_from_id": source.id,
-                    }
-                )
-            return Admission(
-                query_id=int(query_id), cached=cached, recent=len(recent), created_at=now
+        return await self._admissions.submit(_Admit(new, rate_limit, window_s, cache_ttl_s, fresh))
+
+    async def _write_admissions(
+        self, session: AsyncSession, admits: list[_Admit]
+    ) -> list[Admission | Exception]:
+        if self.db.dialect == "postgresql":
+            # One asker's admissions in turn, so two at once cannot both take the last
+            # slot; the locks are taken in one order, so two groups cannot deadlock.
+            for key in sorted({_lock_key(admit.new.asker) for admit in admits}):
+                await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        return [await self._admit_one(session, admit) for admit in admits]
+
+    async def _admit_one(self, session: AsyncSession, admit: _Admit) -> Admission:
+        new, rate_limit, window_s = admit.new, admit.rate_limit, admit.window_s
+        now = utcnow()
+        recent = await self._recent(session, new.asker, now - timedelta(seconds=window_s))
+        if len(recent) >= rate_limit:
+            # The moment enough of them leave the window for one more.
+            frees_at = recent[len(recent) - rate_limit] + timedelta(seconds=window_s)
+            wait = max((frees_at - now).total_seconds(), 0.001)
+            return Admission(retry_after_s=wait, recent=len(recent))
+        source = None
+        if not admit.fresh and admit.cache_ttl_s > 0:
+            source = await self._cache_hit(
+                session, new.key, now - timedelta(seconds=admit.cache_ttl_s)
             )
+        values = {
+            "created_at": now,
+            "asker": new.asker,
+            "asker_contact_id": new.asker_contact_id,
+            "channel": new.channel,
+            "question": new.question,
+            "question_key": new.key,
+            "models": list(source.models if source else new.models),
+            "notes": list(source.notes if source else new.notes),
+            "status": "done" if source else "running",
+            "judge_model": source.judge_model if source else new.judge_model,
+            "cached_from_id": source.id if source else None,
+        }
+        query_id = (await session.execute(insert(QUERIES).values(values))).inserted_primary_key[0]
+        cached = None
+        if source is not None:
+            cached = StoredCompare(
+                **{
+                    **_fields(source),
+                    "id": query_id,
+                    "question": new.question,
+                    "asker": new.asker,
+                    "channel": new.channel,
+                    "created_at": now,
+                    "cached_from_id": source.id,
+                }
+            )
+        return Admission(query_id=int(query_id), cached=cached, recent=len(recent), created_at=now)
 
     async def finish(
         self,
@@ -128,46 +157,58 @@ class CompareStore:
     ) -> None:
         """Store the answers and outcome of a compare `admit` recorded, and its model calls.
 
-        The calls go to ``model_calls`` (where spend is counted) in the same transaction.
+        The calls go to ``model_calls`` (where spend is counted) in the same
+        transaction. Compares that finish together share one transaction.
         """
-        async with self.db.transaction() as session:
-            # The same rows `ConversationStore.record_calls` writes, in this transaction:
-            # one write per compare instead of two (100 compares at once must stay fast).
-            await ConversationStore._insert_calls(
-                session, calls, agent=agent, contact_id=contact_id, message_id=None
-            )
-            if compare.answers:
-                await session.execute(
-                    insert(ANSWERS),
-                    [
-                        {
-                            "query_id": compare.id,
-                            "position": a.position,
-                            "model_id": a.model_id,
-                            "status": a.status,
-                            "text": a.text,
-                            "error": a.error,
-                            "latency_ms": a.latency_ms,
-                            "input_tokens": a.input_tokens,
-                            "output_tokens": a.output_tokens,
-                            "cost_usd": a.cost_usd,
-                            "score": a.score,
-                            "score_details": a.score_details,
-                            "rank": a.rank,
-                        }
-                        for a in compare.answers
-                    ],
-                )
+        await self._finishes.submit(_Finish(compare, tuple(calls), agent, contact_id))
+
+    async def _write_finishes(
+        self, session: AsyncSession, finishes: list[_Finish]
+    ) -> list[Exception | None]:
+        for finish in finishes:
+            await self._finish_one(session, finish)
+        return [None] * len(finishes)
+
+    async def _finish_one(self, session: AsyncSession, finish: _Finish) -> None:
+        compare, calls = finish.compare, finish.calls
+        agent, contact_id = finish.agent, finish.contact_id
+        # The same rows `ConversationStore.record_calls` writes, in this transaction:
+        # one write per compare instead of two (100 compares at once must stay fast).
+        await insert_model_calls(
+            session, calls, agent=agent, contact_id=contact_id, message_id=None
+        )
+        if compare.answers:
             await session.execute(
-                update(QUERIES)
-                .where(QUERIES.c.id == compare.id)
-                .values(
-                    status=compare.status,
-                    notes=list(compare.notes),
-                    judge=compare.judge,
-                    wall_ms=compare.wall_ms,
-                )
+                insert(ANSWERS),
+                [
+                    {
+                        "query_id": compare.id,
+                        "position": a.position,
+                        "model_id": a.model_id,
+                        "status": a.status,
+                        "text": a.text,
+                        "error": a.error,
+                        "latency_ms": a.latency_ms,
+                        "input_tokens": a.input_tokens,
+                        "output_tokens": a.output_tokens,
+                        "cost_usd": a.cost_usd,
+                        "score": a.score,
+                        "score_details": a.score_details,
+                        "rank": a.rank,
+                    }
+                    for a in compare.answers
+                ],
             )
+        await session.execute(
+            update(QUERIES)
+            .where(QUERIES.c.id == compare.id)
+            .values(
+                status=compare.status,
+                notes=list(compare.notes),
+                judge=compare.judge,
+                wall_ms=compare.wall_ms,
+            )
+        )
 
     async def fail(self, query_id: int, note: str) -> None:
         """Mark a compare that broke off (so the cache never serves it)."""

@@ -196,7 +196,7 @@ class ConversationStore:
                 .returning(MESSAGES.c.id)
             )
             assert reply_id is not None
-            await self._insert_calls(
+            await insert_model_calls(
                 session,
                 calls,
                 agent=agent,
@@ -216,46 +216,9 @@ class ConversationStore:
     ) -> None:
         """Log model calls that produced no stored reply (a failed answer, /compare, /enrich)."""
         async with self.db.transaction() as session:
-            await self._insert_calls(
+            await insert_model_calls(
                 session, calls, agent=agent, contact_id=contact_id, message_id=message_id
             )
-
-    @staticmethod
-    async def _insert_calls(
-        session: AsyncSession,
-        calls: Sequence[CallUsage],
-        *,
-        agent: str | None,
-        contact_id: int | None,
-        message_id: int | None,
-        routing_reason: str | None = None,
-    ) -> None:
-        if not calls:
-            return
-        now = utcnow()
-        await session.execute(
-            insert(MODEL_CALLS),
-            [
-                {
-                    "created_at": now,
-                    "provider": call.provider,
-                    "model": call.model,
-                    "agent": agent,
-                    "contact_id": contact_id,
-                    "message_id": message_id,
-                    "input_tokens": call.input_tokens,
-                    "output_tokens": call.output_tokens,
-                    "cached_input_tokens": call.cached_input_tokens,
-                    "role": call.role,
-                    "cost_usd": call.cost_usd,
-                    "latency_ms": call.latency_ms,
-                    "outcome": call.outcome,
-                    "error": call.error,
-                    "routing_reason": routing_reason,
-                }
-                for call in calls
-            ],
-        )
 
     async def mark_sent(self, message_id: int, sent_ids: Sequence[str]) -> None:
         """Note the channel's ids for a stored reply, so delivery reports can find it.
@@ -356,3 +319,45 @@ class ConversationStore:
             return []
         rows = await session.execute(self.history_statement(contact_id, limit, before_id=before_id))
         return [HistoryEntry(*row) for row in reversed(rows.all())]
+
+
+async def insert_model_calls(
+    session: AsyncSession,
+    calls: Sequence[CallUsage],
+    *,
+    agent: str | None,
+    contact_id: int | None,
+    message_id: int | None,
+    routing_reason: str | None = None,
+) -> None:
+    """Log ``calls`` in ``model_calls`` within the caller's transaction (where spend is counted).
+
+    For stores that write their own rows with the calls behind them in one
+    transaction (/compare answers, /enrich results).
+    """
+    if not calls:
+        return
+    now = utcnow()
+    await session.execute(
+        insert(MODEL_CALLS),
+        [
+            {
+                "created_at": now,
+                "provider": call.provider,
+                "model": call.model,
+                "agent": agent,
+                "contact_id": contact_id,
+                "message_id": message_id,
+                "input_tokens": call.input_tokens,
+                "output_tokens": call.output_tokens,
+                "cached_input_tokens": call.cached_input_tokens,
+                "role": call.role,
+                "cost_usd": call.cost_usd,
+                "latency_ms": call.latency_ms,
+                "outcome": call.outcome,
+                "error": call.error,
+                "routing_reason": routing_reason,
+            }
+            for call in calls
+        ],
+    )

@@ -20,7 +20,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, updat
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.contacts import Address, ContactDirectory
-from memory.conversations import CallUsage, ConversationStore
+from memory.conversations import CallUsage, insert_model_calls
 from memory.db import Database
 from memory.errors import MemoryStoreError
 from memory.models import Contact, Identity, Message, utcnow
@@ -211,7 +211,7 @@ class EnrichmentStore:
         )
         for save in saves:
             # The rows `ConversationStore.record_calls` writes, in this transaction.
-            await ConversationStore._insert_calls(
+            await insert_model_calls(
                 session, save.calls, agent=save.agent, contact_id=save.contact_id, message_id=None
             )
         return [None] * len(saves)
