@@ -62,7 +62,8 @@ class StoredCompare:
     asker: str
     channel: str
     created_at: datetime
-    #: running; done; failed: no model answered (never served from the cache), or broke off.
+    #: running; done: every model answered; partial: some did; failed: none did, or it
+    #: broke off. Only done compares are served from the cache.
     status: str
     models: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()

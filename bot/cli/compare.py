@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.cli.run import parse_address, run_with_runtime
+from bot.commands.compare import STATS_WORD
 from bot.commands.compare_render import answer_figures, ranking_lines, stats_message
 from bot.commands.compare_service import CompareRefusedError, CompareTicket
 from bot.runtime import Runtime
@@ -47,6 +48,9 @@ TABLE_ANSWER_CHARS = 600
 def compare(question: str, fresh: bool, as_json: bool, stats: bool, as_: Address | None) -> None:
     """Ask QUESTION of several models at once (COMPARE_MODELS) and rank the answers."""
     asker = str(as_ or default_sender())
+
+    # As in chat, where /compare stats shows the win rates.
+    stats = stats or question.strip().lower() == STATS_WORD
 
     async def work(runtime: Runtime) -> StoredCompare | None:
         if stats:

@@ -33,7 +33,8 @@ __all__ = ["CompareService", "compare_commands", "parse_arguments"]
 
 #: Anywhere in the arguments: ask the models even if a stored answer exists.
 FRESH_FLAG = "--fresh"
-_FRESH = re.compile(rf"(?<!\S){re.escape(FRESH_FLAG)}(?!\S)", re.IGNORECASE)
+# Slack may turn "--" into an em dash on the way, as it does for /enrich --refresh.
+_FRESH = re.compile(r"(?<!\S)(?:--|—)fresh(?!\S)", re.IGNORECASE)
 #: ``/compare stats``: win rates instead of a compare.
 STATS_WORD = "stats"
 #: Where no channel says its limit (the console, a command run without a channel).
@@ -141,10 +142,11 @@ def compare_commands(service: CompareService) -> list[Command]:
     return [
         Command(
             "compare",
-            f"ask {models} models at once and rank the answers (/compare stats: win rates)",
+            f"ask {models} model{'s' * (models != 1)} at once and rank the answers "
+            "(/compare stats: win rates)",
             _CompareCommand(service),
             usage="<question>",
-            ack_text=f"Asking {models} models…",
+            ack_text=f"Asking {models} model{'s' * (models != 1)}…",
             team_only=True,
         ),
         _vote_command(service, BEST_ACTION, "best"),

@@ -236,7 +236,7 @@ class CompareService:
             asker=ticket.asker,
             channel=ticket.channel,
             created_at=ticket.created_at,
-            status="done" if any(a.status == "ok" for a in outcome.answers) else "failed",
+            status=_status(outcome),
             models=tuple(c.model_id for c in ticket.lineup.contestants),
             notes=(*outcome.notes, *self._judge_notes),
             answers=tuple(stored_answers(outcome)),
@@ -318,6 +318,15 @@ class CompareService:
             log.warning("compare judge %s unavailable: %s", self.judge_model, exc)
             self._judge_notes = (f"The judge {self.judge_model} is unavailable: {exc}",)
             return None
+
+
+def _status(outcome: CompareOutcome) -> str:
+    """done: every model answered; partial: some did (never served from the cache,
+    so a passing outage is not replayed for an hour); failed: none did."""
+    answered = sum(a.status == "ok" for a in outcome.answers)
+    if answered == len(outcome.answers):
+        return "done"
+    return "partial" if answered else "failed"
 
 
 def stored_answer(answer: ModelAnswer) -> StoredAnswer:

@@ -19,14 +19,17 @@ from tests.support.served import http_client
 
 #: Answer 2 arrives first, then 3; 1 never does (past the 0.5 s deadline).
 MODELS = [model_id(name) for name in ("stalled", "quick", "steady")]
+#: Every model answers: only such a compare is served from the cache.
+ANSWERING = [model_id(name) for name in ("slow", "quick", "steady")]
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """The settings of the compare API tests; a test may name its models (indirect)."""
     return load_settings(
         _env_file=None,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-        compare_models=",".join(MODELS),
+        compare_models=",".join(getattr(request, "param", MODELS)),
         compare_timeout_s=0.5,
         compare_deadline_s=2.0,
         compare_rate_limit=3,
@@ -95,6 +98,7 @@ async def test_an_unknown_id_is_404(client: httpx.AsyncClient):
     assert response.json() == {"error": "no compare 12345", "details": []}
 
 
+@pytest.mark.parametrize("settings", [ANSWERING], indirect=True)
 async def test_a_repeat_is_cached_unless_fresh(client: httpx.AsyncClient, runtime: Runtime):
     first = (await client.post("/api/v1/compare", json={"question": "Hello?"})).json()
     cached = (await client.post("/api/v1/compare", json={"question": "  HELLO? "})).json()

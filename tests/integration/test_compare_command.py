@@ -100,6 +100,7 @@ def test_fresh_is_taken_from_anywhere_in_the_arguments():
     assert parse_arguments("--fresh what is 2+2?") == ("what is 2+2?", True)
     assert parse_arguments("what is --FRESH 2+2?") == ("what is   2+2?", True)
     assert parse_arguments("what is 2+2?\n--fresh") == ("what is 2+2?", True)
+    assert parse_arguments("what is 2+2? —fresh") == ("what is 2+2?", True)  # Slack's dash
     assert parse_arguments("is fresh--fresh  bread good?") == (
         "is fresh--fresh  bread good?",
         False,
@@ -287,6 +288,11 @@ async def test_a_stalled_and_a_failing_model_are_shown_and_logged(
     paid = next(cost for _, outcome, cost in logged if outcome == "ok")
     assert paid > 0
     assert runtime.budget.month_spend_usd == pytest.approx(paid)
+
+    # Only one model answered: a repeat asks again rather than replaying the outage.
+    await run(runtime, "compare", "What is 2+2?")
+    assert not channels["slack"].sent[-1].message.text.startswith("Cached")
+    assert await count(runtime, ModelCall) == 6
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,11 @@ async def finished(store: CompareStore, new: NewCompare, *statuses: str) -> int:
             asker=new.asker,
             channel=new.channel,
             created_at=admission.created_at,
-            status="done" if "ok" in statuses else "failed",
+            status="done"
+            if set(statuses) == {"ok"}
+            else "partial"
+            if "ok" in statuses
+            else "failed",
             models=new.models,
             answers=tuple(answers(*statuses)),
             wall_ms=321.0,
@@ -76,7 +80,7 @@ async def test_a_finished_compare_reads_back_whole(database: Database):
     assert (stored.question, stored.asker, stored.status, stored.cached) == (
         "What is 2+2?",
         "slack:U1",
-        "done",
+        "partial",
         False,
     )
     assert [a.status for a in stored.answers] == ["ok", "timeout", "ok"]
@@ -109,7 +113,7 @@ async def test_the_rate_limit_counts_stored_compares_and_says_when_to_retry(data
 
 async def test_a_repeat_is_served_from_the_stored_compare_unless_fresh(database: Database):
     store = CompareStore(database)
-    source = await finished(store, asked("What is 2+2?"), "ok", "ok", "failed")
+    source = await finished(store, asked("What is 2+2?"), "ok", "ok", "ok")
 
     repeat = await store.admit(asked("  what is 2+2? "), rate_limit=100)
     fresh = await store.admit(asked("What is 2+2?"), rate_limit=100, fresh=True)
@@ -122,7 +126,7 @@ async def test_a_repeat_is_served_from_the_stored_compare_unless_fresh(database:
     assert repeat.query_id not in (None, source)
     assert (repeat.cached.id, repeat.cached.cached_from_id) == (repeat.query_id, source)
     assert repeat.cached.question == "  what is 2+2? "  # as asked this time
-    assert [a.text for a in repeat.cached.answers] == ["answer 1", "answer 2", ""]
+    assert [a.text for a in repeat.cached.answers] == ["answer 1", "answer 2", "answer 3"]
     assert fresh.cached is None and other_lineup.cached is None
     # Reading the cached row back gives the source's answers, marked cached.
     again = await store.get(repeat.query_id)
@@ -130,9 +134,10 @@ async def test_a_repeat_is_served_from_the_stored_compare_unless_fresh(database:
     assert again.as_dict()["answers"][0]["text"] == "answer 1"
 
 
-async def test_expired_running_and_failed_compares_are_not_served(database: Database):
+async def test_expired_running_partial_and_failed_compares_are_not_served(database: Database):
     store = CompareStore(database)
     await finished(store, asked("all failed"), "failed", "timeout", "failed")
+    await finished(store, asked("partly failed"), "ok", "timeout", "ok")
     await store.admit(asked("still running"), rate_limit=100)
     old = await finished(store, asked("an old one"), "ok", "ok", "ok")
     async with database.transaction() as session:
@@ -142,7 +147,7 @@ async def test_expired_running_and_failed_compares_are_not_served(database: Data
             .values(created_at=utcnow() - timedelta(hours=2))
         )
 
-    for question in ("all failed", "still running", "an old one"):
+    for question in ("all failed", "partly failed", "still running", "an old one"):
         admission = await store.admit(asked(question), rate_limit=100, cache_ttl_s=3600)
         assert admission.cached is None, question
 
