@@ -9,29 +9,40 @@ source, and the lead score is bounded by the evidence.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 
 class IntentSignal(BaseModel):
     """A sign the person may buy, with the source it came from."""
 
-    signal: str = Field(description="What the person is doing or needs, in a few words.")
-    source_url: str = Field(description="The URL of the source that shows it.")
-    evidence: str = Field(description="A short quote from that source.")
+    signal: str = Field(
+        max_length=120, description="What the person is doing or needs, in a few words."
+    )
+    source_url: str = Field(max_length=500, description="The URL of the source that shows it.")
+    evidence: str = Field(max_length=300, description="A short quote from that source.")
 
 
 class EnrichmentDraft(BaseModel):
-    """The model's answer: fill every field from the sources only."""
+    """The model's answer: fill every field from the sources only.
 
-    expertise_areas: list[str] = Field(default_factory=list, max_length=10)
-    project_fit: str = Field(description="Which of our offers fits them, and why.")
-    outreach_approach: str = Field(description="How to approach them.")
-    first_message: str = Field(description="A drafted first message to them.")
-    email: str | None = Field(None, description="Their e-mail, only if a source shows it.")
+    The length limits keep answers to the point, and they bound what a
+    grammar-constrained model (the embedded one) can write: a small model
+    otherwise rambles until its context is full and the JSON is never closed.
+    """
+
+    expertise_areas: list[Annotated[str, StringConstraints(max_length=60)]] = Field(
+        default_factory=list, max_length=6
+    )
+    project_fit: str = Field(max_length=400, description="Which of our offers fits, and why.")
+    outreach_approach: str = Field(max_length=400, description="How to approach them.")
+    first_message: str = Field(max_length=600, description="A drafted first message to them.")
+    email: str | None = Field(
+        None, max_length=254, description="Their e-mail, only if a source shows it."
+    )
     lead_score: float = Field(ge=0, le=1, description="How likely they are to buy, 0 to 1.")
-    intent_signals: list[IntentSignal] = Field(default_factory=list, max_length=10)
+    intent_signals: list[IntentSignal] = Field(default_factory=list, max_length=5)
 
 
 class SourceRef(BaseModel):

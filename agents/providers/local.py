@@ -162,7 +162,16 @@ class LocalProvider(BackendProvider):
             latency_ms=(time.perf_counter() - started) * 1000,
             finish_reason=finish_reason,
             confidence=confidence,
+            # Stopped by the end of the context window, not by max_tokens: the fix differs.
+            extras={"context_full": True}
+            if context_full(finish_reason, usage, self._n_ctx)
+            else {},
         )
+
+
+def context_full(finish_reason: str, usage: tuple[int, int], n_ctx: int) -> bool:
+    """Whether a ``length`` stop came from a full context window (prompt + output)."""
+    return finish_reason == "length" and sum(usage) >= n_ctx - 1
 
 
 def _generate(

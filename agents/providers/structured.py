@@ -72,6 +72,21 @@ def extract_json(text: str) -> str:
     return stripped
 
 
+def _truncated(completion: Completion, max_tokens: int) -> str:
+    """Why the JSON is incomplete, and the fix that applies."""
+    if completion.extras.get("context_full"):
+        # Cut short before max_tokens: the model's context window was full.
+        return (
+            f"{completion.model_id} ran out of context after {completion.output_tokens} tokens "
+            f"of JSON (the prompt took {completion.input_tokens}); give the model a larger "
+            "context (LOCAL_CONTEXT_TOKENS for the embedded model) or a shorter prompt"
+        )
+    return (
+        f"{completion.model_id} stopped at max_tokens={max_tokens} before the JSON "
+        "was complete; raise max_tokens"
+    )
+
+
 def validation_errors(exc: ValidationError) -> list[str]:
     """Pydantic's errors as short lines a model (and a person) can act on."""
     lines = []
@@ -105,8 +120,7 @@ async def complete_structured(
             )
         if completion.finish_reason == "length":
             raise OutputTruncatedError(
-                f"{completion.model_id} stopped at max_tokens={options.max_tokens} before "
-                f"the JSON was complete; raise max_tokens",
+                _truncated(completion, options.max_tokens),
                 raw=completion.text,
                 calls=spent,
             )

@@ -220,3 +220,27 @@ async def test_a_person_without_a_stored_contact_is_refused():
 
     with pytest.raises(ValueError, match="stored contact"):
         await Enricher(model, KnownDataResearch()).enrich(PersonProfile(contact_id=None))
+
+
+@pytest.mark.embedded_model
+async def test_the_embedded_model_finishes_an_enrichment_within_its_context():
+    # The default install: no keys, the bundled SmolLM2 with a 2,048-token context.
+    # The draft's length limits bound what its grammar lets it write, so the JSON
+    # closes before the context is full (it used to ramble until it was cut off).
+    from agents.providers.local import LocalProvider
+
+    person = PersonProfile(
+        contact_id=3,
+        name="Sam Roe",
+        emails=("sam@roe.example",),
+        history=("We need catering for 200 guests in June.",),
+    )
+
+    run = await Enricher(LocalProvider(), KnownDataResearch(), offers=OFFERS).enrich(person)
+
+    enrichment = run.enrichment
+    # Whatever the small model claims, the score stays within what its evidence allows.
+    assert enrichment.lead_score <= 0.5 + 0.15 * len(enrichment.intent_signals)
+    assert enrichment.research == "known_data" and enrichment.model == "local:smollm2"
+    assert len(enrichment.first_message) <= 600
+    assert run.calls[-1].outcome == "ok"

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 from agents.errors import OutputTruncatedError, RefusalError, StructuredOutputError
 from agents.providers.base import REFUSAL, ChatMessage, Completion
 from agents.providers.function import FunctionProvider
+from agents.providers.local import context_full
 from agents.providers.structured import MAX_REPAIRS, extract_json
 
 QUESTION = [ChatMessage("system", "You score leads."), ChatMessage("user", "Score Acme Corp.")]
@@ -68,6 +69,29 @@ async def test_truncation_is_reported_as_truncation_not_as_bad_json():
     with pytest.raises(OutputTruncatedError, match="max_tokens=256"):
         await provider.complete(QUESTION, response_schema=LeadScore)
     assert len(provider.calls) == 1  # re-asking with the same budget would truncate again
+
+
+async def test_a_full_context_window_is_told_apart_from_max_tokens():
+    provider = scripted(
+        Completion(
+            text='{"company": "Ac',
+            model="smollm2",
+            provider="local",
+            input_tokens=1900,
+            output_tokens=147,
+            finish_reason="length",
+            extras={"context_full": True},
+        )
+    )
+
+    with pytest.raises(OutputTruncatedError, match="ran out of context after 147 tokens"):
+        await provider.complete(QUESTION, response_schema=LeadScore)
+
+
+def test_the_embedded_model_knows_when_its_context_was_full():
+    assert context_full("length", (1900, 147), 2048)
+    assert not context_full("length", (100, 256), 2048)  # max_tokens reached first
+    assert not context_full("stop", (1900, 147), 2048)
 
 
 async def test_a_refusal_is_reported_as_a_refusal():
