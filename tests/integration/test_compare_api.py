@@ -9,12 +9,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 
 from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
 from memory.models import CompareQuery, ModelCall
 from tests.support.compare_models import model_id
+from tests.support.rows import count_rows
 from tests.support.served import http_client
 
 #: Answer 2 arrives first, then 3; 1 never does (past the 0.5 s deadline).
@@ -43,8 +43,7 @@ async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def rows(runtime: Runtime, model: type) -> int:
-    async with runtime.db.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+    return await count_rows(runtime.db, model)
 
 
 def events(body: str) -> list[tuple[str, dict]]:

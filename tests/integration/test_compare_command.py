@@ -21,6 +21,7 @@ from bot.settings import Settings, load_settings
 from channels.base import Address, IncomingMessage, RecordingChannel, SentMessage
 from memory.models import CompareFeedback, CompareQuery, ModelCall
 from tests.support.compare_models import model_id
+from tests.support.rows import count_rows
 
 TEAM_TELEGRAM_ID = "4242"
 #: Answer 2 arrives first, then 3, then 1.
@@ -82,8 +83,7 @@ async def run(runtime: Runtime, name: str, arguments: str = "", **kw: str) -> No
 
 
 async def count(runtime: Runtime, model: type) -> int:
-    async with runtime.db.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+    return await count_rows(runtime.db, model)
 
 
 async def last_compare_id(runtime: Runtime) -> int:

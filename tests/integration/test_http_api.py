@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 
 from bot.runtime import Runtime
 from memory.models import Message, ModelCall
+from tests.support.rows import count_rows
 from tests.support.served import http_client
 
 
@@ -20,8 +20,7 @@ async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def rows(runtime: Runtime, model: type) -> int:
-    async with runtime.db.sessions() as session:
-        return await session.scalar(select(func.count()).select_from(model))
+    return await count_rows(runtime.db, model)
 
 
 async def test_healthz_reports_database_and_provider(client: httpx.AsyncClient):

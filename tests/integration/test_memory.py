@@ -11,6 +11,7 @@ from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore, ModelUsage
 from memory.db import Database, head_revision
 from memory.models import Contact, Identity, Message, ModelCall
+from tests.support.rows import count_rows
 
 
 @pytest.fixture
@@ -36,8 +37,7 @@ async def record(
 
 
 async def count(db: Database, model: type) -> int:
-    async with db.sessions() as session:
-        return await session.scalar(select(func.count()).select_from(model))
+    return await count_rows(db, model)
 
 
 async def test_redelivered_message_is_stored_once(store: ConversationStore, database: Database):
