@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agents.errors import UnknownProviderError
@@ -105,7 +105,12 @@ class Settings(BaseSettings):
     compare_deadline_s: float = Field(
         45.0, gt=0, description="Seconds for a whole /compare, judge included."
     )
-    compare_judge_model: str | None = Field(None, description="The LLM judge; unset: heuristics.")
+    compare_judge_model: str | None = Field(
+        None,
+        # JUDGE_MODEL is this setting's name from before /compare existed; still read.
+        validation_alias=AliasChoices("compare_judge_model", "judge_model"),
+        description="The LLM judge; unset: heuristics.",
+    )
     compare_rate_limit: int = Field(10, ge=1, description="Compares per user per minute.")
     compare_cache_ttl_s: int = Field(3600, ge=0, description="Repeat questions served stored.")
     compare_max_tokens: int = Field(600, ge=16, le=8192, description="Per answer.")

@@ -133,3 +133,9 @@ def test_per_role_models_default_to_the_main_provider():
     }
     assert settings.compare_model_ids() == ["openai", "anthropic", "groq"]
     assert load_settings(_env_file=None).role_models() == {}
+
+
+def test_the_old_judge_model_name_is_still_read(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("JUDGE_MODEL", "openai:gpt-4o")
+
+    assert load_settings(_env_file=None).compare_judge_model == "openai:gpt-4o"
