@@ -8,16 +8,23 @@ writes nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.api_common import RuntimeDep, error_response
+from bot.api_common import (
+    ApiTokenRefused,
+    RuntimeDep,
+    api_token_refused,
+    error_response,
+    require_api_token,
+)
 from bot.api_compare import router as compare_router
 from bot.api_enrich import router as enrich_router
 from bot.errors import InvalidMessageError
@@ -25,6 +32,8 @@ from bot.runtime import Runtime
 from bot.settings import Settings, get_settings
 from channels.base import Address, IncomingMessage
 from memory.errors import StoreUnavailableError
+
+log = logging.getLogger(__name__)
 
 
 class MessageIn(BaseModel):
@@ -80,6 +89,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             yield
             return
         rt = app.state.runtime = await Runtime.start(settings or get_settings())
+        if not rt.settings.api_token:
+            log.warning(
+                "API_TOKEN is not set: anyone who can reach /api/v1 can use it "
+                "(and /compare and /enrich spend money)"
+            )
         try:
             _mount_channels(app, rt)
             await rt.start_channels()
@@ -89,8 +103,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     app = FastAPI(title="Front desk bot", version="0.1.0", lifespan=lifespan)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.include_router(compare_router)
-    app.include_router(enrich_router)
+    app.add_exception_handler(ApiTokenRefused, api_token_refused)
+    token = [Depends(require_api_token)]
+    app.include_router(compare_router, dependencies=token)
+    app.include_router(enrich_router, dependencies=token)
 
     @app.get("/healthz")
     async def healthz(rt: RuntimeDep) -> JSONResponse:
@@ -109,7 +125,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             status_code=200 if healthy else 503,
         )
 
-    @app.post("/api/v1/messages", response_model=MessageOut)
+    @app.post("/api/v1/messages", response_model=MessageOut, dependencies=token)
     async def post_message(body: MessageIn, rt: RuntimeDep) -> Any:
         """Hand a message to the bot and wait for its reply."""
         orchestrator = rt.orchestrator

@@ -146,6 +146,9 @@ class Settings(BaseSettings):
     )
     slack_socket_mode: bool = Field(False, description="Set by bot serve --slack-socket-mode.")
     telegram_polling: bool = Field(False, description="Set by bot serve --telegram-polling.")
+    api_token: str | None = Field(
+        None, repr=False, min_length=16, description="Bearer token the /api/v1 routes require."
+    )
     dev_skip_webhook_verification: bool = Field(
         False, description="Development only: accept unsigned webhooks (warns at start)."
     )

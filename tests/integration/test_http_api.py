@@ -7,7 +7,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
+from bot.settings import Settings, load_settings
+from memory.db import Database
 from memory.models import Message, ModelCall
 from tests.support.rows import count_rows
 from tests.support.served import http_client
@@ -115,3 +118,35 @@ async def test_healthz_says_which_channels_are_off_and_why(client: httpx.AsyncCl
     assert body["channels"] == {
         "slack": {"on": False, "reason": "SLACK_BOT_TOKEN is not set"},
     }  # sms and telegram are the test's recording channels: injected, not built
+
+
+async def test_with_an_api_token_every_api_route_wants_it(
+    settings: Settings, database: Database, model: FunctionProvider
+):
+    token = "t0ken-of-at-least-16-chars"
+    guarded = load_settings(_env_file=None, database_url=settings.database_url, api_token=token)
+    rt = await Runtime.start(guarded, provider=model, db=database)
+    message = {"text": "hello", "sender": "phone:+15551234567"}
+    try:
+        async with http_client(rt) as http:
+            refused = [
+                await http.post("/api/v1/messages", json=message),
+                await http.post(
+                    "/api/v1/messages", json=message, headers={"Authorization": "Bearer nope"}
+                ),
+                await http.get("/api/v1/compare/1"),
+                await http.post("/api/v1/contacts/1/enrich", json={}),
+            ]
+            allowed = await http.post(
+                "/api/v1/messages", json=message, headers={"Authorization": f"Bearer {token}"}
+            )
+            health = await http.get("/healthz")
+    finally:
+        await rt.aclose(drain_seconds=5, keep_database=True)
+
+    assert [r.status_code for r in refused] == [401] * 4
+    assert refused[0].json() == {"error": "missing or wrong API token", "details": []}
+    assert refused[0].headers["www-authenticate"] == "Bearer"
+    assert allowed.status_code == 200 and allowed.json()["reply"]
+    assert health.status_code == 200  # health checks need no token
+    assert await count_rows(database, Message) == 2  # only the allowed message and its reply
