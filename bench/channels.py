@@ -29,17 +29,15 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
-
-from sqlalchemy import text
 
 # The fake vendor servers live with the tests, at the repository root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
+from bench.databases import drop, fresh_database
 from memory.db import Database
 from tests.support.fake_slack import run_fake_slack
 from tests.support.fake_twilio import inbound_form
@@ -128,21 +126,6 @@ async def sms_throughput(db: Database, messages: int, senders: int) -> dict[str,
             "ack": percentiles(latencies),
             "replies_per_s_end_to_end": round(total / replied, 1),
         }
-
-
-async def fresh_database(url: str | None, folder: str, name: str) -> Database:
-    url = url or f"sqlite+aiosqlite:///{Path(folder) / name}"
-    schema = f"bench_{uuid.uuid4().hex[:8]}" if url.startswith("postgresql") else None
-    db = Database(url, schema=schema)
-    await db.migrate()
-    return db
-
-
-async def drop(db: Database) -> None:
-    if db.schema:
-        async with db.engine.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{db.schema}" CASCADE'))
-    await db.dispose()
 
 
 async def main(commands: int, sms: int, senders: int, database_url: str | None) -> None:

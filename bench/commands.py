@@ -47,6 +47,7 @@ import uvloop
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.providers.base import ChatMessage, Completion
+from bench.databases import drop, fresh_database
 from bench.vendor_process import vendor_process
 from bot.commands.enrich_batch import EnrichBatch
 from bot.commands.enrich_csv import read_rows
@@ -147,12 +148,17 @@ async def compare_figures(runtime: Runtime, compares: int, label: str) -> dict[s
     slowest = max(COMPARE_DELAYS_S.values())
     # Warm up as a burst: the SDKs' connection pools open their connections once.
     await asyncio.gather(
-        *(service.compare(f"Warm up {n}", asker=f"bench:warm{n}") for n in range(compares))
+        *(
+            service.compare(f"Warm up {n}", asker=f"bench:warm{n}", fresh=True)
+            for n in range(compares)
+        )
     )
     ratios = []
     for n in range(5):
         started = time.perf_counter()
-        result = await service.compare(f"{label}: a party of {15 + n}?", asker="bench:one")
+        result = await service.compare(
+            f"{label}: a party of {15 + n}?", asker="bench:one", fresh=True
+        )
         wall = time.perf_counter() - started
         assert all(a.status == "ok" for a in result.answers), result.answers
         ratios.append(wall / slowest)
@@ -160,7 +166,9 @@ async def compare_figures(runtime: Runtime, compares: int, label: str) -> dict[s
     started = time.perf_counter()
     results = await asyncio.gather(
         *(
-            service.compare(f"{label} {n}: can you cater for {n} guests?", asker=f"bench:{n}")
+            service.compare(
+                f"{label} {n}: can you cater for {n} guests?", asker=f"bench:{n}", fresh=True
+            )
             for n in range(compares)
         )
     )
@@ -176,6 +184,9 @@ async def compare_figures(runtime: Runtime, compares: int, label: str) -> dict[s
             "compares": compares,
             "seconds": round(all_at_once, 3),
             "answers_ok": sum(a.status == "ok" for r in results for a in r.answers),
+            "not_ok": sorted(
+                {f"{a.model_id}: {a.error}" for r in results for a in r.answers if a.status != "ok"}
+            ),
             "target_s": TARGET_ALL_AT_ONCE_S,
         },
     }
@@ -218,11 +229,9 @@ async def enrich_figures(
 
 
 async def main(args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory() as name:
-        folder = Path(name)
-        url = args.database_url or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
-        db = Database(url)
-        await db.migrate()
+    with tempfile.TemporaryDirectory() as folder:
+        db = await fresh_database(args.database_url, folder, "bench.db")
+        url = db.url
         figures: dict[str, Any] = {
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
             "database": db.dialect,
@@ -256,9 +265,9 @@ async def main(args: argparse.Namespace) -> None:
                 running_bot(url, db, ai_provider="openai", **vendor_settings(urls)) as rt,
             ):
                 figures["enrich_batch"] = await enrich_figures(
-                    rt, folder, args.contacts, args.concurrency
+                    rt, Path(folder), args.contacts, args.concurrency
                 )
-        await db.dispose()
+        await drop(db)
         print(json.dumps(figures))
 
 

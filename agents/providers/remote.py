@@ -20,6 +20,7 @@ from typing import Protocol
 
 from agents.errors import (
     BudgetExceededError,
+    ProviderConnectionError,
     ProviderCoolingDownError,
     ProviderError,
     ProviderTimeoutError,
@@ -178,6 +179,16 @@ class RemoteProvider(BackendProvider):
         self, error: ProviderError, attempt: int, failed: list[CallRecord]
     ) -> None:
         """Wait before the next attempt, or raise ``error`` (with the calls) if there is none."""
+        if (
+            attempt == 1
+            and attempt < self.retry.max_attempts
+            and isinstance(error, ProviderConnectionError)
+        ):
+            # Most often a kept-alive connection the server closed a moment ago (its idle
+            # timeout): the pool opens a new one. Retried at once, and not counted against
+            # the vendor, or a burst reusing several such connections would cool it down.
+            log.info("%s: %s; retrying at once on a new connection", self.model_id, error)
+            return
         if error.retryable:
             self.cooldown.failed()
         delay = self.retry.delay(error, attempt)

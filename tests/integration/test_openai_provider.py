@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -397,3 +398,22 @@ async def test_ai_provider_openai_builds_a_working_chain(fake: FakeVendor):
     assert chain.chain_ids == ["openai:gpt-4o-mini", "local:smollm2"]
     assert completion.model_id == "openai:gpt-4o-mini" and completion.cost_usd > 0
     assert fake.script.headers[0]["authorization"] == "Bearer sk-from-settings"
+
+
+async def test_dropped_connections_are_retried_at_once_without_cooling_the_vendor(
+    fake: FakeVendor, sleeps: Sleeps
+):
+    # A server closes kept-alive connections once idle; a burst reusing five of them at
+    # that moment reads nothing from each. Those calls are retried at once on new
+    # connections, and five failures at once do not cool the vendor down.
+    fake.then(*[Reply(cut=CUT_BEFORE_FIRST_TOKEN)] * 5)
+    model = openai_provider(
+        fake, sleeps, retry=RetryPolicy(max_attempts=3, failures_before_cooldown=3)
+    )
+
+    answers = await asyncio.gather(*(model.complete(ASK) for _ in range(5)))
+    await model.aclose()
+
+    assert all(a.outcome == "ok" for a in answers)
+    assert [c.outcome for c in answers[0].call_log] == ["connection_error", "ok"]
+    assert sleeps == [] and model.cooling_down() == 0
