@@ -7,6 +7,7 @@ the streaming callback, and the orchestrator's `send` closes the reply.
 from __future__ import annotations
 
 import getpass
+from dataclasses import replace
 
 from rich.console import Console
 from rich.markup import escape
@@ -70,6 +71,19 @@ class ConsoleChannel(Channel):
             self.console.print(escape(message.card.as_text()))
         self._sent += 1
         return f"console-{self._sent}"
+
+    async def update(self, conversation_key: str, sent_id: str, message: OutgoingMessage) -> str:
+        """A terminal cannot edit what it printed: show the new version below, marked."""
+        self.console.print(f"[bold green]bot>[/] [dim](updated)[/] {escape(message.text)}")
+        if message.card is not None:
+            self.console.print(escape(message.card.as_text()))
+        return sent_id
+
+    def command_incoming(
+        self, name: str, arguments: str, sender: Address, *, text: str
+    ) -> IncomingMessage:
+        """A ``/command`` typed at the terminal, as a neutral command message."""
+        return replace(self.incoming(text, sender), command=name, arguments=arguments)
 
     def note(self, text: str) -> None:
         """A dim line about the reply (agent, model, cost)."""

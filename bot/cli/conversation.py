@@ -38,10 +38,41 @@ def describe(reply: Reply) -> str:
     )
 
 
+#: How long the chat waits for a command (/compare, /enrich) before giving up on it.
+COMMAND_WAIT_S = 600.0
+
+
+async def _ran_command(
+    runtime: Runtime, console: ConsoleChannel, line: str, sender: Address
+) -> bool:
+    """Run ``line`` as a command (``/compare ...``) if it names one; False otherwise.
+
+    Commands go through the inbox, as on any channel: stored, then run, their
+    replies printed by the console channel. The chat waits for them to finish.
+    """
+    name, _, arguments = line.removeprefix("/").partition(" ")
+    if not line.startswith("/") or runtime.inbox.commands.get(name) is None:
+        return False
+    try:
+        receipt = await runtime.inbox.deliver(
+            console.command_incoming(name, arguments.strip(), sender, text=line)
+        )
+    except InvalidMessageError as exc:
+        console.note(f"not sent: {exc}")
+        return True
+    if receipt.ack_text:
+        console.note(receipt.ack_text)
+    await runtime.inbox.work.drain(COMMAND_WAIT_S)
+    return True
+
+
 @click.command()
 @_as_option
 def chat(as_: Address | None) -> None:
-    """Talk to the bot in this terminal (/quit to leave, /as KIND:VALUE to switch identity)."""
+    """Talk to the bot in this terminal (/quit to leave, /as KIND:VALUE to switch identity).
+
+    The bot's commands work here too: /help, /compare QUESTION, /enrich TARGET.
+    """
     console = ConsoleChannel()
 
     async def converse(runtime: Runtime) -> None:
@@ -67,6 +98,8 @@ def chat(as_: Address | None) -> None:
                     console.note(str(exc))
                     continue
                 console.note(f"you are now {sender}")
+                continue
+            if await _ran_command(runtime, console, line, sender):
                 continue
             try:
                 reply = await runtime.orchestrator.handle(

@@ -79,3 +79,21 @@ def test_bad_questions_are_usage_errors(env, tmp_path):
     assert "the question is empty" in empty.stderr
     assert "1,001 characters" in too_long.stderr
     assert query(tmp_path, "SELECT count(*) FROM compare_queries") == [(0,)]
+
+
+def test_commands_typed_in_bot_chat_run_as_on_any_channel(env, tmp_path):
+    result = run_bot(
+        ["chat", "--as", "console:me"],
+        env,
+        tmp_path,
+        stdin="/help\n/compare What is 2+2?\n/quit\n",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "/compare <question>" in result.stdout  # the help lists the team's commands
+    assert "Quick answer: What is 2+2? Yes, it is 4." in result.stdout
+    assert "Ranking (heuristic score)" in result.stdout
+    # The compare was stored like any other, and nothing went to the chat model.
+    assert query(tmp_path, "SELECT question, status FROM compare_queries") == [
+        ("What is 2+2?", "partial")
+    ]
