@@ -119,6 +119,14 @@ class OutgoingMessage:
     private: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A channel user as the channel describes them: a name and an e-mail, if known."""
+
+    name: str | None = None
+    email: str | None = None
+
+
 class Channel(abc.ABC):
     """A place the bot can speak. Adapters subclass this."""
 
@@ -136,6 +144,10 @@ class Channel(abc.ABC):
     async def update(self, conversation_key: str, sent_id: str, message: OutgoingMessage) -> str:
         """Replace a sent message where the channel can edit; otherwise send anew."""
         return await self.send(conversation_key, message)
+
+    async def person(self, user_id: str) -> Person | None:
+        """What the channel can tell about one of its users (Slack's profile); None: nothing."""
+        return None
 
     async def reply(self, incoming: IncomingMessage, message: OutgoingMessage) -> str:
         """Answer ``incoming``: by default a new message in its conversation.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from bot.commands.enrich_target import USAGE, Target, TargetError, parse_target,
 from bot.commands.registry import Command, CommandContext
 from channels.base import OutgoingMessage
 from memory.addresses import EMAIL, PHONE
+from memory.contacts import Address
 from memory.enrichment import (
     AmbiguousContactError,
     ContactNotFoundError,
@@ -105,16 +107,18 @@ class EnrichService:
         """Read a target as the command and the API take it (`TargetError` if malformed)."""
         return parse_target(text, default_region=self.default_region)
 
-    async def locate(self, target: Target) -> ContactRecord:
+    async def locate(self, target: Target, *, aliases: Sequence[Address] = ()) -> ContactRecord:
         """The contact ``target`` names, created if needed.
 
+        ``aliases`` are more identities of the same person (the e-mail of a
+        Slack profile): they join the contact, and research can use them.
         Raises `ContactNotFoundError` (an unknown ``#id``), `AmbiguousContactError`
         (a name several contacts share) or `TargetError` (an identity that
         cannot be stored).
         """
         if target.contact_id is not None:
             return await self.store.by_id(target.contact_id)
-        addresses = [target.address] if target.address else []
+        addresses = [target.address, *aliases] if target.address else []
         try:
             return await self.store.locate(addresses=addresses, name=target.name)
         except InvalidAddressError as exc:
@@ -203,7 +207,8 @@ async def _enrich(context: CommandContext, service: EnrichService) -> None:
     text, refresh = split_flags(context.arguments)
     try:
         target = service.parse(text)
-        record = await service.locate(target)
+        target, aliases = await _with_channel_profile(context, target)
+        record = await service.locate(target, aliases=aliases)
     except TargetError as exc:
         usage = "" if str(exc) == USAGE else f"\n{USAGE}"
         await context.reply(OutgoingMessage(f"{exc}{usage}", private=True))
@@ -224,6 +229,25 @@ async def _enrich(context: CommandContext, service: EnrichService) -> None:
         )
         return
     await context.reply(enrichment_message(enrichment, name=name))
+
+
+async def _with_channel_profile(
+    context: CommandContext, target: Target
+) -> tuple[Target, list[Address]]:
+    """``target`` named from its channel profile, and the profile's e-mail as an alias.
+
+    ``/enrich @jane`` on Slack names a Slack user: their profile gives a full
+    name and (with ``users:read.email``) an e-mail, whose domain tells
+    research which company to look at.
+    """
+    channel = context.orchestrator.channels.get(context.incoming.channel)
+    if channel is None or target.address is None or target.address[0] != context.incoming.channel:
+        return target, []
+    person = await channel.person(target.address[1])
+    if person is None:
+        return target, []
+    named = replace(target, name=person.name or target.name)
+    return named, [(EMAIL, person.email.lower())] if person.email else []
 
 
 def enrich_commands(service: EnrichService) -> list[Command]:

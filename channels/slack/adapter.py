@@ -52,8 +52,8 @@ class SlackAdapter(ChannelAdapter):
         self.config = config
         self.inbox = inbox
         self.client = web_client(config.bot_token, config.api_base_url)
-        self._channel = SlackChannel(self.client)
         self.users = UserProfiles(self.client)
+        self._channel = SlackChannel(self.client, users=self.users)
         self._verifier = SignatureVerifier(config.signing_secret) if config.signing_secret else None
         self.app = AsyncApp(
             name="frontdesk-bot",  # without it bolt walks the call stack to find a name

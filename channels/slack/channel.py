@@ -22,10 +22,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from channels.base import Channel, IncomingMessage, OutgoingMessage
+from channels.base import Channel, IncomingMessage, OutgoingMessage, Person
 from channels.errors import ChannelSendError
 from channels.slack.blocks import render
 from channels.slack.translate import CHANNEL, parse_key
+from channels.slack.users import UserProfiles
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,10 @@ class SlackChannel(Channel):
     # A section block holds 3,000 characters; longer replies are split before sending.
     max_text_length = 3000
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, *, users: UserProfiles | None = None) -> None:
         self.client = client
+        # users.info, cached: /enrich @user learns the person's name and e-mail.
+        self.users = users or UserProfiles(client)
         # sent id → (response_url, private) of messages an edit may replace.
         self._responses: OrderedDict[str, tuple[str, bool]] = OrderedDict()
 
@@ -95,6 +98,13 @@ class SlackChannel(Channel):
             "chat.update", channel=channel_id, ts=sent_id, text=text, blocks=blocks or []
         )
         return str(response.get("ts") or sent_id)
+
+    async def person(self, user_id: str) -> Person | None:
+        """The Slack profile of ``user_id`` (the e-mail needs ``users:read.email``)."""
+        profile = await self.users.lookup(user_id)
+        if profile.name is None and profile.email is None:
+            return None
+        return Person(name=profile.name, email=profile.email)
 
     async def reply(self, incoming: IncomingMessage, message: OutgoingMessage) -> str:
         """Answer through the ``response_url`` of a command or click, else in the conversation.

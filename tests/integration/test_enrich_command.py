@@ -241,3 +241,25 @@ async def test_slack_enrich_is_acked_then_answered_with_a_card_at_the_response_u
         assert answer["text"] == f"jane: lead score {LEAD_SCORE:.2f}"
         record = await slack.runtime.enrich.store.locate(addresses=[("slack", "U777ABC")])
         assert record.name == "jane" and record.enrichment is not None
+
+
+async def test_slack_enrich_of_a_user_reads_their_profile_for_name_and_email(
+    database: Database, model: FunctionProvider, tavily: FakeTavily
+):
+    async with (
+        run_fake_slack() as fake,
+        running_slack_bot(fake, database, model, **enrich_settings(database, tavily)) as slack,
+    ):
+        fake.add_user("U778ABC", name="Jane Doe", email="Jane@Acme.com")
+        await slack.command("/enrich", "<@U778ABC|jane>")
+        (answer,) = await fake.wait_calls("response_url", within=10)
+        await slack.settle()
+
+        header = next(b for b in answer["blocks"] if b["type"] == "header")
+        assert header["text"]["text"] == "Lead: Jane Doe"
+        # The profile's e-mail joins the contact, and research looks at the company.
+        record = await slack.runtime.enrich.store.locate(addresses=[("email", "jane@acme.com")])
+        same = await slack.runtime.enrich.store.locate(addresses=[("slack", "U778ABC")])
+        assert record.id == same.id and record.name == "Jane Doe"
+        (search,) = tavily.requests
+        assert "Jane Doe" in search["query"] and "acme.com" in search["query"]
