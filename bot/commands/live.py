@@ -69,7 +69,17 @@ class LiveReply:
             try:
                 sent = [await self._edit_or_send(final)]
             except Exception:
-                log.exception("could not show the final %s message", self.incoming.channel)
+                # The edit was refused (Slack allows five uses of a response_url; the
+                # message may be gone): the result still reaches the asker, as a new message.
+                log.warning(
+                    "could not edit the %s message; sending the result anew",
+                    self.incoming.channel,
+                    exc_info=True,
+                )
+                try:
+                    sent = [await self.channel.reply(self.incoming, final)]
+                except Exception:
+                    log.exception("could not show the final %s message", self.incoming.channel)
         if self.on_finish is not None:
             await self.on_finish(message.text, sent)
         return sent

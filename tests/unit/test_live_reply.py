@@ -107,3 +107,16 @@ async def test_a_failed_first_message_is_sent_with_the_final_one():
 
     assert await live.finish(OutgoingMessage("done")) == ["telegram-1"]
     assert channel.texts == ["done"]
+
+
+async def test_a_refused_final_edit_is_sent_as_a_new_message():
+    class RefusesEdits(RecordingChannel):
+        async def update(self, conversation_key: str, sent_id: str, message: OutgoingMessage):
+            raise ConnectionError("used_url: the response_url took its five answers")
+
+    channel = RefusesEdits("slack")
+    live = LiveReply(command("slack"), channel)
+    await live.show(OutgoingMessage("waiting"))
+
+    assert await live.finish(OutgoingMessage("ranked")) == ["slack-2"]
+    assert channel.texts == ["waiting", "ranked"]
