@@ -1,12 +1,12 @@
 """`LiveReply`: one message shown at once and edited in place as results arrive.
 
 /compare shows a placeholder, then each model's answer as it comes. Edits go
-through `Channel.update` (Slack ``chat.update`` or the command's
-``response_url``, Telegram ``editMessageText``). Edits are coalesced: while
-one is on its way, newer states replace each other and only the latest is
-sent next. That keeps a burst of answers to a couple of API calls and within
-Slack's five uses of a ``response_url`` and Telegram's edit rate limits,
-without ever delaying the first edit.
+through `Channel.update` (Slack ``chat.update``, or the command's
+``response_url`` where the bot may not post; Telegram ``editMessageText``).
+Edits are coalesced: while one is on its way, newer states replace each
+other and only the latest is sent next. That keeps a burst of answers to a
+couple of API calls, within Slack's five uses of a ``response_url`` and
+Telegram's edit rate limits, without ever delaying the first edit.
 """
 
 from __future__ import annotations
@@ -40,11 +40,29 @@ class LiveReply:
         self._finished = False
 
     async def show(self, message: OutgoingMessage) -> None:
-        """Send the first version of the message."""
+        """Send the first version of the message.
+
+        A public message is posted in the conversation, where it can be edited
+        freely (Slack ``chat.postMessage`` then ``chat.update``). Where that is
+        refused (a Slack channel the bot is not in), or for a private message,
+        it is the command's answer (Slack's ``response_url``, which takes five
+        messages and edits in all).
+        """
         if self.channel is None:
             return
+        fitted = self._fit(message)
+        if not fitted.private:
+            try:
+                self.sent_id = await self.channel.send(self.incoming.conversation_key, fitted)
+                return
+            except Exception as exc:
+                log.info(
+                    "could not post in %s (%s); answering the command instead",
+                    self.incoming.conversation_key,
+                    exc,
+                )
         try:
-            self.sent_id = await self.channel.reply(self.incoming, self._fit(message))
+            self.sent_id = await self.channel.reply(self.incoming, fitted)
         except Exception:
             # The command still runs and stores its result; the final send retries.
             log.exception("could not show the first %s message", self.incoming.channel)

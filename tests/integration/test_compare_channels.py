@@ -86,23 +86,22 @@ async def compare_id(runtime: Runtime) -> int:
         return int(await session.scalar(select(func.max(CompareQuery.id))) or 0)
 
 
-async def test_slack_compare_posts_a_placeholder_then_replaces_it_and_votes_are_stored(
+async def test_slack_compare_posts_a_placeholder_then_updates_it_and_votes_are_stored(
     slack: SlackBot, fake_slack: FakeSlack
 ):
-    url = fake_slack.response_url("compare-1")
-
-    response = await slack.command("/compare", "What is 2+2?", response_url=url)
+    response = await slack.command("/compare", "What is 2+2?", channel_id="C1")
 
     assert response.status_code == 200
     assert response.json()["text"] == "Asking 3 models…"
     await slack.settle()
-    placeholder, *edits = fake_slack.responses
-    assert placeholder["replace_original"] is False
-    assert placeholder["response_type"] == "in_channel"
+    (placeholder,) = fake_slack.posted
+    assert placeholder["channel"] == "C1"
     assert "3 of 3 still answering" in placeholder["text"]
-    # Slack takes five posts to a response_url: the placeholder and at most four edits.
-    assert 1 <= len(edits) <= 4
-    assert all(edit["replace_original"] is True for edit in edits)
+    # Each answer edits the same message in place (chat.update on its ts).
+    edits = [call.body for call in fake_slack.calls_to("chat.update")]
+    assert len(edits) >= 2 and len({(e["channel"], e["ts"]) for e in edits}) == 1
+    assert edits[0]["channel"] == "C1"
+    assert fake_slack.responses == []  # the response_url was not needed
     final = edits[-1]
     assert "Ranking (heuristic score)" in final["text"]
     query_id = await compare_id(slack.runtime)
@@ -129,6 +128,25 @@ async def test_slack_compare_posts_a_placeholder_then_replaces_it_and_votes_are_
     stats = fake_slack.responses[-1]
     assert stats["response_type"] == "ephemeral"
     assert f"{model_id('quick')}: best 1 of 1 (100%)" in stats["text"]
+
+
+async def test_where_the_bot_may_not_post_the_compare_answers_through_the_response_url(
+    slack: SlackBot, fake_slack: FakeSlack
+):
+    fake_slack.outside.add("C9")
+
+    await slack.command("/compare", "What is 2+2?", channel_id="C9")
+    await slack.settle()
+
+    placeholder, *edits = fake_slack.responses
+    assert (placeholder["replace_original"], placeholder["response_type"]) == (
+        False,
+        "in_channel",
+    )
+    # Slack takes five posts to a response_url: the placeholder and at most four edits.
+    assert 1 <= len(edits) <= 4
+    assert all(edit["replace_original"] is True for edit in edits)
+    assert "Ranking (heuristic score)" in edits[-1]["text"]
 
 
 async def test_telegram_compare_sends_a_message_then_edits_it_with_a_keyboard(

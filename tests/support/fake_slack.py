@@ -62,6 +62,8 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         #: When True, users.info answers ``missing_scope`` (a token without users:read).
         self.missing_scope = False
+        #: Channels the bot is not in: chat.postMessage there answers ``not_in_channel``.
+        self.outside: set[str] = set()
         self._rate_limits: dict[str, deque[int]] = defaultdict(deque)
         self._changed = asyncio.Condition()
         self._ts = 0
@@ -227,6 +229,8 @@ class FakeSlack:
     def _chat_postMessage(self, body: dict[str, Any]) -> dict[str, Any]:
         if not body.get("channel"):
             return {"ok": False, "error": "channel_not_found"}
+        if body["channel"] in self.outside:
+            return {"ok": False, "error": "not_in_channel"}
         if not body.get("text") and not body.get("blocks"):
             return {"ok": False, "error": "no_text"}
         ts = self._next_ts()

@@ -93,20 +93,33 @@ async def test_without_a_channel_only_the_final_text_is_kept():
 
 async def test_a_failed_first_message_is_sent_with_the_final_one():
     class DownAtFirst(RecordingChannel):
-        calls = 0
+        down = True
 
         async def send(self, conversation_key: str, message: OutgoingMessage) -> str:
-            self.calls += 1
-            if self.calls == 1:
+            if self.down:
                 raise ConnectionError("telegram unreachable")
             return await super().send(conversation_key, message)
 
     channel = DownAtFirst("telegram")
     live = LiveReply(command(), channel)
     await live.show(OutgoingMessage("waiting"))
+    channel.down = False
 
     assert await live.finish(OutgoingMessage("done")) == ["telegram-1"]
     assert channel.texts == ["done"]
+
+
+async def test_a_private_live_message_answers_the_command():
+    class Answers(RecordingChannel):
+        async def reply(self, incoming: IncomingMessage, message: OutgoingMessage) -> str:
+            return f"reply-{await super().reply(incoming, message)}"
+
+    channel = Answers("slack")
+    live = LiveReply(command("slack"), channel)
+
+    await live.show(OutgoingMessage("only you", private=True))
+
+    assert live.sent_id == "reply-slack-1"
 
 
 async def test_a_refused_final_edit_is_sent_as_a_new_message():
