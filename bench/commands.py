@@ -10,7 +10,9 @@
    Both are run twice: with fake models in this process (``function:``
    models that sleep: the bot's own cost, orchestration and database), and
    with the fake OpenAI, Anthropic and Groq servers through the vendors'
-   official SDKs (real HTTP on loopback: the SDKs' client cost too).
+   official SDKs (real HTTP on loopback: the SDKs' client cost too). The
+   same burst made with the bare SDKs and no bot code (``sdks_alone_s``)
+   shows the floor the SDKs set.
 3. Batch /enrich of 1,000 contacts from a CSV at concurrency 50, with the
    fake Tavily and a fake OpenAI model each answering in 200 ms: the target
    is under 10 s (the floor is 1,000 / 50 × 0.4 s = 8 s).
@@ -192,6 +194,41 @@ async def compare_figures(runtime: Runtime, compares: int, label: str) -> dict[s
     }
 
 
+async def sdks_alone(urls: dict[str, str], compares: int) -> float:
+    """Seconds for the same burst of calls made with the bare SDKs, no bot code at all.
+
+    The floor the SDKs' own client cost sets for ``compares`` compares at once.
+    """
+    import anthropic
+    import groq
+    import openai
+
+    clients = (
+        openai.AsyncOpenAI(api_key="key", base_url=urls["openai"], max_retries=0),
+        anthropic.AsyncAnthropic(api_key="key", base_url=urls["anthropic"], max_retries=0),
+        groq.AsyncGroq(api_key="key", base_url=urls["groq"], max_retries=0),
+    )
+    openai_client, anthropic_client, groq_client = clients
+
+    async def one(n: int) -> None:
+        messages: Any = [{"role": "user", "content": f"Question {n}"}]
+        await asyncio.gather(
+            openai_client.chat.completions.create(model="gpt-4o-mini", messages=messages),
+            anthropic_client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=600, messages=messages
+            ),
+            groq_client.chat.completions.create(model="llama-3.3-70b-versatile", messages=messages),
+        )
+
+    await asyncio.gather(*(one(n) for n in range(compares)))  # open the connections
+    started = time.perf_counter()
+    await asyncio.gather(*(one(n) for n in range(compares)))
+    seconds = time.perf_counter() - started
+    for client in clients:
+        await client.close()
+    return round(seconds, 3)
+
+
 async def enrich_figures(
     runtime: Runtime, folder: Path, contacts: int, concurrency: int
 ) -> dict[str, Any]:
@@ -254,6 +291,9 @@ async def main(args: argparse.Namespace) -> None:
                     figures["compare_vendor_sdks"] = await compare_figures(
                         rt, args.compares, "vendors"
                     )
+                figures["compare_vendor_sdks"]["at_once"]["sdks_alone_s"] = await sdks_alone(
+                    urls, args.compares
+                )
         if not args.skip_enrich:
             # The model's fake must answer with the draft: a vendor process of its own.
             enrich_fakes = {
