@@ -87,6 +87,9 @@ class Conversation(Base):
     # Set when the bot handed the conversation to a person (e.g. the hybrid was unsure).
     handed_off_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     handoff_reason: Mapped[str | None] = mapped_column(Text)
+    # Where the team was alerted (``channel:ts`` of the ops message): replies in that
+    # thread are relayed to the customer while the conversation is handed off.
+    ops_thread: Mapped[str | None] = mapped_column(String(255), index=True)
 
 
 class Message(Base):
@@ -257,4 +260,57 @@ class CompareFeedback(Base):
     voter: Mapped[str] = mapped_column(String(300))
     slot: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(8))  # best, up, down
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class KnowledgeDocument(Base):
+    """One document of the business (pricing, policies, FAQ) as ingested by ``bot kb add``."""
+
+    __tablename__ = "knowledge_documents"
+    __table_args__ = (UniqueConstraint("source", name="uq_knowledge_documents_source"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # Where it came from (a path relative to the business folder, or a name): re-adding
+    # the same source replaces its chunks.
+    source: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(String(300))
+    # A digest of the text: re-adding an unchanged document does nothing.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class KnowledgeChunk(Base):
+    """A passage of a document: what retrieval finds and an answer cites."""
+
+    __tablename__ = "knowledge_chunks"
+    __table_args__ = (
+        UniqueConstraint("document_id", "position", name="uq_knowledge_chunks_document_position"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("knowledge_documents.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 0, 1, 2 ... in the document
+    heading: Mapped[str] = mapped_column(String(300), default="")
+    text: Mapped[str] = mapped_column(Text)
+
+
+class ReplyFeedback(Base):
+    """A rating of one bot reply: thumbs from the person, or a booking's outcome.
+
+    One rating per rater and kind per reply; rating again replaces it. Well
+    rated conversations feed ``bot export finetune``.
+    """
+
+    __tablename__ = "reply_feedback"
+    __table_args__ = (
+        UniqueConstraint("message_id", "rater", "kind", name="uq_reply_feedback_rating"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    rater: Mapped[str] = mapped_column(String(300))  # kind:value of who rated
+    kind: Mapped[str] = mapped_column(String(32))  # thumb, booking_outcome
+    rating: Mapped[int] = mapped_column(Integer)  # +1 good, -1 bad
+    note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
