@@ -13,6 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 TEAM_CHANNELS = frozenset({"slack"})
+#: The route that is no agent: a person must answer (asked for one, an angry
+#: escalation, a legal threat, a safety incident). The orchestrator hands off.
+HUMAN_ROUTE = "human"
 
 
 @dataclass(frozen=True, slots=True)
