@@ -146,17 +146,6 @@ class Settings(BaseSettings):
     )
     slack_socket_mode: bool = Field(False, description="Set by bot serve --slack-socket-mode.")
     telegram_polling: bool = Field(False, description="Set by bot serve --telegram-polling.")
-    # Issue 6: routing, the knowledge base, privacy.
-    router_min_confidence: float = Field(
-        0.45, ge=0, le=1, description="Below it, customers get a clarifying question."
-    )
-    kb_top_k: int = Field(4, ge=1, le=20, description="Knowledge chunks put in a prompt.")
-    pii_scrub_cloud: bool = Field(
-        False, description="Mask phones, e-mails and card numbers before cloud models see them."
-    )
-    admin_api_token: str | None = Field(
-        None, repr=False, min_length=16, description="Bearer token of the admin API."
-    )
     api_token: str | None = Field(
         None, repr=False, min_length=16, description="Bearer token the /api/v1 routes require."
     )
