@@ -8,6 +8,7 @@ from agents.customer_care import CustomerCareAgent
 from agents.knowledge import KnowledgeAgent
 from agents.lead_nurturing import LeadNurturingAgent
 from agents.operations import OperationsAgent
+from agents.tools import AgentTools
 
 AGENT_CLASSES: tuple[type[Agent], ...] = (
     LeadNurturingAgent,
@@ -17,6 +18,11 @@ AGENT_CLASSES: tuple[type[Agent], ...] = (
 )
 
 
-def build_agents(business: BusinessProfile, *, history_chars: int = 2400) -> dict[str, Agent]:
-    """Every agent, by name."""
-    return {cls.name: cls(business, history_chars=history_chars) for cls in AGENT_CLASSES}
+def build_agents(
+    business: BusinessProfile, *, history_chars: int = 2400, tools: AgentTools | None = None
+) -> dict[str, Agent]:
+    """Every agent, by name, sharing one set of tools."""
+    tools = tools or AgentTools()
+    return {
+        cls.name: cls(business, history_chars=history_chars, tools=tools) for cls in AGENT_CLASSES
+    }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -124,6 +125,54 @@ class Settings(BaseSettings):
     tavily_max_results: int = Field(5, ge=1, le=20)
     enrich_max_age_days: int = Field(30, ge=0, description="Enrichments reused this long.")
 
+    # Routing: which agent answers, and when to ask or hand to a person instead.
+    router_min_confidence: float = Field(
+        0.45,
+        ge=0,
+        le=1,
+        description="Below this, a customer is asked a clarifying question or handed off.",
+    )
+    router_embeddings: bool = Field(
+        True, description="Add the embedded model's sentence vectors to the routing examples."
+    )
+
+    # Knowledge base: the business's documents the agents answer from.
+    kb_top_k: int = Field(4, ge=1, le=20, description="Chunks put in a prompt.")
+    kb_min_score: float = Field(
+        2.6, ge=0, description="BM25 score under which a chunk does not count as an answer."
+    )
+
+    # Lead follow-ups (bot followups run, and a periodic job in bot serve).
+    quiet_hours: str = Field(
+        "21:00-08:00",
+        pattern=r"^(|\d{1,2}:\d{2}-\d{1,2}:\d{2})$",
+        description="No follow-up is sent in these hours of the contact's time zone.",
+    )
+    business_time_zone: str = Field(
+        "America/New_York", description="The time zone of contacts whose own is not known."
+    )
+    followup_delay_hours: float = Field(
+        24.0, gt=0, description="How long after a lead goes quiet the first follow-up is due."
+    )
+    followup_max_per_contact: int = Field(
+        2, ge=0, le=20, description="Follow-ups a contact gets at most, ever."
+    )
+    followup_interval_s: float = Field(
+        300.0, ge=0, description="How often bot serve runs due follow-ups; 0 turns it off."
+    )
+
+    # Privacy.
+    pii_scrub_cloud: bool = Field(
+        False,
+        description="Mask phone numbers, e-mails and card numbers before cloud models see them.",
+    )
+    admin_api_token: str | None = Field(
+        None,
+        repr=False,
+        min_length=16,
+        description="Bearer token of /api/v1/contacts/{id} (export and delete).",
+    )
+
     # Channels. A channel whose credentials are not set is off (see /healthz).
     slack_bot_token: str | None = Field(None, repr=False, description="xoxb-...")
     slack_signing_secret: str | None = Field(None, repr=False)
@@ -152,6 +201,15 @@ class Settings(BaseSettings):
     dev_skip_webhook_verification: bool = Field(
         False, description="Development only: accept unsigned webhooks (warns at start)."
     )
+
+    @field_validator("business_time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (an IANA name: Europe/Paris)") from exc
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -279,6 +337,8 @@ class Settings(BaseSettings):
             confidence_high=self.confidence_threshold_high,
             confidence_low=self.confidence_threshold_low,
             role_models=self.role_models(),
+            pii_scrub_cloud=self.pii_scrub_cloud,
+            phone_region=self.phone_default_region,
         )
 
     def compare_model_ids(self) -> list[str]:

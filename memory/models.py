@@ -6,12 +6,13 @@ changes go through Alembic migrations in `memory/migrations`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -50,6 +51,12 @@ class Contact(Base):
     # The last /enrich result (research, lead score, drafted message) and when it was made.
     enrichment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     enriched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # IANA name (Europe/Paris) when known: follow-ups keep to quiet hours in it.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    # Lead fields the conversation revealed (name, event_date, guests, budget, location).
+    lead: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    lead_score: Mapped[int | None] = mapped_column(Integer)  # 0-100
+    lead_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Identity(Base):
@@ -314,3 +321,41 @@ class ReplyFeedback(Base):
     rating: Mapped[int] = mapped_column(Integer)  # +1 good, -1 bad
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Booking(Base):
+    """An event a customer booked: what customer care looks up and changes."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (UniqueConstraint("reference", name="uq_bookings_reference"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32))  # what the customer quotes (HH-1042)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    event_date: Mapped[date] = mapped_column(Date, index=True)
+    start_time: Mapped[str | None] = mapped_column(String(5))  # HH:MM, local
+    guests: Mapped[int] = mapped_column(Integer)
+    package: Mapped[str | None] = mapped_column(String(100))
+    location: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default="confirmed")  # confirmed, cancelled
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FollowUp(Base):
+    """A planned message to a lead that went quiet, and what became of it."""
+
+    __tablename__ = "followups"
+    __table_args__ = (Index("ix_followups_status_due_at", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # pending, sent, skipped (opted out, capped), cancelled (the lead wrote back)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was planned or skipped
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))  # what was sent
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

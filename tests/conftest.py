@@ -69,8 +69,19 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings that ignore the developer's .env and environment-specific paths."""
-    return load_settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    """Settings that ignore the developer's .env and environment-specific paths.
+
+    Routing here is the lexical part alone and never asks a clarifying question:
+    tests of channels and commands are not about routing, and the embedded
+    model's sentence vectors would slow every one of them. The routing tests
+    turn both back on.
+    """
+    return load_settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        router_min_confidence=0.0,
+        router_embeddings=False,
+    )
 
 
 def polite_reply(messages: Sequence[ChatMessage]) -> str:

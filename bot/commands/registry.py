@@ -14,36 +14,12 @@ from dataclasses import dataclass, replace
 
 from bot.commands.live import LiveReply
 from bot.orchestrator import Orchestrator
+from bot.team import TeamPolicy
 from channels.base import IncomingMessage, OutgoingMessage
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore, RecordedMessage
 
 log = logging.getLogger(__name__)
-
-#: Channels whose every user is on the team: the Slack workspace, the operator's
-#: own console, and callers of the HTTP API (which sits behind the operator's network).
-TEAM_CHANNELS = frozenset({"slack", "console", "api"})
-
-
-@dataclass(frozen=True, slots=True)
-class TeamPolicy:
-    """Who counts as a team member, for commands customers must not run.
-
-    Slack, the console and the HTTP API are the team's own. Telegram is shared
-    with customers, so only the user ids in ``TEAM_TELEGRAM_IDS`` count there;
-    SMS is customers only.
-    """
-
-    telegram_ids: frozenset[str] = frozenset()
-
-    def is_team(self, incoming: IncomingMessage) -> bool:
-        """Whether the sender of ``incoming`` is a team member."""
-        if incoming.channel in TEAM_CHANNELS:
-            return True
-        if incoming.channel == "telegram":
-            return incoming.sender.value in self.telegram_ids
-        return False
-
 
 @dataclass
 class CommandContext:
