@@ -52,6 +52,10 @@ class ProviderSettings:
     confidence_low: float = 0.40
     #: Model ids by role (``router``, ``agent.knowledge``, ``judge``, ``enrich``).
     role_models: dict[str, str] = field(default_factory=dict)
+    #: Mask phones, e-mails and card numbers before cloud vendors see them (PII_SCRUB_CLOUD).
+    pii_scrub_cloud: bool = False
+    #: The region whose phone numbers need no country code (PHONE_DEFAULT_REGION).
+    phone_region: str = "US"
 
     def vendor(self, name: str) -> VendorSettings:
         """The settings of vendor ``name`` (empty when none were given)."""
@@ -118,6 +122,9 @@ BUILDERS: dict[str, tuple[ProviderBuilder, str]] = {
     "hybrid": (_build_hybrid, "default"),
 }
 
+#: Providers that send text to another company: scrubbed when PII_SCRUB_CLOUD is on.
+CLOUD_PROVIDERS = frozenset({"openai", "anthropic", "groq"})
+
 #: Other names accepted for a provider.
 ALIASES = {"openai_compatible": "ollama", "openai-compatible": "ollama"}
 
@@ -176,7 +183,12 @@ class ProviderFactory:
         key = f"{provider}:{model}"
         if key not in self._cache:
             builder, _ = BUILDERS[provider]
-            self._cache[key] = builder(model, self)
+            built = builder(model, self)
+            if self.settings.pii_scrub_cloud and provider in CLOUD_PROVIDERS:
+                from agents.privacy.scrubbing import ScrubbingProvider
+
+                built = ScrubbingProvider(built, default_region=self.settings.phone_region)
+            self._cache[key] = built
         return self._cache[key]
 
     def chain(self, model_id: str | None = None) -> ModelProvider:

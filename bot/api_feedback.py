@@ -1,0 +1,67 @@
+"""``POST /api/v1/messages/{id}/feedback``: a rating of one of the bot's replies.
+
+Behind ``API_TOKEN`` like the other ``/api/v1`` routes. ``rating`` is ``up``,
+``down``, ``+1`` or ``-1``; ``kind`` is ``thumb`` (a person's opinion) or
+``booking_outcome`` (whether the reply led to a booking). Rating again, by
+the same rater and kind, replaces the earlier rating.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.api_common import RuntimeDep, error_response
+from memory.feedback import FeedbackError, FeedbackStore, ReplyNotFoundError
+
+
+class FeedbackIn(BaseModel):
+    """A rating posted to ``/api/v1/messages/{id}/feedback``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rating: Literal["up", "down", "+1", "-1"] | Literal[1, -1] = Field(
+        description="up, down, +1 or -1."
+    )
+    kind: Literal["thumb", "booking_outcome"] = "thumb"
+    note: str | None = Field(None, max_length=2000)
+    rater: str = Field(
+        "api", min_length=1, max_length=300, description="Who rated: kind:value or a name."
+    )
+
+
+class FeedbackOut(BaseModel):
+    """The stored rating."""
+
+    id: int
+    message_id: int
+    rater: str
+    kind: str
+    rating: int
+    note: str | None
+
+
+router = APIRouter()
+
+
+@router.post("/api/v1/messages/{message_id}/feedback", response_model=FeedbackOut)
+async def rate_reply(message_id: int, body: FeedbackIn, rt: RuntimeDep) -> Any:
+    """Store a rating of the bot's reply ``message_id``."""
+    try:
+        rating = await FeedbackStore(rt.db).rate(
+            message_id, rater=body.rater, rating=body.rating, kind=body.kind, note=body.note
+        )
+    except ReplyNotFoundError as exc:
+        return error_response(404, str(exc))
+    except FeedbackError as exc:
+        return error_response(422, str(exc))
+    return FeedbackOut(
+        id=rating.id,
+        message_id=rating.message_id,
+        rater=rating.rater,
+        kind=rating.kind,
+        rating=rating.rating,
+        note=rating.note,
+    )
