@@ -1,6 +1,30 @@
 """The lead nurturing agent: turns enquiries into bookings."""
 
-from agents.base import Agent, Tool
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from agents.base import Agent, AgentRequest, Tool
+from agents.business import BusinessProfile
+from agents.leads.extraction import extract_lead
+from agents.leads.scoring import score_lead
+from agents.leads.terms import BusinessTerms
+from agents.tools import AgentTools
+
+log = logging.getLogger(__name__)
+
+#: How the missing lead fields are asked for, in the prompt.
+_ASK = {
+    "name": "their name",
+    "event_date": "the event date",
+    "guests": "the number of guests",
+    "location": "the city",
+}
 
 
 class LeadNurturingAgent(Agent):
@@ -20,3 +44,67 @@ two to four sentences, plain text, no Markdown.
         Tool("capture_lead", "Save the name, event date, guest count, budget and location."),
         Tool("schedule_follow_up", "Plan a follow-up message to this lead."),
     )
+
+    def __init__(
+        self,
+        business: BusinessProfile,
+        *,
+        history_chars: int = 2400,
+        tools: AgentTools | None = None,
+    ) -> None:
+        super().__init__(business, history_chars=history_chars, tools=tools)
+        self.terms = BusinessTerms.from_notes(text for _, text in business.notes)
+
+    def today(self, now: datetime | None = None) -> date:
+        """Today in the business's time zone: what "tomorrow" and "June 14" are read against."""
+        try:
+            zone = ZoneInfo(self.business.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        return (now or datetime.now(zone)).astimezone(zone).date()
+
+    async def prepare(self, request: AgentRequest) -> AgentRequest:
+        """Capture the lead fields the message reveals, rescore, plan a follow-up.
+
+        Customers only: a team member asking a price on Slack is not a lead.
+        The model is told what is known and what to ask for next.
+        """
+        request = await super().prepare(request)
+        leads = self.agent_tools.leads
+        if leads is None or request.contact_id is None or request.is_team:
+            return request
+        today = self.today()
+        found = extract_lead(request.text, today=today, service_area=self.terms.names())
+        fields = found.known()
+        if "location" in fields:  # "SF" is stored as San Francisco
+            fields["location"] = self.terms.place(fields["location"]) or fields["location"]
+        messages = 1 + sum(1 for entry in request.history if entry.direction == "in")
+        try:
+            record = await leads.capture(
+                request.contact_id,
+                fields,
+                scorer=lambda merged: _score(merged, self.terms, today, messages),
+                time_zone=found.time_zone,
+            )
+            if request.conversation_id is not None:
+                await leads.schedule_followup(request.contact_id, request.conversation_id)
+        except Exception:  # a lead not saved must not cost the customer their answer
+            log.exception("capturing the lead of contact %s failed", request.contact_id)
+            return request
+        known = {k: v for k, v in record.fields.items() if k != "budget"}
+        missing = [_ASK[name] for name in record.missing if name in _ASK]
+        notes = list(request.knowledge)
+        if missing:
+            notes.append("To book, still ask for: " + ", ".join(missing) + ".")
+        return replace(
+            request,
+            contact_facts={**request.contact_facts, **known},
+            knowledge=tuple(notes),
+        )
+
+
+def _score(
+    merged: Mapping[str, Any], terms: BusinessTerms, today: date, messages: int
+) -> tuple[int, tuple[str, ...]]:
+    result = score_lead(merged, terms=terms, today=today, messages=messages)
+    return result.score, result.reasons
