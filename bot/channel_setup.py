@@ -45,6 +45,7 @@ def slack_config(settings: Settings) -> SlackConfig | str:
         api_base_url=settings.slack_api_base_url,
         socket_mode=settings.slack_socket_mode,
         verify_requests=verify,
+        ops_channel=settings.slack_ops_channel,
     )
 
 

@@ -1,18 +1,27 @@
 """`OpsChannel`: the team's channel (``SLACK_OPS_CHANNEL``) for alerts and handoffs.
 
-It is an `AlertSink` (budget and growth alerts land there) and the place the
-orchestrator announces a conversation it handed to a person.
+It is an `AlertSink` (budget and growth alerts land there) and the place a
+conversation handed to a person is announced. The handoff alert is a card
+(contact, channel, identities, reason, the last messages, a Resolve button);
+its thread is where the customer's further messages are forwarded and where
+the team's replies are picked up (see `bot.handoff.HandoffDesk`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.alerts import Alert
-from channels.base import Card, CardField, Channel, OutgoingMessage
+from channels.base import Card, CardAction, CardField, Channel, OutgoingMessage
 
 log = logging.getLogger(__name__)
+
+#: The command that gives a conversation back to the bot; the alert's Resolve button runs it.
+RELEASE_COMMAND = "bot-release"
+#: Characters of one past message shown in the alert.
+HISTORY_LINE_CHARS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +36,15 @@ class Handoff:
     #: The customer's message that led to it.
     text: str
     contact_name: str | None = None
+    #: The contact's addresses (``phone:+1555...``, ``telegram:42``).
+    identities: Sequence[str] = ()
+    #: The last messages, oldest first, as ``(who, text)``: who is "customer", "bot" or "team".
+    history: Sequence[tuple[str, str]] = ()
+
+    @property
+    def who(self) -> str:
+        """The contact's name, or their id when no name is known."""
+        return self.contact_name or f"contact {self.contact_id}"
 
 
 class OpsChannel:
@@ -41,18 +59,58 @@ class OpsChannel:
         message = OutgoingMessage(f":rotating_light: {alert.message}")
         await self.channel.send(self.conversation_key, message)
 
-    async def handoff(self, handoff: Handoff) -> None:
-        """Ask the team to take over a conversation."""
-        who = handoff.contact_name or f"contact {handoff.contact_id}"
-        card = Card(
-            title=f"Handoff: {who} on {handoff.channel} needs a person",
-            fields=(
-                CardField("Reason", handoff.reason),
-                CardField(
-                    "Conversation", f"{handoff.conversation_id} ({handoff.conversation_key})"
-                ),
-            ),
-            sections=(f"Last message: {handoff.text[:500]}",),
+    async def handoff(self, handoff: Handoff) -> str:
+        """Ask the team to take over a conversation; return the alert's thread key.
+
+        The thread key (``channel:ts`` on Slack) is a conversation key of the
+        ops channel: sending to it answers in the alert's thread.
+        """
+        text = f"{handoff.who} on {handoff.channel} needs a person: {handoff.reason}"
+        sent_id = await self.channel.send(
+            self.conversation_key, OutgoingMessage(text, card=handoff_card(handoff))
         )
-        text = f"{who} on {handoff.channel} needs a person: {handoff.reason}"
-        await self.channel.send(self.conversation_key, OutgoingMessage(text, card=card))
+        return self.thread_key(sent_id)
+
+    def thread_key(self, sent_id: str) -> str:
+        """The conversation key of the thread under the message ``sent_id``."""
+        return f"{self.conversation_key}:{sent_id}"
+
+    async def say_in_thread(self, thread: str, text: str) -> str:
+        """Post ``text`` in the alert's thread ``thread``."""
+        return await self.channel.send(thread, OutgoingMessage(text))
+
+    async def mark_resolved(self, thread: str, text: str) -> None:
+        """Replace the alert of ``thread`` by ``text`` (the card and its button go away)."""
+        channel_key, _, sent_id = thread.rpartition(":")
+        if channel_key != self.conversation_key or not sent_id:
+            return
+        await self.channel.update(self.conversation_key, sent_id, OutgoingMessage(text))
+
+
+def handoff_card(handoff: Handoff) -> Card:
+    """The alert's card: who, where, why, the recent messages, and the Resolve button."""
+    fields = [
+        CardField("Reason", handoff.reason),
+        CardField("Channel", handoff.channel),
+        CardField("Conversation", f"{handoff.conversation_id} ({handoff.conversation_key})"),
+    ]
+    if handoff.identities:
+        fields.append(CardField("Identities", ", ".join(handoff.identities)))
+    history = handoff.history or (("customer", handoff.text),)
+    lines = [f"{who}: {_one_line(text)}" for who, text in history]
+    sections = (
+        "Recent messages:\n" + "\n".join(lines),
+        "Reply in this thread to answer the customer on their channel; "
+        f"Resolve (or /{RELEASE_COMMAND} {handoff.conversation_id}) gives them back to the bot.",
+    )
+    return Card(
+        title=f"Handoff: {handoff.who} on {handoff.channel} needs a person",
+        fields=tuple(fields),
+        sections=sections,
+        actions=(CardAction(RELEASE_COMMAND, "Resolve", str(handoff.conversation_id)),),
+    )
+
+
+def _one_line(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= HISTORY_LINE_CHARS else flat[: HISTORY_LINE_CHARS - 1] + "…"

@@ -6,6 +6,11 @@ reply with agent, model, tokens, cost and latency → send.
 `record` and `answer` are separate so a webhook can store a message, answer
 the channel at once, and do the slow part in the background; `handle` does
 both for callers that wait for the reply (the console, the HTTP API).
+
+The routing step may not reach an agent: a conversation a person has is not
+answered (the message is forwarded to the team's thread), the ``human``
+route and a second unclear message hand off, and a first unclear message
+on a customer channel gets one clarifying question (`bot.clarify`).
 """
 
 from __future__ import annotations
@@ -15,13 +20,16 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from agents.base import Agent, AgentRequest, DeltaCallback
+from agents.base import BOT_PROVIDER, Agent, AgentRequest, DeltaCallback, decided
 from agents.errors import AllProvidersFailedError, ProviderError
 from agents.providers.base import HANDOFF, CallRecord, Completion, ModelProvider
-from agents.router import Route, Router
+from agents.router import HUMAN_ROUTE, Route, Router
 from bot.budget import BudgetMonitor
+from bot.clarify import CLARIFY_AGENT, CLARIFYING_QUESTION, Clarifier
 from bot.errors import InvalidMessageError
-from bot.ops import Handoff, OpsChannel
+from bot.handoff import HANDOFF_MESSAGE, HandoffDesk
+from bot.ops import OpsChannel
+from bot.team import TeamPolicy
 from channels.base import Channel, IncomingMessage, OutgoingMessage
 from channels.errors import RecipientOptedOutError
 from channels.text import shorten, split_text
@@ -32,8 +40,6 @@ log = logging.getLogger(__name__)
 
 #: What the customer reads when no model could answer.
 APOLOGY = "Sorry, I can't answer right now. A member of our team will get back to you soon."
-#: What the customer reads when the conversation is handed to a person.
-HANDOFF_MESSAGE = "Let me get a member of our team to help with this. They'll reply here soon."
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +85,13 @@ class Orchestrator:
         max_message_chars: int = 4000,
         budget: BudgetMonitor | None = None,
         ops: OpsChannel | None = None,
+        team: TeamPolicy | None = None,
+        clarifier: Clarifier | None = None,
+        handoffs: HandoffDesk | None = None,
     ) -> None:
-        missing = {name for name in getattr(router, "agents", []) if name not in agents}
+        # The human route is no agent: it hands the conversation to a person.
+        routes = [name for name in getattr(router, "agents", []) if name != HUMAN_ROUTE]
+        missing = {name for name in routes if name not in agents}
         if missing:
             raise ValueError(f"router names agents that do not exist: {sorted(missing)}")
         self.conversations = conversations
@@ -94,8 +105,24 @@ class Orchestrator:
         self.max_message_chars = max_message_chars
         # Counts what each reply cost against the month's budget (and new contacts).
         self.budget = budget
-        # The team's channel, told of every handoff (SLACK_OPS_CHANNEL).
-        self.ops = ops
+        # Team members may see internal data (the operations agent's bookings, costs).
+        self.team = team or TeamPolicy()
+        # Low router confidence on a customer channel: ask once, then hand off.
+        self.clarifier = clarifier or Clarifier()
+        # Handoffs: the team's alert, silence while a person has the conversation, relays.
+        self.handoffs = handoffs or HandoffDesk(conversations)
+        self.handoffs.channels = self.channels
+        if ops is not None:
+            self.ops = ops
+
+    @property
+    def ops(self) -> OpsChannel | None:
+        """The team's channel, told of every handoff (SLACK_OPS_CHANNEL)."""
+        return self.handoffs.ops
+
+    @ops.setter
+    def ops(self, ops: OpsChannel | None) -> None:
+        self.handoffs.ops = ops
 
     def validate(self, incoming: IncomingMessage) -> None:
         """Refuse a message that must not be stored; raise `InvalidMessageError`."""
@@ -133,11 +160,36 @@ class Orchestrator:
         recorded: RecordedMessage,
         *,
         on_delta: DeltaCallback | None = None,
-    ) -> Reply:
-        """Route, ask the agent, store the reply and send it on the message's channel."""
+    ) -> Reply | None:
+        """Route, ask the agent, store the reply and send it on the message's channel.
+
+        None when a person has the conversation: the message goes to the
+        team's thread and the bot says nothing.
+        """
+        held = await self.handoffs.holding(recorded.conversation_id)
+        if held is not None:
+            log.info("message %s: a person has the conversation", recorded.message_id)
+            await self.handoffs.forward(incoming, held)
+            return None
         route = await self.router.route(
             incoming.text, channel=incoming.channel, current_agent=recorded.conversation_agent
         )
+        is_team = self.team.is_team(incoming)
+        step = self.clarifier.next_step(
+            route, is_team=is_team, channel=incoming.channel, history=recorded.history
+        )
+        if step.action == "clarify":
+            asked = decided(CLARIFYING_QUESTION, "clarify")
+            answered = _Answered(asked, (), asked.outcome, CLARIFYING_QUESTION)
+            return await self._finish(
+                incoming, recorded, route, CLARIFY_AGENT, answered, step.reason, on_delta
+            )
+        if step.action == "handoff":
+            handed = decided("", "handoff")
+            answered = _Answered(handed, (), handed.outcome, "", handoff_reason=step.reason)
+            return await self._finish(
+                incoming, recorded, route, HUMAN_ROUTE, answered, step.reason, on_delta
+            )
         agent = self.agents[route.agent]
         request = AgentRequest(
             text=incoming.text,
@@ -145,44 +197,76 @@ class Orchestrator:
             history=recorded.history,
             contact_name=recorded.contact_name,
             contact_facts=recorded.contact_facts,
+            contact_id=recorded.contact_id,
+            conversation_id=recorded.conversation_id,
+            message_id=recorded.message_id,
+            is_team=is_team,
         )
         answered = await self._ask(agent, request, recorded, on_delta)
+        return await self._finish(incoming, recorded, route, agent.name, answered)
+
+    async def _finish(
+        self,
+        incoming: IncomingMessage,
+        recorded: RecordedMessage,
+        route: Route,
+        agent_name: str,
+        answered: _Answered,
+        decided_by: str | None = None,
+        on_delta: DeltaCallback | None = None,
+    ) -> Reply:
+        """Hand off if asked to, then store, count and send the reply.
+
+        ``decided_by`` names the routing rule that answered instead of an agent
+        (a clarifying question, a handoff); such a reply does not change the
+        agent serving the conversation, and its text goes to ``on_delta``.
+        """
         completion, calls = answered.completion, answered.calls
-        text = self.fit(incoming, answered.text)
+        text = answered.text
         meta: dict[str, object] = {
             "route_confidence": route.confidence,
             "outcome": answered.outcome,
         }
-        for key in ("fallback", "hybrid", "skipped"):
+        if answered.handoff_reason is not None:
+            alerted = await self.handoffs.start(incoming, recorded, answered.handoff_reason)
+            text = HANDOFF_MESSAGE if alerted else self.handoffs.unavailable_text
+            meta["handoff"] = {"reason": answered.handoff_reason, "team_alerted": alerted}
+        elif decided_by is not None:
+            meta["clarify"] = decided_by
+        text = self.fit(incoming, text)
+        # What the agent's tools add: the knowledge chunks cited, the tool that answered.
+        for key in ("fallback", "hybrid", "skipped", "citations", "tool"):
             if key in completion.extras:
                 meta[key] = completion.extras[key]
         reply_id = await self.conversations.record_reply(
             recorded,
             text=text,
-            agent=agent.name,
+            agent=agent_name,
             calls=calls,
             routing_reason=f"{route.reason} (confidence {route.confidence:.2f})",
             meta=meta,
             model_id=completion.model_id,
-            handoff_reason=answered.handoff_reason,
+            serves_conversation=decided_by is None,
         )
         if self.budget is not None:
             await self.budget.after_calls(calls, contact_id=recorded.contact_id)
         log.info(
             "message %s → %s (%s) via %s in %.0f ms",
             recorded.message_id,
-            agent.name,
-            route.reason,
+            agent_name,
+            decided_by or route.reason,
             completion.model_id,
             completion.latency_ms,
         )
-        if answered.handoff_reason is not None:
-            await self._announce_handoff(incoming, recorded, answered.handoff_reason)
+        if decided_by is not None and on_delta is not None:
+            streamed = on_delta(text)
+            if streamed is not None:
+                await streamed
         sent_ids = await self.send_reply(incoming, OutgoingMessage(text))
         await self.conversations.mark_sent(reply_id, sent_ids)
         return Reply(
             text=text,
-            agent=agent.name,
+            agent=agent_name,
             route=route,
             completion=completion,
             outcome=answered.outcome,
@@ -217,14 +301,14 @@ class Orchestrator:
             )
             calls = exc.calls or (replace(failed.as_call(), error=str(exc)),)
             return _Answered(replace(failed, calls=tuple(calls)), calls, "error", APOLOGY)
+        # An answer the agent's code decided called no model: nothing to cost or log.
+        calls = tuple(c for c in completion.call_log if c.provider != BOT_PROVIDER)
         if completion.finish_reason == HANDOFF:
+            # Hybrid unsure, or an agent escalating (a refund, a complaint): a person answers.
             reason = str(completion.extras.get("handoff_reason", "handoff"))
-            log.warning("conversation %s handed to a person: %s", recorded.conversation_id, reason)
-            return _Answered(
-                completion, completion.call_log, completion.outcome, HANDOFF_MESSAGE, reason
-            )
+            return _Answered(completion, calls, completion.outcome, "", reason)
         text = completion.text.strip() or APOLOGY
-        return _Answered(completion, completion.call_log, completion.outcome, text)
+        return _Answered(completion, calls, completion.outcome, text)
 
     def provider_for(self, agent_name: str) -> ModelProvider:
         """The model ``agent_name`` answers with: its own if configured, else the default."""
@@ -233,7 +317,8 @@ class Orchestrator:
     async def handle(
         self, incoming: IncomingMessage, *, on_delta: DeltaCallback | None = None
     ) -> Reply | None:
-        """Record and answer ``incoming``; None for a duplicate delivery."""
+        """Record and answer ``incoming``; None for a duplicate delivery or while a person
+        has the conversation."""
         recorded = await self.record(incoming)
         if recorded is None:
             return None
@@ -271,27 +356,6 @@ class Orchestrator:
             # The channel refused and logged it; the reply stays stored, unsent.
             pass
         return tuple(sent)
-
-    async def _announce_handoff(
-        self, incoming: IncomingMessage, recorded: RecordedMessage, reason: str
-    ) -> None:
-        if self.ops is None:
-            return
-        handoff = Handoff(
-            conversation_id=recorded.conversation_id,
-            contact_id=recorded.contact_id,
-            channel=incoming.channel,
-            conversation_key=incoming.conversation_key,
-            reason=reason,
-            text=incoming.text,
-            contact_name=recorded.contact_name or incoming.sender_name,
-        )
-        try:
-            await self.ops.handoff(handoff)
-        except Exception:  # the customer's reply matters more than the team's notice
-            log.exception(
-                "could not announce the handoff of conversation %s", handoff.conversation_id
-            )
 
 
 def _skipped(exc: ProviderError) -> dict[str, object]:

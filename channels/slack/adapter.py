@@ -151,6 +151,10 @@ class SlackAdapter(ChannelAdapter):
         request: AsyncBoltRequest,
     ) -> None:
         bot_user_id = context.bot_user_id
+        ops = self.config.ops_channel
+        if ops and event.get("channel") == ops and event.get("type") == "message":
+            await self._team_reply(event, bot_user_id)
+            return
         reason = translate.ignore_reason(event, bot_user_id=bot_user_id)
         if reason is not None:
             log.debug("Slack %s event ignored: %s", event.get("type"), reason)
@@ -162,6 +166,19 @@ class SlackAdapter(ChannelAdapter):
             bot_user_id=bot_user_id,
             profile=await self.users.lookup(str(event.get("user") or "")),
             retry_num=retry,
+        )
+        if incoming is not None:
+            await self._deliver(incoming)
+
+    async def _team_reply(self, event: dict[str, Any], bot_user_id: str | None) -> None:
+        # Every message of the ops channel reaches us (message.channels); only a
+        # person's reply in a thread is for the bot: it may answer a handed-off customer.
+        user = str(event.get("user") or "")
+        incoming = translate.from_thread_reply(
+            event,
+            ops_channel=self.config.ops_channel,
+            bot_user_id=bot_user_id,
+            profile=await self.users.lookup(user) if user else translate.Profile(),
         )
         if incoming is not None:
             await self._deliver(incoming)

@@ -21,3 +21,6 @@ class SlackConfig:
     socket_mode: bool = False
     #: False only under the explicit development setting; the bot warns at start.
     verify_requests: bool = True
+    #: ``SLACK_OPS_CHANNEL`` (a channel id): replies in its threads reach the bot as
+    #: team replies to a handed-off customer.
+    ops_channel: str | None = None

@@ -62,3 +62,21 @@ def _convert_line_markup(text: str) -> str:
 
 def _strip_bold(text: str) -> str:
     return text.replace("**", "").replace("__", "")
+
+
+_LINK = re.compile(r"<((?:https?|mailto|tel):[^|>]+)(?:\|([^>]+))?>")
+
+
+def to_plain(text: str) -> str:
+    """What a person typed in Slack as plain text (a team reply relayed to an SMS).
+
+    Slack escapes ``&``, ``<`` and ``>`` and wraps links as ``<url|label>``.
+    """
+
+    def link(found: re.Match[str]) -> str:
+        url, label = found.group(1), found.group(2)
+        target = url.removeprefix("mailto:").removeprefix("tel:")
+        return target if not label or label == target else f"{label} ({target})"
+
+    text = _LINK.sub(link, text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.base import Address, IncomingMessage
+from channels.slack.mrkdwn import to_plain
 
 CHANNEL = "slack"
+#: The command a team member's message in a thread of the ops channel becomes:
+#: the bot relays it to the customer whose handoff alert started the thread.
+TEAM_REPLY_COMMAND = "team-reply"
 
 #: Message subtypes that are a person writing something new. Every other
 #: subtype (message_changed, message_deleted, channel_join, bot_message, ...)
@@ -99,6 +103,52 @@ def from_event(
         sender_name=profile.name,
         aliases=_aliases(profile),
         extras=extras,
+    )
+
+
+def from_thread_reply(
+    event: dict[str, Any],
+    *,
+    ops_channel: str | None,
+    bot_user_id: str | None,
+    profile: Profile = Profile(),
+) -> IncomingMessage | None:
+    """A person's reply in a thread of the ops channel, as a ``team-reply`` command; else None.
+
+    Only ``message`` events (``message.channels`` / ``message.groups``) in
+    ``ops_channel`` that sit in a thread count. A reply that mentions the bot
+    is for the bot, not the customer: it arrives as ``app_mention`` too, and
+    is answered there.
+    """
+    if not ops_channel or event.get("type") != "message" or event.get("channel") != ops_channel:
+        return None
+    thread_ts, ts = event.get("thread_ts"), event.get("ts")
+    if not thread_ts or thread_ts == ts:  # the thread's parent is not a reply
+        return None
+    if event.get("bot_id") or event.get("bot_profile") or not event.get("user"):
+        return None
+    if bot_user_id and event.get("user") == bot_user_id:
+        return None
+    if event.get("subtype") not in HUMAN_SUBTYPES:
+        return None
+    raw = str(event.get("text") or "")
+    if bot_user_id and f"<@{bot_user_id}" in raw:
+        return None
+    text = to_plain(raw).strip()
+    if not text:
+        return None
+    user = str(event["user"])
+    return IncomingMessage(
+        channel=CHANNEL,
+        sender=Address(CHANNEL, user),
+        conversation_key=conversation_key(ops_channel, str(thread_ts)),
+        text=text,
+        external_id=f"{ops_channel}:{ts}",
+        sender_name=profile.name,
+        aliases=_aliases(profile),
+        command=TEAM_REPLY_COMMAND,
+        arguments=text,
+        extras={"ts": ts, "thread_ts": thread_ts, "user_id": user},
     )
 
 

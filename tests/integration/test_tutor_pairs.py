@@ -13,6 +13,7 @@ from agents.providers.function import FunctionProvider
 from agents.providers.hybrid import HybridProvider
 from agents.providers.tutor_pairs import TutorPair
 from bot.cli.export import pair_record
+from bot.ops import OpsChannel
 from bot.orchestrator import HANDOFF_MESSAGE
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -116,6 +117,9 @@ async def test_an_unsure_student_hands_the_conversation_to_a_person(
     settings: Settings, database: Database
 ):
     runtime, channel = await hybrid_runtime(settings, database, student_answering(None, "2"))
+    # The team can see the handoff (SLACK_OPS_CHANNEL): the bot is silenced and says so.
+    ops = RecordingChannel("slack")
+    runtime.orchestrator.ops = OpsChannel(ops, "C-OPS")
     try:
         reply = await runtime.orchestrator.handle(sms("Can you cater a wedding on a boat?"))
     finally:
@@ -127,6 +131,7 @@ async def test_an_unsure_student_hands_the_conversation_to_a_person(
         conversation = await session.get(Conversation, reply.conversation_id)
         calls = (await session.scalars(select(ModelCall).order_by(ModelCall.id))).all()
     assert conversation.handed_off_at is not None
+    assert len(ops.sent) == 1 and "needs a person" in ops.texts[0]
     assert "unsure" in conversation.handoff_reason and "self_rating" in conversation.handoff_reason
     assert [(c.role, c.model, c.message_id) for c in calls] == [
         ("student", "student", reply.reply_message_id),

@@ -21,7 +21,14 @@ async def running_runtime(
     database: Database, provider: ModelProvider, **settings: Any
 ) -> AsyncIterator[Runtime]:
     """A runtime on ``database`` (which the caller owns) with ``settings`` (channel credentials)."""
-    options = {"database_url": database.url, **settings}
+    # As the `settings` fixture: channel tests are not about routing (no clarifying
+    # questions, no sentence vectors); tests about routing pass both explicitly.
+    options = {
+        "database_url": database.url,
+        "router_min_confidence": 0.0,
+        "router_embeddings": False,
+        **settings,
+    }
     runtime = await Runtime.start(
         load_settings(_env_file=None, **options), provider=provider, db=database
     )
