@@ -7,16 +7,27 @@ neutral fields of `AgentRequest`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from agents.business import BusinessProfile
 from agents.facts import FactIndex, fact_lines
+from agents.knowledge_base.questions import asks_for_fact
 from agents.providers.base import ChatMessage, Completion, ModelProvider
+from agents.tools import AgentTools
 from memory.conversations import HistoryEntry
 
 #: Called with each piece of text as the model writes it.
 DeltaCallback = Callable[[str], Awaitable[None] | None]
+
+#: The provider of answers the bot's own code decided (no model was asked):
+#: "I don't know", a booking looked up, a refused operations question.
+BOT_PROVIDER = "bot"
+
+
+def decided(text: str, reason: str, **extras: Any) -> Completion:
+    """An answer decided in code; ``reason`` names the rule (``no-knowledge``)."""
+    return Completion(text=text, model=reason, provider=BOT_PROVIDER, extras=dict(extras))
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +48,16 @@ class AgentRequest:
     contact_name: str | None = None
     contact_facts: Mapping[str, Any] = field(default_factory=dict)
     knowledge: Sequence[str] = ()
+    #: The knowledge chunks behind ``knowledge`` (chunk_id, source, heading, score):
+    #: copied into the answer's extras, so the stored reply cites them.
+    citations: Sequence[Mapping[str, Any]] = ()
+    #: Who is asking, for tools that read or change their records.
+    contact_id: int | None = None
+    conversation_id: int | None = None
+    #: The stored id of this message.
+    message_id: int | None = None
+    #: A team member (Slack workspace, TEAM_TELEGRAM_IDS): may see internal data.
+    is_team: bool = False
 
 
 class Agent:
@@ -53,8 +74,15 @@ class Agent:
     #: How many of the business's fact lines go into one prompt.
     facts_per_prompt: ClassVar[int] = 5
 
-    def __init__(self, business: BusinessProfile, *, history_chars: int = 2400) -> None:
+    def __init__(
+        self,
+        business: BusinessProfile,
+        *,
+        history_chars: int = 2400,
+        tools: AgentTools | None = None,
+    ) -> None:
         self.business = business
+        self.agent_tools = tools or AgentTools()
         # Past messages are added newest first until this many characters, so a
         # small model's context is not filled by one long conversation.
         self.history_chars = history_chars
@@ -68,10 +96,43 @@ class Agent:
         ]
         if self.business.contact_line:
             parts.append(f"Contact: {self.business.contact_line}")
-        facts = self._facts.relevant(question, limit=self.facts_per_prompt)
+        # With a knowledge base the documents' chunks come through `prepare`;
+        # the notes' bare lines are the fallback of an agent built without one.
+        facts = (
+            self._facts.relevant(question, limit=self.facts_per_prompt)
+            if self.agent_tools.knowledge is None
+            else []
+        )
         if facts:
             parts.append("Facts you may rely on:\n" + "\n".join(f"- {f}" for f in facts))
         return "\n\n".join(parts)
+
+    async def decide(self, request: AgentRequest) -> Completion | None:
+        """An answer the code gives without a model (see `decided`), or None."""
+        return None
+
+    async def prepare(self, request: AgentRequest) -> AgentRequest:
+        """``request`` with what the agent's tools found (knowledge, a booking).
+
+        Here: the business's document chunks that answer the message, when it
+        asks for facts. Subclasses that add their own tools call
+        ``await super().prepare(request)`` first.
+        """
+        knowledge = self.agent_tools.knowledge
+        if knowledge is None or not self.needs_knowledge(request):
+            return request
+        hits = await knowledge.relevant(request.text)
+        if not hits:
+            return request
+        return replace(
+            request,
+            knowledge=(*request.knowledge, *(hit.text for hit in hits)),
+            citations=(*request.citations, *(hit.citation() for hit in hits)),
+        )
+
+    def needs_knowledge(self, request: AgentRequest) -> bool:
+        """Whether the message asks for facts the business's documents hold."""
+        return asks_for_fact(request.text)
 
     def build_messages(self, request: AgentRequest) -> list[ChatMessage]:
         """System prompt, bounded history across channels, then the new message."""
@@ -82,7 +143,9 @@ class Agent:
             known = "; ".join(f"{k}: {v}" for k, v in sorted(request.contact_facts.items()))
             system += f"\nWhat we know about them: {known}"
         if request.knowledge:
-            system += "\n\nRelevant notes:\n" + "\n---\n".join(request.knowledge)
+            system += "\n\nFrom the business's documents:\n" + "\n".join(
+                f"- {passage}" for passage in request.knowledge
+            )
         turns: list[ChatMessage] = []
         budget = self.history_chars
         for entry in reversed(request.history):
@@ -101,7 +164,29 @@ class Agent:
         *,
         on_delta: DeltaCallback | None = None,
     ) -> Completion:
-        """Answer ``request``; stream text to ``on_delta`` when one is given."""
+        """Answer ``request``; stream text to ``on_delta`` when one is given.
+
+        `decide` may answer in code first (no model call); otherwise `prepare`
+        adds what the tools found to the request and the model answers.
+        """
+        answer = await self.decide(request)
+        if answer is not None:
+            if on_delta is not None:
+                result = on_delta(answer.text)
+                if result is not None:
+                    await result
+            return answer
+        request = await self.prepare(request)
+        completion = await self._complete(request, provider, on_delta)
+        if request.citations:
+            completion = replace(
+                completion, extras={**completion.extras, "citations": list(request.citations)}
+            )
+        return completion
+
+    async def _complete(
+        self, request: AgentRequest, provider: ModelProvider, on_delta: DeltaCallback | None
+    ) -> Completion:
         messages = self.build_messages(request)
         if on_delta is None:
             return await provider.complete(

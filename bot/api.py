@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.api_admin import router as admin_router
 from bot.api_common import (
     ApiTokenRefused,
     RuntimeDep,
@@ -27,6 +28,7 @@ from bot.api_common import (
 )
 from bot.api_compare import router as compare_router
 from bot.api_enrich import router as enrich_router
+from bot.api_feedback import router as feedback_router
 from bot.errors import InvalidMessageError
 from bot.runtime import Runtime
 from bot.settings import Settings, get_settings
@@ -94,11 +96,17 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 "API_TOKEN is not set: anyone who can reach /api/v1 can use it "
                 "(and /compare and /enrich spend money)"
             )
+        # Due lead follow-ups, every FOLLOWUP_INTERVAL_S (each worker; a claim stops doubles).
+        followups = None
+        if rt.followups is not None:
+            followups = rt.followups.start_periodic(rt.settings.followup_interval_s)
         try:
             _mount_channels(app, rt)
             await rt.start_channels()
             yield
         finally:
+            if followups is not None:
+                await followups.stop()
             await rt.aclose()
 
     app = FastAPI(title="Front desk bot", version="0.1.0", lifespan=lifespan)
@@ -107,6 +115,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     token = [Depends(require_api_token)]
     app.include_router(compare_router, dependencies=token)
     app.include_router(enrich_router, dependencies=token)
+    app.include_router(feedback_router, dependencies=token)
+    app.include_router(admin_router)  # its own token: ADMIN_API_TOKEN
 
     @app.get("/healthz")
     async def healthz(rt: RuntimeDep) -> JSONResponse:

@@ -1,5 +1,8 @@
 """The ASGI app for uvicorn and other servers: ``uvicorn bot.asgi:app``."""
 
+from agents.privacy.log_masking import install_log_masking
 from bot.api import create_app
 
+# Phone numbers, e-mails and card numbers never reach a log line, whoever logs them.
+install_log_masking()
 app = create_app()

@@ -321,7 +321,7 @@ def followup_runner(
         agent=agent,
         provider=orchestrator.provider_for(agent.name),
         quiet_hours=QuietHours.parse(settings.quiet_hours),
-        default_time_zone=settings.business_time_zone,
+        default_time_zone=settings.business_zone(),
         max_per_contact=settings.followup_max_per_contact,
         delay=timedelta(hours=settings.followup_delay_hours),
     )

@@ -12,23 +12,33 @@ from dataclasses import dataclass
 
 from agents.business import BusinessProfile
 from agents.catalog import build_agents
+from agents.knowledge_base import open_knowledge_base
 from agents.providers.base import ModelProvider
 from agents.providers.factory import ProviderFactory
-from agents.router import KeywordRouter, Router
+from agents.reports import OpsReports
+from agents.router import Router
+from agents.routing import build_router
+from agents.tools import AgentTools
 from bot.alerts import LogAlertSink
 from bot.budget import BudgetMonitor
 from bot.channel_setup import ChannelSet, build_channels
+from bot.clarify import Clarifier
 from bot.commands import CommandRegistry, TeamPolicy, builtin_commands
 from bot.commands.compare import CompareService, compare_commands
 from bot.commands.enrich import EnrichService, enrich_commands
+from bot.commands.handoff import handoff_commands
+from bot.followups import FollowUpRunner, followup_runner, lead_book
+from bot.handoff import HandoffDesk
 from bot.inbox import BotInbox
 from bot.ops import OpsChannel
 from bot.orchestrator import Orchestrator
 from bot.settings import Settings
 from channels.base import Channel
+from memory.bookings import BookingStore
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore
 from memory.db import Database
+from memory.spend import SpendLedger
 from memory.tutor_pairs import TutorPairStore
 
 log = logging.getLogger(__name__)
@@ -56,6 +66,8 @@ class Runtime:
     compare: CompareService
     #: /enrich: research a contact and score the lead (also the HTTP API and CLI).
     enrich: EnrichService
+    #: Lead follow-ups: ``bot followups run`` and the periodic job of ``bot serve``.
+    followups: FollowUpRunner | None = None
 
     @classmethod
     async def start(
@@ -92,23 +104,47 @@ class Runtime:
             await db.dispose()
             raise
         business = BusinessProfile.from_folder(settings.business_dir)
+        team = TeamPolicy(settings.team_telegram_id_set())
+        # Each agent tool's store; an unset one leaves its agent answering from the model.
+        tools = AgentTools()
+        # The business's documents (BUSINESS_DIR *.md, *.txt): re-read only when changed.
+        tools.knowledge = await open_knowledge_base(
+            db, settings.business_dir, top_k=settings.kb_top_k, min_score=settings.kb_min_score
+        )
+        tools.leads = lead_book(db, settings)
+        tools.bookings = BookingStore(db, contacts, time_zone=settings.business_zone())
+        tools.reports = OpsReports(
+            bookings=tools.bookings,
+            spend=SpendLedger(db),
+            leads=tools.leads,
+            monthly_budget_usd=settings.monthly_budget_usd,
+        )
         orchestrator = Orchestrator(
             conversations=conversations,
-            router=router or KeywordRouter(),
-            agents=build_agents(business, history_chars=settings.history_chars),
+            router=router
+            or build_router(settings.business_dir, embeddings=settings.router_embeddings),
+            agents=build_agents(business, history_chars=settings.history_chars, tools=tools),
             provider=provider,
             agent_providers=agent_providers,
             channels=channels,
             history_limit=settings.history_limit,
             max_message_chars=settings.max_message_chars,
             budget=budget,
+            team=team,
+            clarifier=Clarifier(settings.router_min_confidence),
+            handoffs=HandoffDesk(conversations, contact_line=business.contact_line),
         )
         parts = {"db": db, "providers": providers, "conversations": conversations, "budget": budget}
         compare = CompareService.from_settings(settings, **parts)
         enrich = EnrichService.from_settings(settings, contacts=contacts, **parts)
         commands = CommandRegistry(
-            [*builtin_commands(), *compare_commands(compare), *enrich_commands(enrich)],
-            team=TeamPolicy(settings.team_telegram_id_set()),
+            [
+                *builtin_commands(),
+                *compare_commands(compare),
+                *enrich_commands(enrich),
+                *handoff_commands(orchestrator.handoffs),
+            ],
+            team=team,
         )
         inbox = BotInbox(
             orchestrator=orchestrator,
@@ -126,6 +162,16 @@ class Runtime:
             ops = OpsChannel(slack, settings.slack_ops_channel)
             orchestrator.ops = ops
             budget.alerts.sinks.append(ops)
+        else:
+            # A handoff nobody sees must not silence the bot: see bot/handoff.py. A warning
+            # where customers write (SMS, Telegram); the console alone is the operator's own.
+            customers = {"sms", "telegram"} & set(orchestrator.channels)
+            log.log(
+                logging.WARNING if customers else logging.INFO,
+                "no ops channel (SLACK_OPS_CHANNEL%s): a customer who needs a person is "
+                "told to contact the business directly, and the bot keeps answering",
+                " is set but Slack is off" if settings.slack_ops_channel else " is not set",
+            )
         log.info(
             "bot ready: %s, model %s, channels %s",
             db.dialect,
@@ -146,6 +192,7 @@ class Runtime:
             channels=channel_set,
             compare=compare,
             enrich=enrich,
+            followups=followup_runner(settings, orchestrator, tools.leads),
         )
 
     async def start_channels(self) -> None:

@@ -12,12 +12,17 @@ import sys
 import click
 
 from agents.errors import AgentError
+from agents.privacy.log_masking import install_log_masking
 from bot.cli.admin import contacts, migrate
+from bot.cli.bookings import bookings
 from bot.cli.compare import compare
 from bot.cli.conversation import ask, chat
 from bot.cli.costs import costs
 from bot.cli.enrich import enrich
 from bot.cli.export import export
+from bot.cli.followups import followups
+from bot.cli.kb import kb
+from bot.cli.route import route
 from bot.cli.serve import serve
 from bot.cli.telegram import telegram
 from bot.errors import BotError
@@ -34,10 +39,16 @@ def cli(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Phone numbers, e-mails and card numbers never reach a log line.
+    install_log_masking()
 
 
 for command in (chat, ask, serve, migrate, contacts, costs, export, telegram, enrich, compare):
     cli.add_command(command)
+cli.add_command(route)
+cli.add_command(bookings)
+cli.add_command(followups)
+cli.add_command(kb)
 
 
 def main() -> None:

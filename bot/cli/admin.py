@@ -32,7 +32,7 @@ def migrate() -> None:
 
 @click.group()
 def contacts() -> None:
-    """Look at and join contacts."""
+    """Look at, join, export and delete contacts."""
 
 
 def _address_argument(name: str):  # type: ignore[no-untyped-def]
@@ -92,3 +92,10 @@ def show(address: Address, limit: int) -> None:
         console.print(table)
 
     asyncio.run(run())
+
+
+# Export and delete for good (bot/cli/privacy.py): imported last, it needs nothing above.
+from bot.cli.privacy import delete_contact, export_contact  # noqa: E402
+
+contacts.add_command(export_contact)
+contacts.add_command(delete_contact)

@@ -96,7 +96,7 @@ def list_(day: str, days: int, as_json: bool) -> None:
         return
     last = first + timedelta(days=days - 1)
     span = f"{first}" if days == 1 else f"{first} to {last}"
-    click.echo(f"{_bookings(len(found))} on {span} ({settings.business_time_zone})")
+    click.echo(f"{_bookings(len(found))} on {span} ({settings.business_zone()})")
     for booking in found:
         who = booking.contact_name or f"contact {booking.contact_id}"
         click.echo(f"{booking.event_date} {booking.start_time or '--:--'}  {booking.describe()}")
@@ -109,7 +109,7 @@ def _bookings(count: int) -> str:
 
 def _store(db: Database, settings: Settings) -> BookingStore:
     contacts = ContactDirectory(db, default_region=settings.phone_default_region)
-    return BookingStore(db, contacts, time_zone=settings.business_time_zone)
+    return BookingStore(db, contacts, time_zone=settings.business_zone())
 
 
 def _as_dict(booking: BookingView) -> dict[str, object]:

@@ -110,3 +110,9 @@ def pair_record(pair: StoredPair) -> dict[str, Any]:
             "created_at": created.isoformat(),
         },
     }
+
+
+# Well rated conversations as fine-tuning data (bot/cli/finetune.py).
+from bot.cli.finetune import finetune  # noqa: E402
+
+export.add_command(finetune)

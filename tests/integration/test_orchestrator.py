@@ -63,7 +63,7 @@ async def test_reply_is_sent_stored_and_costed(
         "lead_nurturing",
         "ok",
     )
-    assert "matched" in call.routing_reason
+    assert call.routing_reason.startswith("lexical: nearest ")  # the example router, words
     assert stored.text == reply.text and stored.agent == "lead_nurturing"
 
 

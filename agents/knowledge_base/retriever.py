@@ -1,0 +1,107 @@
+"""`Retriever`: BM25 search over the knowledge store's chunks, kept in memory.
+
+The index is built from the store on first use and rebuilt when the store's
+version changes (checked at most every ``refresh_s`` seconds, so a document
+added by ``bot kb add`` in another process shows up in a running server
+without a database read per message).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from agents.knowledge_base.bm25 import BM25Index
+from agents.knowledge_base.terms import terms
+from memory.knowledge import KnowledgeStore, StoredChunk
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One chunk retrieval found, with its BM25 score (higher is better)."""
+
+    chunk_id: int
+    document: str  # the document's source (pricing.md)
+    heading: str
+    text: str
+    score: float
+
+    def citation(self) -> dict[str, Any]:
+        """What a stored reply's meta records about this chunk."""
+        return {
+            "chunk_id": self.chunk_id,
+            "source": self.document,
+            "heading": self.heading,
+            "score": round(self.score, 2),
+        }
+
+
+class Retriever:
+    """Searches the business's documents; `relevant` keeps what is good enough to cite."""
+
+    def __init__(
+        self,
+        store: KnowledgeStore,
+        *,
+        top_k: int = 4,
+        min_score: float = 2.4,
+        refresh_s: float = 30.0,
+    ) -> None:
+        self.store = store
+        #: How many chunks `relevant` gives at most (KB_TOP_K).
+        self.top_k = top_k
+        #: Under this BM25 score a chunk does not answer anything (KB_MIN_SCORE).
+        self.min_score = min_score
+        self.refresh_s = refresh_s
+        self._chunks: list[StoredChunk] = []
+        self._index = BM25Index([])
+        self._version: object = None
+        self._checked_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def search(self, query: str, limit: int = 4) -> list[Hit]:
+        """The ``limit`` best-scoring chunks for ``query``, best first, whatever their score."""
+        await self._fresh()
+        return [
+            Hit(c.id, c.source, c.heading, c.text, score)
+            for c, score in ((self._chunks[i], s) for i, s in self._index.top(terms(query), limit))
+        ]
+
+    async def relevant(self, query: str) -> list[Hit]:
+        """The chunks that answer ``query`` well enough to use and cite.
+
+        Those scoring ``min_score`` or more. When none does but every word of
+        the question is in the documents ("what is the price?": a word so common
+        in them that it scores low everywhere), the best ones whatever their
+        score; a question with a word the documents never use gets none.
+        """
+        hits = await self.search(query, self.top_k)
+        strong = [hit for hit in hits if hit.score >= self.min_score]
+        if strong or not hits:
+            return strong
+        wanted = terms(query)
+        if all(self._index.knows(term) for term in wanted):
+            return hits
+        return []
+
+    def invalidate(self) -> None:
+        """Check the store again on the next search (this process just changed it)."""
+        self._checked_at = float("-inf")
+
+    async def _fresh(self) -> None:
+        if time.monotonic() - self._checked_at < self.refresh_s:
+            return
+        async with self._lock:
+            if time.monotonic() - self._checked_at < self.refresh_s:
+                return  # another search reloaded while this one waited
+            version = await self.store.version()
+            if version != self._version:
+                chunks = await self.store.chunks()
+                # The heading and title count as words of the chunk: "Policies" helps
+                # "what is your policy on ...", and "Pricing" helps "how much ...".
+                self._index = BM25Index([terms(f"{c.title} {c.heading} {c.text}") for c in chunks])
+                self._chunks = chunks
+                self._version = version
+            self._checked_at = time.monotonic()

@@ -1,0 +1,30 @@
+"""Opening the knowledge base at start: the business folder synced, a retriever ready."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from agents.knowledge_base.ingest import sync_folder
+from agents.knowledge_base.retriever import Retriever
+from memory.db import Database
+from memory.knowledge import KnowledgeStore
+
+log = logging.getLogger(__name__)
+
+
+async def open_knowledge_base(
+    db: Database, folder: Path, *, top_k: int = 4, min_score: float = 2.4
+) -> Retriever:
+    """Sync ``folder``'s documents into the store (a hash check when unchanged), then a
+    `Retriever` over every stored document (the folder's and those ``bot kb add`` added)."""
+    store = KnowledgeStore(db)
+    report = await sync_folder(store, folder)
+    if report.changed or report.removed:
+        log.info(
+            "knowledge base: %d document(s) ingested (%s), %d removed",
+            len(report.changed),
+            ", ".join(report.changed) or "none",
+            len(report.removed),
+        )
+    return Retriever(store, top_k=top_k, min_score=min_score)

@@ -1,0 +1,97 @@
+"""Terms: the words retrieval matches, with stop words dropped and endings trimmed.
+
+Plain, offline and fast: lower-case words, a short English stop list, crude
+suffix stripping (so "guests" meets "guest" and "cancelled" meets "cancel"),
+and a few synonyms a customer uses for what a document says another way
+("how much" and "cost" ask for a price; a "$" amount is one).
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_MONEY = re.compile(r"\$\s?\d")
+# "How much" asks a price, unless it asks how much of something else.
+_HOW_MUCH = re.compile(
+    r"\bhow much\b(?!\s+(?:space|room|time|notice|food|lead|longer|earlier|in advance))"
+)
+
+STOP_WORDS = frozenset(
+    """a about after again all also am an and any are as at be been before being but by
+    can could did do does doing for from get got had has have having he her here hers him
+    his how i i'd i'm if in into is it it's its just me more most my no nor not now of off
+    on once only or other our ours out over own please same she should so some such than
+    that the their them then there these they this those through to too under until up us
+    very was we were what when where which while who whom why will with would you you're
+    your yours hi hello hey thanks thank ok okay much many""".split()
+)
+
+#: Words that mean one thing to retrieval: the key is what the documents say.
+SYNONYMS = {
+    "price": (
+        "cost",
+        "costs",
+        "pricing",
+        "prices",
+        "priced",
+        "charge",
+        "charges",
+        "fee",
+        "fees",
+        "rate",
+        "rates",
+        "expensive",
+        "cheap",
+        "$",
+    ),
+    "refund": ("refunds", "refunded", "money back", "reimburse"),
+    "cancel": ("cancellation", "cancelling", "canceling", "cancelled", "canceled"),
+    "allergy": ("allergies", "allergic", "allergen", "allergens"),
+    "vegetarian": ("veggie",),
+    "alcohol": ("booze", "beer", "wine", "sake", "byob"),
+    "tip": ("tips", "tipping", "gratuity"),
+    "area": ("areas", "travel", "located", "location"),
+    "serve": ("service",),
+    "ahead": ("advance", "beforehand", "notice"),
+    "peanut": ("peanuts", "nut", "nuts"),
+    "kid": ("kids", "child", "children"),
+    "guest": ("people", "person", "persons", "adult", "adults", "head", "heads", "pax"),
+}
+_CANONICAL = {alias: word for word, aliases in SYNONYMS.items() for alias in aliases}
+_PHRASES = {alias: word for alias, word in _CANONICAL.items() if " " in alias}
+
+
+def stem(word: str) -> str:
+    """A crude stem: one common ending off, then a final "e" or "y" (time/timing, windy/wind)."""
+    if len(word) <= 3:
+        return word
+    for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if suffix == "s" and word.endswith(("ss", "is")):
+            continue
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + replacement
+            break
+    if len(word) >= 4 and (word[-1] == "e" or (word[-1] == "y" and word[-2] not in "aeiou")):
+        return word[:-1]  # "windy" meets "wind", "policy" meets "policies"
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """The retrieval terms of ``text``, in order, repeats kept (BM25 counts them)."""
+    lowered = text.lower()
+    found: list[str] = []
+    for phrase, word in _PHRASES.items():
+        if phrase in lowered:
+            found.append(stem(word))
+    # Each amount counts: a passage listing prices is about prices.
+    amounts = len(_MONEY.findall(text)) + (1 if _HOW_MUCH.search(lowered) else 0)
+    found.extend([stem("price")] * amounts)  # "$60 per adult" answers "how much"
+    for word in _WORD.findall(lowered):
+        word = word.removesuffix("'s")
+        # Numbers in a question are guest counts and dates, in a document prices and
+        # limits: matching "20 guests" to "from 20 guests" finds the wrong passage.
+        if word in STOP_WORDS or word.isdigit():
+            continue
+        found.append(stem(_CANONICAL.get(word, word)))
+    return found

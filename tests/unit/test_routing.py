@@ -1,0 +1,223 @@
+"""The example router on the sample business's routing.yml, lexical view only (fast).
+
+The sentence-vector view (the embedded model) is in test_routing_embedded.py and
+tests/e2e/test_route_cli.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from agents.router import HUMAN_ROUTE, KeywordRouter
+from agents.routing import ExampleRouter, RoutingConfigError, RoutingExamples, build_router
+from agents.routing.followups import looks_like_follow_up, only_details
+from bot.settings import SAMPLE_BUSINESS_DIR
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+AGENTS = {"lead_nurturing", "customer_care", "operations", "knowledge"}
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+@pytest.fixture(scope="module")
+def examples() -> RoutingExamples:
+    return RoutingExamples.from_folder(SAMPLE_BUSINESS_DIR)
+
+
+@pytest.fixture
+def router(examples: RoutingExamples) -> ExampleRouter:
+    return ExampleRouter(examples, embeddings=False)
+
+
+@pytest.mark.parametrize("name", ["intents-dev.jsonl", "intents-extra.jsonl"])
+def test_no_evaluation_message_is_among_the_examples(examples: RoutingExamples, name: str):
+    """The dev set (and our unseen set) measure the router: none of their lines may teach it."""
+    rows = [json.loads(line) for line in (DATA / name).read_text().splitlines() if line]
+    taught = {_plain(text) for _, text in examples.pairs()}
+
+    copied = [row["text"] for row in rows if _plain(row["text"]) in taught]
+
+    assert len(rows) > 50
+    assert copied == []
+
+
+def test_the_dev_set_copy_is_the_shared_one():
+    shared = Path("/work/shared/data/intents-dev.jsonl")
+    if not shared.is_file():
+        pytest.skip("the shared dev set is not on this machine")
+    assert (DATA / "intents-dev.jsonl").read_text() == shared.read_text()
+
+
+def test_sample_examples_cover_every_agent_and_a_person(examples: RoutingExamples):
+    assert set(examples.agents) == AGENTS | {HUMAN_ROUTE}
+    assert all(len(texts) >= 30 for texts in examples.examples.values())
+    assert examples.default_agent == "knowledge" and examples.team_channels == {"slack"}
+
+
+def test_human_is_a_route_not_an_agent(router: ExampleRouter):
+    assert set(router.agents) == AGENTS  # what the orchestrator checks against its agents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can I please speak with a real human being",
+        "I demand to talk to your manager, this is unacceptable",
+        "My lawyer will be contacting you about this",
+    ],
+)
+async def test_a_person_is_needed(router: ExampleRouter, text: str):
+    route = await router.route(text, channel="sms")
+    assert route.agent == HUMAN_ROUTE
+    assert route.confidence >= 0.45
+
+
+@pytest.mark.parametrize(
+    ("text", "agent"),
+    [
+        ("What would a dinner for 30 guests cost?", "lead_nurturing"),
+        ("Please cancel my reservation, I want a refund", "customer_care"),
+        ("Is the seafood menu gluten free?", "knowledge"),
+        ("Who is on shift at the Friday event?", "operations"),
+    ],
+)
+async def test_routes_by_topic_and_names_the_nearest_example(
+    router: ExampleRouter, examples: RoutingExamples, text: str, agent: str
+):
+    route = await router.route(text, channel="sms")
+
+    assert route.agent == agent
+    nearest = re.match(r"lexical: nearest (['\"])(.*?)\1", route.reason)
+    assert nearest and nearest.group(2) in examples.examples[agent]
+    assert 0.45 <= route.confidence <= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "current"),
+    [
+        ("yes", "lead_nurturing"),
+        ("sounds good", "customer_care"),
+        ("what about 40 people?", "lead_nurturing"),
+        ("and on Sunday?", "lead_nurturing"),
+        ("ok, and who else is on it?", "operations"),
+        ("what about 40 people?", "customer_care"),
+        ("great, what's the deposit?", "customer_care"),
+        ("what about the vegan menu?", "knowledge"),
+    ],
+)
+async def test_a_follow_up_stays_with_the_current_agent(
+    router: ExampleRouter, text: str, current: str
+):
+    alone = await router.route(text, channel="sms")
+    route = await router.route(text, channel="sms", current_agent=current)
+
+    assert route.agent == current
+    assert route.confidence >= 0.6  # sure enough: no clarifying question after "yes"
+    assert "follow-up" in route.reason
+    assert alone.confidence < route.confidence
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "agent"),
+    [
+        ("I was charged twice on my card, I want my money back", "lead_nurturing", "customer_care"),
+        ("Do you have vegan options on the menu?", "lead_nurturing", "knowledge"),
+        ("How much would a party of 25 cost in August?", "knowledge", "lead_nurturing"),
+        ("get me a real person right now", "customer_care", HUMAN_ROUTE),
+        ("and can I get a refund?", "lead_nurturing", "customer_care"),
+        ("also, is the food gluten free?", "lead_nurturing", "knowledge"),
+        ("ok thanks, can I talk to a person?", "knowledge", HUMAN_ROUTE),
+    ],
+)
+async def test_a_clear_change_of_topic_leaves_the_current_agent(
+    router: ExampleRouter, text: str, current: str, agent: str
+):
+    route = await router.route(text, channel="sms", current_agent=current)
+    assert route.agent == agent
+
+
+def test_follow_up_shapes():
+    assert looks_like_follow_up("yes please")
+    assert looks_like_follow_up("And what about Sunday instead?")
+    assert not looks_like_follow_up("Can you send me the receipt for my event on the 3rd?")
+    assert only_details("what about 40 people?") and only_details("Sounds good, Sunday then")
+    assert not only_details("and can I get a refund?")
+
+
+async def test_team_channel_leans_to_operations(router: ExampleRouter):
+    text = "how are we doing on bookings this week"
+    on_slack = await router.route(text, channel="slack")
+    assert on_slack.agent == "operations"
+    assert "team channel slack" in on_slack.reason
+
+
+@pytest.mark.parametrize("text", ["zorblax quintessa flumph", "Hello?"])
+async def test_nothing_to_go_on_goes_to_the_default_or_current_agent(
+    router: ExampleRouter, text: str
+):
+    fresh = await router.route(text, channel="sms")
+    ongoing = await router.route(text, channel="sms", current_agent="customer_care")
+    unknown = await router.route(text, channel="sms", current_agent="clarify")  # not an agent
+
+    assert (fresh.agent, unknown.agent) == ("knowledge", "knowledge")
+    assert max(fresh.confidence, unknown.confidence) <= 0.4
+    assert "no word in common" in fresh.reason
+    assert ongoing.agent == "customer_care"
+
+
+@pytest.mark.parametrize("text", ["Now?", "Tell me"])
+async def test_no_person_on_a_weak_hunch(router: ExampleRouter, text: str):
+    """A handoff silences the bot and calls the team: vague words never route to a person."""
+    route = await router.route(text, channel="slack")
+    assert route.agent != HUMAN_ROUTE and route.confidence < 0.45
+
+
+async def test_without_the_model_it_routes_by_words(examples: RoutingExamples):
+    """An encoder that cannot load leaves the router lexical, not broken."""
+    router = ExampleRouter(examples, embeddings=True, encoder=lambda: None, vectors_below=2.0)
+    await router.prepare()
+    route = await router.route("Which chefs are on the roster for Saturday?", channel="sms")
+    assert route.agent == "operations" and route.reason.startswith("lexical: ")
+    assert not router.uses_vectors
+
+
+async def test_with_vectors_off_nothing_loads(router: ExampleRouter):
+    await router.prepare()
+    route = await router.route("Which chefs are on the roster for Saturday?", channel="sms")
+    assert route.reason.startswith("lexical: ") and not router.uses_vectors
+
+
+def test_a_business_without_routing_yml_gets_the_keyword_router(tmp_path: Path):
+    shutil.copy(SAMPLE_BUSINESS_DIR / "business.yml", tmp_path)
+    assert isinstance(build_router(tmp_path), KeywordRouter)
+    assert isinstance(build_router(SAMPLE_BUSINESS_DIR, embeddings=False), ExampleRouter)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("agents: []\n", "'agents' must map"),
+        ("agents:\n  knowledge: [menu]\n  sales: hello\n", "agents.sales must be a list"),
+        ("agents:\n  knowledge: ['  ']\n", "agents.knowledge has no examples"),
+        ("default_agent: sales\nagents:\n  knowledge: [menu]\n", "default_agent 'sales'"),
+        ("agents: [unclosed\n", "cannot read"),
+    ],
+)
+def test_a_bad_routing_file_says_what_is_wrong(tmp_path: Path, content: str, message: str):
+    path = tmp_path / "routing.yml"
+    path.write_text(content)
+    with pytest.raises(RoutingConfigError, match=re.escape(message)):
+        RoutingExamples.from_file(path)
+
+
+def test_fingerprint_follows_the_examples(examples: RoutingExamples):
+    changed = RoutingExamples({**examples.examples, "knowledge": ["menu"]})
+    assert examples.fingerprint() == RoutingExamples(dict(examples.examples)).fingerprint()
+    assert changed.fingerprint() != examples.fingerprint()
