@@ -91,7 +91,6 @@ class Settings(BaseSettings):
     customer_alert_threshold: int = Field(1000, ge=1)
 
     # Per-role models; unset means AI_PROVIDER's default.
-    router_model: str | None = None
     agent_model_lead_nurturing: str | None = None
     agent_model_customer_care: str | None = None
     agent_model_operations: str | None = None
@@ -237,7 +236,6 @@ class Settings(BaseSettings):
         "ai_provider",
         "hybrid_student",
         "hybrid_teacher",
-        "router_model",
         "agent_model_lead_nurturing",
         "agent_model_customer_care",
         "agent_model_operations",
@@ -370,7 +368,6 @@ class Settings(BaseSettings):
     def role_models(self) -> dict[str, str]:
         """Model ids by role, for the roles whose setting is set."""
         roles = {
-            "router": self.router_model,
             "agent.lead_nurturing": self.agent_model_lead_nurturing,
             "agent.customer_care": self.agent_model_customer_care,
             "agent.operations": self.agent_model_operations,

@@ -15,16 +15,14 @@ student's answer as the assistant turn and ``metadata.target`` saying so.
 
 from __future__ import annotations
 
-import asyncio
-import json
-import sys
+from collections.abc import AsyncIterator
 from datetime import UTC
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 
-from bot.settings import get_settings
+from bot.cli.jsonl import write_jsonl
 from memory.db import Database
 from memory.tutor_pairs import DECISIONS, StoredPair, TutorPairStore
 
@@ -65,28 +63,14 @@ def export() -> None:
 def pairs(fmt: str, output: Path | None, include_all: bool, decisions: tuple[str, ...]) -> None:
     """Write the hybrid's student/teacher pairs, one JSON object per line."""
 
-    async def run(out: IO[str]) -> int:
-        db = Database(get_settings().database_url)
-        try:
-            await db.migrate()
-            store = TutorPairStore(db)
-            count = 0
-            async for pair in store.iter_pairs(
-                decisions=decisions or None, with_teacher=not (include_all or decisions)
-            ):
-                out.write(json.dumps(pair_record(pair), ensure_ascii=False) + "\n")
-                count += 1
-            return count
-        finally:
-            await db.dispose()
+    async def records(db: Database) -> AsyncIterator[dict[str, Any]]:
+        store = TutorPairStore(db)
+        async for pair in store.iter_pairs(
+            decisions=decisions or None, with_teacher=not (include_all or decisions)
+        ):
+            yield pair_record(pair)
 
-    if output is None:
-        count = asyncio.run(run(sys.stdout))
-        click.echo(f"exported {count} pairs", err=True)
-        return
-    with output.open("w", encoding="utf-8") as out:
-        count = asyncio.run(run(out))
-    click.echo(f"exported {count} pairs to {output}", err=True)
+    write_jsonl(records, output, "pairs")
 
 
 def pair_record(pair: StoredPair) -> dict[str, Any]:

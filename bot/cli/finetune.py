@@ -16,17 +16,16 @@ conversation) and the contact's name becomes ``[NAME]``.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
-import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 
 from agents.business import BusinessProfile
 from agents.privacy.scrubbing import Scrubber
+from bot.cli.jsonl import write_jsonl
 from bot.settings import get_settings
 from memory.db import Database
 from memory.feedback import FeedbackStore, RatedConversation
@@ -64,32 +63,16 @@ def finetune(fmt: str, min_rating: int, output: Path | None) -> None:
     business = BusinessProfile.from_folder(settings.business_dir)
     system = f"You are the front desk of {business.name}. {business.summary}".strip()
 
-    async def run(out: IO[str]) -> int:
-        db = Database(settings.database_url)
-        try:
-            await db.migrate()
-            count = 0
-            async for conversation in FeedbackStore(db).rated_conversations(min_rating=min_rating):
-                record = finetune_record(
-                    conversation,
-                    system=system,
-                    min_rating=min_rating,
-                    region=settings.phone_default_region,
-                )
-                if record is not None:
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                    count += 1
-            return count
-        finally:
-            await db.dispose()
+    async def records(db: Database) -> AsyncIterator[dict[str, Any] | None]:
+        async for conversation in FeedbackStore(db).rated_conversations(min_rating=min_rating):
+            yield finetune_record(
+                conversation,
+                system=system,
+                min_rating=min_rating,
+                region=settings.phone_default_region,
+            )
 
-    if output is None:
-        count = asyncio.run(run(sys.stdout))
-        click.echo(f"exported {count} conversations", err=True)
-        return
-    with output.open("w", encoding="utf-8") as out:
-        count = asyncio.run(run(out))
-    click.echo(f"exported {count} conversations to {output}", err=True)
+    write_jsonl(records, output, "conversations")
 
 
 def finetune_record(

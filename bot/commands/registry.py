@@ -21,6 +21,7 @@ from memory.conversations import ConversationStore, RecordedMessage
 
 log = logging.getLogger(__name__)
 
+
 @dataclass
 class CommandContext:
     """What a running command can see and do."""

@@ -64,7 +64,7 @@ def _strip_bold(text: str) -> str:
     return text.replace("**", "").replace("__", "")
 
 
-_LINK = re.compile(r"<((?:https?|mailto|tel):[^|>]+)(?:\|([^>]+))?>")
+_SLACK_LINK = re.compile(r"<((?:https?|mailto|tel):[^|>]+)(?:\|([^>]+))?>")
 
 
 def to_plain(text: str) -> str:
@@ -78,5 +78,5 @@ def to_plain(text: str) -> str:
         target = url.removeprefix("mailto:").removeprefix("tel:")
         return target if not label or label == target else f"{label} ({target})"
 
-    text = _LINK.sub(link, text)
+    text = _SLACK_LINK.sub(link, text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -89,9 +89,7 @@ async def test_delete_leaves_no_row_that_names_the_person(runtime: Runtime, seed
     calls_before = await count_rows(db, ModelCall)
     async with db.sessions() as session:
         linked = await session.scalar(
-            select(func.count()).where(
-                ModelCall.contact_id.in_([seeded.jane_id, seeded.merged_id])
-            )
+            select(func.count()).where(ModelCall.contact_id.in_([seeded.jane_id, seeded.merged_id]))
         )
     cost_before = await _total_cost(db)
 

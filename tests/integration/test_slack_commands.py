@@ -56,13 +56,15 @@ async def test_ask_is_acked_in_time_while_the_model_takes_5_seconds(
 async def test_ask_answer_goes_to_the_commands_response_url(bot: SlackBot, fake: FakeSlack):
     url = fake.response_url("ask-1")
 
-    response = await bot.command("/ask", "is the **payload** limit 5 kg?", response_url=url)
+    # A question the sample documents answer, so the model (the echo) is asked.
+    text = "is gratuity in the **payload** of the price included?"
+    response = await bot.command("/ask", text, response_url=url)
 
     assert response.status_code == 200
     (answer,) = await fake.wait_calls("response_url")
     # Text with "payload" in it: slack-bolt would read that form as an empty interactivity
     # payload; the adapter hands bolt the parsed body instead.
-    assert answer["text"] == "You said: is the *payload* limit 5 kg?"
+    assert answer["text"] == "You said: is gratuity in the *payload* of the price included?"
     assert fake.calls_to("response_url")[0].path == "/response/ask-1"
     assert fake.calls_to("users.info")  # the asker was looked up
 

@@ -57,7 +57,7 @@ async def test_a_300_character_reply_with_an_emoji_is_five_ucs2_parts(bot: SmsBo
     answer = prose(66) + EMOJI + prose(233)
     assert len(answer) == 300 and len(answer.encode("utf-16-le")) // 2 == 301
 
-    sent = await reply_to(bot, "anything fun?", answer)
+    sent = await reply_to(bot, "Is gratuity included?", answer)  # the documents answer it
 
     assert sent["Body"] == answer  # one message; the carriers split it
     plan = bot.channel.recent[-1].plan
@@ -71,7 +71,7 @@ async def test_a_300_character_reply_with_an_emoji_is_five_ucs2_parts(bot: SmsBo
 
 
 async def test_a_161_character_gsm_reply_is_two_parts(bot: SmsBot):
-    sent = await reply_to(bot, "long one?", prose(161))
+    sent = await reply_to(bot, "Do you cook indoors?", prose(161))  # the documents answer it
 
     plan = bot.channel.recent[-1].plan
     assert (plan.encoding, plan.segments) == (GSM7, 2)

@@ -146,7 +146,8 @@ async def test_a_long_reply_is_split_into_parts_that_fit_in_order(
 async def test_text_with_html_and_markdown_characters_arrives_intact(
     client: httpx.AsyncClient, fake: FakeTelegram
 ):
-    tricky = "Is <b>5 < 6</b> & *bold* _it_ [a](b) `code` ~x~ > y? &amp;"
+    # Asks what the sample documents answer (gratuity), so the model (the echo) replies.
+    tricky = "Is gratuity <b>5 < 6</b> & *bold* _included_ [a](b) `code` ~x~ > y? &amp;"
 
     await post(client, text_update(40, tricky))
 

@@ -44,11 +44,19 @@ def test_events_interactivity_and_scopes(manifest: dict[str, Any]):
     settings = manifest["settings"]
 
     assert settings["event_subscriptions"]["request_url"] == EVENTS_URL
-    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    # message.channels/groups: team replies in a handoff's thread in SLACK_OPS_CHANNEL.
+    assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "app_mention",
+        "message.im",
+        "message.channels",
+        "message.groups",
+    }
     assert settings["interactivity"] == {"is_enabled": True, "request_url": EVENTS_URL}
     assert settings["socket_mode_enabled"] is False
     assert {
         "app_mentions:read",
+        "channels:history",
+        "groups:history",
         "chat:write",
         "commands",
         "im:history",
