@@ -6,16 +6,21 @@ neutral fields of `AgentRequest`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from agents.business import BusinessProfile
 from agents.facts import FactIndex, fact_lines
+from agents.knowledge_base.amounts import amounts, unsupported_amounts
 from agents.knowledge_base.questions import asks_for_fact
+from agents.knowledge_base.unknown import NOT_IN_DOCUMENTS
 from agents.providers.base import ChatMessage, Completion, ModelProvider
 from agents.tools import AgentTools
 from memory.conversations import HistoryEntry
+
+log = logging.getLogger(__name__)
 
 #: Called with each piece of text as the model writes it.
 DeltaCallback = Callable[[str], Awaitable[None] | None]
@@ -73,6 +78,8 @@ class Agent:
     temperature: ClassVar[float] = 0.3
     #: How many of the business's fact lines go into one prompt.
     facts_per_prompt: ClassVar[int] = 5
+    #: Money the reply names must come from the documents (see `grounded`).
+    checks_amounts: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -177,12 +184,29 @@ class Agent:
                     await result
             return answer
         request = await self.prepare(request)
-        completion = await self._complete(request, provider, on_delta)
+        completion = self.grounded(request, await self._complete(request, provider, on_delta))
         if request.citations:
             completion = replace(
                 completion, extras={**completion.extras, "citations": list(request.citations)}
             )
         return completion
+
+    def grounded(self, request: AgentRequest, completion: Completion) -> Completion:
+        """``completion``, or the documents' own words when it names money they do not."""
+        if not self.checks_amounts or self.agent_tools.knowledge is None:
+            return completion
+        invented = unsupported_amounts(completion.text, request.knowledge, request.text)
+        if not invented:
+            return completion
+        priced = [passage for passage in request.knowledge if amounts(passage)]
+        text = f"Here is what our price list says: {priced[0]}" if priced else NOT_IN_DOCUMENTS
+        log.warning(
+            "%s named %s, which its documents do not: replaced by the documents' words",
+            completion.model_id,
+            ", ".join(f"${value}" for value in invented),
+        )
+        grounding = {"replaced": completion.text, "amounts": [str(v) for v in invented]}
+        return replace(completion, text=text, extras={**completion.extras, "grounding": grounding})
 
     async def _complete(
         self, request: AgentRequest, provider: ModelProvider, on_delta: DeltaCallback | None

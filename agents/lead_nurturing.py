@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agents.base import Agent, AgentRequest, Tool
 from agents.business import BusinessProfile
+from agents.knowledge_base.unknown import answer_unknown
 from agents.leads.extraction import extract_lead
 from agents.leads.scoring import score_lead
 from agents.leads.terms import BusinessTerms
+from agents.providers.base import Completion
 from agents.tools import AgentTools
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,15 @@ two to four sentences, plain text, no Markdown.
         except (ZoneInfoNotFoundError, ValueError):
             zone = ZoneInfo("UTC")
         return (now or datetime.now(zone)).astimezone(zone).date()
+
+    async def decide(self, request: AgentRequest) -> Completion | None:
+        """ "Not sure" to a fact question the documents do not answer (as the knowledge
+        agent says it), unless the message tells us about the event: then it is
+        the enquiry itself ("are you free June 14 for 30?") and the model answers."""
+        found = extract_lead(request.text, today=self.today(), service_area=self.terms.names())
+        if found.known():
+            return None
+        return await answer_unknown(request, self.agent_tools.knowledge)
 
     async def prepare(self, request: AgentRequest) -> AgentRequest:
         """Capture the lead fields the message reveals, rescore, plan a follow-up.

@@ -58,6 +58,8 @@ about today's and upcoming events, chef schedules, supplies, vans, the lead
 pipeline and costs. Answer only from data you are given; when you do not have
 the data, say exactly what you would need. Be brief and factual, plain text.
 """
+    # The team's numbers (costs, the pipeline) come from data, not the documents.
+    checks_amounts = False
     tools = (
         Tool("list_bookings", "Today's and tomorrow's bookings."),
         Tool("lead_pipeline", "Open leads by stage."),

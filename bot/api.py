@@ -64,6 +64,8 @@ class MessageOut(BaseModel):
     """The bot's reply and what it took."""
 
     duplicate: bool = False
+    #: The conversation is handed to a person: the bot does not answer it.
+    held_by_team: bool = False
     reply: str | None
     agent: str | None = None
     model: str | None = None
@@ -157,12 +159,21 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             sender_name=body.sender_name,
         )
         try:
-            reply = await orchestrator.handle(incoming)
+            recorded = await orchestrator.record(incoming)
         except InvalidMessageError as exc:
             return error_response(422, str(exc))
-        if reply is None:
+        if recorded is None:
             earlier = await rt.conversations.reply_to(body.channel, body.message_id or "")
             return MessageOut(duplicate=True, reply=earlier)
+        reply = await orchestrator.answer(incoming, recorded)
+        if reply is None:  # handed off: the team has the message in its thread
+            return MessageOut(
+                held_by_team=True,
+                reply=None,
+                contact_id=recorded.contact_id,
+                conversation_id=recorded.conversation_id,
+                message_id=recorded.message_id,
+            )
         completion = reply.completion
         return MessageOut(
             reply=reply.text,

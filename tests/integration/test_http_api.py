@@ -8,9 +8,12 @@ import httpx
 import pytest
 
 from agents.providers.function import FunctionProvider
+from bot.ops import OpsChannel
 from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
+from channels.base import RecordingChannel
 from memory.db import Database
+from memory.handoffs import HandoffStore
 from memory.models import Message, ModelCall
 from tests.support.rows import count_rows
 from tests.support.served import http_client
@@ -150,3 +153,25 @@ async def test_with_an_api_token_every_api_route_wants_it(
     assert allowed.status_code == 200 and allowed.json()["reply"]
     assert health.status_code == 200  # health checks need no token
     assert await count_rows(database, Message) == 2  # only the allowed message and its reply
+
+
+async def test_a_message_in_a_handed_off_conversation_is_held_for_the_team(
+    client: httpx.AsyncClient, runtime: Runtime
+):
+    ops_slack = RecordingChannel("slack")
+    runtime.orchestrator.ops = OpsChannel(ops_slack, "C-OPS")
+    payload = {"sender": "email:lee@example.com", "text": "Is it BYOB?", "message_id": "h-1"}
+    first = (await client.post("/api/v1/messages", json=payload)).json()
+    await HandoffStore(runtime.db).mark(
+        first["conversation_id"], reason="asked for a person", ops_thread="C-OPS:1.0", silence=True
+    )
+
+    held = await client.post(
+        "/api/v1/messages", json={**payload, "text": "Hello? Anyone?", "message_id": "h-2"}
+    )
+
+    assert held.status_code == 200
+    body = held.json()
+    assert body["held_by_team"] is True and body["duplicate"] is False
+    assert body["reply"] is None and body["message_id"] > first["reply_id"]
+    assert "Hello? Anyone?" in ops_slack.texts[-1]  # forwarded to the alert's thread

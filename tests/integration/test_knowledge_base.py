@@ -232,3 +232,48 @@ async def test_a_question_of_common_words_still_gets_the_best_chunks(
     assert priced[0].text.startswith("Classic package, our standard price: $60 per adult")
     # "wild" and "farmed" are in no document: nothing to answer from.
     assert unknown == []
+
+
+async def test_a_lead_asking_what_the_documents_lack_gets_not_sure_too(
+    runtime: Runtime, model: FunctionProvider
+):
+    enquiry = await runtime.orchestrator.handle(sms("How much for 30 guests on June 14?"))
+    unknown = await runtime.orchestrator.handle(sms("Do you have a helicopter pad?"))
+    handed = await runtime.orchestrator.handle(sms("yes"))
+
+    # The follow-up stays with lead nurturing, which no more guesses than the knowledge agent.
+    assert enquiry.agent == unknown.agent == "lead_nurturing"
+    assert unknown.text == NOT_IN_DOCUMENTS
+    assert len(model.calls) == 1  # the enquiry only
+    async with runtime.db.sessions() as session:
+        stored = await session.get(Message, handed.reply_message_id)
+    assert stored.meta["handoff"]["reason"].endswith("Do you have a helicopter pad?")
+
+
+async def test_a_lead_telling_about_the_event_gets_the_model_even_without_documents(
+    runtime: Runtime, model: FunctionProvider
+):
+    reply = await runtime.orchestrator.handle(
+        sms("Are you free on June 14 for 30 people in Oakland?")
+    )
+
+    assert reply.agent == "lead_nurturing"
+    assert len(model.calls) == 1 and reply.text != NOT_IN_DOCUMENTS
+
+
+async def test_a_price_the_model_invents_is_replaced_by_the_documents_words(
+    settings: Settings, database: Database, channels: dict[str, RecordingChannel]
+):
+    inventor = FunctionProvider(lambda _: "The classic package for 20 guests is $65.")
+    rt = await Runtime.start(settings, provider=inventor, channels=channels, db=database)
+    try:
+        reply = await rt.orchestrator.handle(sms("How much is the classic package for 20 guests?"))
+    finally:
+        await rt.aclose(keep_database=True)
+
+    assert "$65" not in reply.text and "$60 per adult" in reply.text
+    assert channels["sms"].texts == [reply.text]
+    async with database.sessions() as session:
+        stored = await session.get(Message, reply.reply_message_id)
+    assert stored.meta["grounding"]["amounts"] == ["65"]
+    assert "$65" in stored.meta["grounding"]["replaced"]  # kept, for whoever reviews it
