@@ -12,16 +12,17 @@ is planned while the cap allows.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agents.errors import ProviderError
 from agents.lead_nurturing import LeadNurturingAgent
 from agents.providers.base import CallRecord, ChatMessage, Completion, ModelProvider
+from bot.followup_job import PeriodicFollowUps
+from bot.followup_text import template
 from bot.orchestrator import Orchestrator
 from bot.quiet_hours import QuietHours
 from bot.settings import Settings
@@ -213,63 +214,7 @@ class FollowUpRunner:
         """Run due follow-ups every ``interval_s`` in the background; None when 0."""
         if interval_s <= 0:
             return None
-        return PeriodicFollowUps(self, interval_s)
-
-
-def template(business: str, lead: LeadRecord | None) -> str:
-    """A follow-up written from the lead's fields alone, for when no model answers."""
-    fields = lead.fields if lead else {}
-    name = fields.get("name") or (lead.display_name if lead else None)
-    parts = [f"Hi {name}," if name else "Hi,", f"it's {business} following up on your event"]
-    if when := _day(fields.get("event_date")):
-        parts.append(f"on {when}")
-    if fields.get("guests"):
-        parts.append(f"for {fields['guests']} guests")
-    text = " ".join(parts) + "."
-    asks = {"event_date": "the date", "guests": "the guest count", "location": "the city"}
-    missing = [asks[name] for name in (lead.missing if lead else list(asks)) if name in asks]
-    if missing:
-        text += " Could you tell us " + " and ".join(missing) + "? We'd be glad to hold it for you."
-    else:
-        text += " Shall we hold the date for you?"
-    return text
-
-
-def _day(value: object) -> str | None:
-    """``Monday, June 14`` for ``2027-06-14``: how a text message names a day."""
-    try:
-        day = date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-    return f"{day:%A, %B} {day.day}" if day else None
-
-
-class PeriodicFollowUps:
-    """The background job of ``bot serve``: `FollowUpRunner.run` every interval."""
-
-    def __init__(self, runner: FollowUpRunner, interval_s: float) -> None:
-        self.runner = runner
-        self.interval_s = interval_s
-        self._task = asyncio.create_task(self._loop(), name="followups")
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval_s)
-            try:
-                outcomes = await self.runner.run()
-            except Exception:  # the next round may succeed (a database restart)
-                log.exception("the follow-up round failed")
-                continue
-            for outcome in outcomes:
-                log.info(
-                    "follow-up %s: %s (%s)", outcome.followup_id, outcome.action, outcome.reason
-                )
-
-    async def stop(self) -> None:
-        """Cancel the loop and wait for it."""
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        return PeriodicFollowUps(self.run, interval_s)
 
 
 def _fit(channel: Channel, text: str) -> str:
