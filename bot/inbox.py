@@ -16,9 +16,11 @@ from bot.background import BackgroundWork
 from bot.commands import CommandContext, CommandRegistry
 from bot.errors import InvalidMessageError
 from bot.orchestrator import Orchestrator
-from channels.base import Address, IncomingMessage, OutgoingMessage, Receipt
+from bot.reactions import ReactionFeedback
+from channels.base import Address, IncomingMessage, OutgoingMessage, Reaction, Receipt
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore, RecordedMessage
+from memory.feedback import FeedbackStore
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ class BotInbox:
         self.conversations = conversations
         self.work = work or BackgroundWork()
         self.sms_help_text = sms_help_text
+        self.reactions = ReactionFeedback(FeedbackStore(conversations.db))
 
     async def deliver(self, incoming: IncomingMessage) -> Receipt:
         """Store ``incoming`` and schedule its answer; see `channels.base.Receipt`."""
@@ -85,6 +88,10 @@ class BotInbox:
         if not found:
             log.info("delivery report for unknown %s message %s", channel, sent_id)
         return found
+
+    async def record_reaction(self, reaction: Reaction) -> bool:
+        """A thumbs up or down on a bot reply rates it (see `bot.reactions`)."""
+        return await self.reactions.record(reaction)
 
     async def _answer(self, incoming: IncomingMessage, recorded: RecordedMessage) -> None:
         try:

@@ -175,6 +175,24 @@ class Receipt:
     ack_text: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    """A person's thumbs up or down on a message the bot sent (a Slack reaction).
+
+    ``sent_id`` is the channel's id for the message, as `Channel.send` returned
+    it; ``container`` is where a ``sent_id`` is unique (a Slack channel id), if
+    the channel has such a thing. ``removed`` means the person took it back.
+    """
+
+    channel: str
+    sent_id: str
+    rater: Address
+    #: +1 (thumbs up) or -1 (thumbs down).
+    rating: int
+    removed: bool = False
+    container: str | None = None
+
+
 class Inbox(Protocol):
     """Where channel adapters hand what they receive; the bot implements it.
 
@@ -200,6 +218,13 @@ class Inbox(Protocol):
         """Note a delivery report (Twilio's status callback) on the sent message.
 
         False when no stored message has that ``sent_id``.
+        """
+        ...
+
+    async def record_reaction(self, reaction: Reaction) -> bool:
+        """Rate (or, when removed, un-rate) the bot's reply the reaction is on.
+
+        False when the message is not one of the bot's stored replies.
         """
         ...
 

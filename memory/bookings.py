@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from memory.booking_outcomes import rate_replies_before_booking
 from memory.contacts import ContactDirectory
 from memory.db import Database
 from memory.errors import MemoryStoreError
@@ -234,6 +235,7 @@ class BookingStore:
                 )
                 reference = normalise_reference(record.reference)
                 booking = await self._find(session, reference, None, for_update=True)
+                created = booking is None
                 if booking is None:
                     booking = Booking(reference=reference, created_at=utcnow())
                     session.add(booking)
@@ -250,6 +252,14 @@ class BookingStore:
                 booking.notes = record.notes
                 booking.updated_at = utcnow()
                 await session.flush()
+                if created and record.status != CANCELLED:
+                    # A new booking is the outcome of the lead conversation before it.
+                    await rate_replies_before_booking(
+                        self.db,
+                        session,
+                        contact_ids=await _owners(session, contact.id),
+                        reference=reference,
+                    )
         return result
 
     async def _find(

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, delete, func, or_, select
 
+from memory.conversations import sent_external_id
 from memory.db import Database
 from memory.errors import MemoryStoreError
-from memory.models import Contact, Message, ReplyFeedback, utcnow
+from memory.models import Contact, Conversation, Message, ReplyFeedback, utcnow
 
 #: What a rating is about: a person's thumbs, or whether the reply led to a booking.
 KINDS = ("thumb", "booking_outcome")
@@ -117,6 +118,70 @@ class FeedbackStore:
             created_at=row.created_at,
         )
 
+    async def remove(
+        self, message_id: int, *, rater: str, kind: str = "thumb", rating: int | None = None
+    ) -> bool:
+        """Delete ``rater``'s rating of ``kind`` on reply ``message_id``; False if there was none.
+
+        With ``rating``, only a stored rating of that value goes: a person who
+        took back a thumbs-up they had since turned into a thumbs-down keeps the
+        thumbs-down.
+        """
+        conditions = [
+            ReplyFeedback.message_id == message_id,
+            ReplyFeedback.rater == rater,
+            ReplyFeedback.kind == kind,
+        ]
+        if rating is not None:
+            conditions.append(ReplyFeedback.rating == rating)
+        async with self.db.transaction() as session:
+            removed = await session.execute(delete(ReplyFeedback).where(*conditions))
+        return bool(removed.rowcount)
+
+    async def reply_for_sent(
+        self, channel: str, sent_id: str, *, container: str | None = None
+    ) -> int | None:
+        """The id of the bot's reply that ``channel`` sent as ``sent_id``, or None.
+
+        ``sent_id`` is what the channel's ``send`` returned (a Slack ``ts``).
+        ``container`` (a Slack channel id) must then be where the reply's
+        conversation lives: a ``ts`` is unique only within one Slack channel.
+        A reply sent in parts is found by any part's id.
+        """
+        async with self.db.sessions() as session:
+            query = (
+                select(Message.id, Conversation.key)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .where(Message.direction == "out", Message.channel == channel)
+            )
+            # The first part's id is the indexed external id (see ConversationStore.mark_sent).
+            found = (
+                await session.execute(query.where(Message.external_id == sent_external_id(sent_id)))
+            ).first()
+            if found is None and _is_plain(sent_id):
+                # A later part is listed only in meta["sent_ids"]: look in the
+                # container's conversations, newest first.
+                if container is not None:
+                    query = query.where(
+                        or_(
+                            Conversation.key == container,
+                            Conversation.key.startswith(f"{container}:", autoescape=True),
+                        )
+                    )
+                found = (
+                    await session.execute(
+                        query.where(cast(Message.meta, Text).like(f'%"{sent_id}"%'))
+                        .order_by(Message.id.desc())
+                        .limit(1)
+                    )
+                ).first()
+        if found is None:
+            return None
+        message_id, key = found
+        if container is not None and key.partition(":")[0] != container:
+            return None
+        return int(message_id)
+
     async def ratings(self, message_id: int) -> list[Rating]:
         """Every rating of one reply, oldest first."""
         async with self.db.sessions() as session:
@@ -164,6 +229,11 @@ class FeedbackStore:
                     contact_name=next((r.display_name for r in rows if r.display_name), None),
                     turns=[(r.direction, r.text, _score(r.score)) for r in rows],
                 )
+
+
+def _is_plain(sent_id: str) -> bool:
+    # Only ids that cannot act as LIKE wildcards or break out of the JSON string.
+    return bool(sent_id) and all(c.isalnum() or c in ".-:" for c in sent_id)
 
 
 def _score(value: Any) -> int | None:

@@ -137,6 +137,8 @@ class SlackAdapter(ChannelAdapter):
         app = self.app
         app.event("app_mention")(self._on_message_event)
         app.event("message")(self._on_message_event)
+        app.event("reaction_added")(self._on_reaction)
+        app.event("reaction_removed")(self._on_reaction)
         # Any other event we are sent: acknowledge, or Slack retries it and then
         # disables the subscription (bolt answers an unhandled request 404).
         app.event(re.compile(".*"))(_ignore)
@@ -169,6 +171,15 @@ class SlackAdapter(ChannelAdapter):
         )
         if incoming is not None:
             await self._deliver(incoming)
+
+    async def _on_reaction(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        # A thumbs up or down on one of our replies rates it. Stored before the
+        # ack, like a message, and idempotent, so a Slack retry changes nothing.
+        reaction = translate.from_reaction(event, bot_user_id=context.bot_user_id)
+        if reaction is None:
+            log.debug("Slack %s :%s: ignored", event.get("type"), event.get("reaction"))
+            return
+        await self.inbox.record_reaction(reaction)
 
     async def _team_reply(self, event: dict[str, Any], bot_user_id: str | None) -> None:
         # Every message of the ops channel reaches us (message.channels); only a

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from channels.base import Address, IncomingMessage
+from channels.base import Address, IncomingMessage, Reaction
 from channels.slack.mrkdwn import to_plain
 
 CHANNEL = "slack"
@@ -24,6 +24,12 @@ TEAM_REPLY_COMMAND = "team-reply"
 #: subtype (message_changed, message_deleted, channel_join, bot_message, ...)
 #: is Slack telling us about something else, and gets no answer.
 HUMAN_SUBTYPES = frozenset({None, "file_share", "thread_broadcast", "me_message"})
+
+#: Reaction names that rate a reply, and the rating each gives. Slack names the
+#: thumbs ``+1`` / ``-1``; ``thumbsup`` / ``thumbsdown`` are their aliases.
+RATING_REACTIONS = {"+1": 1, "thumbsup": 1, "-1": -1, "thumbsdown": -1}
+#: The events a reaction arrives as.
+REACTION_EVENTS = frozenset({"reaction_added", "reaction_removed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +227,35 @@ def from_actions(body: dict[str, Any], *, profile: Profile = Profile()) -> list[
             )
         )
     return clicks
+
+
+def from_reaction(event: dict[str, Any], *, bot_user_id: str | None) -> Reaction | None:
+    """A thumbs up or down added to (or removed from) a message, or None to ignore the event.
+
+    Only :+1: and :-1: (any skin tone) on a message count; a reaction by the
+    bot itself, or on a message whose author is known not to be the bot
+    (``item_user``), is ignored here, before any database lookup: the bot
+    hears every reaction in every channel it is in.
+    """
+    if event.get("type") not in REACTION_EVENTS:
+        return None
+    # A skin tone arrives as a suffix: "+1::skin-tone-3".
+    name = str(event.get("reaction") or "").split("::", 1)[0]
+    rating = RATING_REACTIONS.get(name)
+    item = event.get("item") or {}
+    user, channel_id, ts = event.get("user"), item.get("channel"), item.get("ts")
+    if rating is None or item.get("type") != "message" or not (user and channel_id and ts):
+        return None
+    if bot_user_id and (user == bot_user_id or event.get("item_user", bot_user_id) != bot_user_id):
+        return None
+    return Reaction(
+        channel=CHANNEL,
+        sent_id=str(ts),
+        rater=Address(CHANNEL, str(user)),
+        rating=rating,
+        removed=event["type"] == "reaction_removed",
+        container=str(channel_id),
+    )
 
 
 def strip_mention(text: str, bot_user_id: str | None) -> str:

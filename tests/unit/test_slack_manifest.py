@@ -50,6 +50,9 @@ def test_events_interactivity_and_scopes(manifest: dict[str, Any]):
         "message.im",
         "message.channels",
         "message.groups",
+        # :+1: / :-1: reactions on the bot's replies are feedback.
+        "reaction_added",
+        "reaction_removed",
     }
     assert settings["interactivity"] == {"is_enabled": True, "request_url": EVENTS_URL}
     assert settings["socket_mode_enabled"] is False
@@ -62,6 +65,7 @@ def test_events_interactivity_and_scopes(manifest: dict[str, Any]):
         "im:history",
         "im:read",
         "im:write",
+        "reactions:read",
         "users:read",
         "users:read.email",
     } <= set(manifest["oauth_config"]["scopes"]["bot"])
