@@ -95,6 +95,11 @@ class Agent:
         self.history_chars = history_chars
         self._facts = FactIndex(fact_lines(text for _, text in business.notes))
 
+    @property
+    def about(self) -> str:
+        """The business's name and description, as every prompt gives them."""
+        return f"{self.business.name}. {self.business.summary}"
+
     def system_prompt(self, question: str = "") -> str:
         """The system prompt: role, business, and the facts that bear on ``question``."""
         parts = [

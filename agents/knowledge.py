@@ -30,7 +30,7 @@ sentences, plain text, no Markdown.
     async def decide(self, request: AgentRequest) -> Completion | None:
         """Say "not sure, shall I ask the team?" to a fact question no document answers,
         and hand the conversation to a person when the customer says yes."""
-        return await answer_unknown(request, self.agent_tools.knowledge)
+        return await answer_unknown(request, self.agent_tools.knowledge, about=self.about)
 
     def needs_knowledge(self, request: AgentRequest) -> bool:
         # Whatever the message, this agent's answer should stand on the documents.

@@ -72,7 +72,7 @@ two to four sentences, plain text, no Markdown.
         found = extract_lead(request.text, today=self.today(), service_area=self.terms.names())
         if found.known():
             return None
-        return await answer_unknown(request, self.agent_tools.knowledge)
+        return await answer_unknown(request, self.agent_tools.knowledge, about=self.about)
 
     async def prepare(self, request: AgentRequest) -> AgentRequest:
         """Capture the lead fields the message reveals, rescore, plan a follow-up.

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from agents.knowledge_base.questions import asks_for_fact
+from agents.knowledge_base.terms import terms
 from agents.providers.base import HANDOFF, Completion
 
 #: The answer to a fact question the documents do not answer.
@@ -28,11 +29,13 @@ _ACCEPTS = re.compile(
 )
 
 
-async def answer_unknown(request: Any, knowledge: Any) -> Completion | None:
-    """ "Not sure" for an unanswered fact question, a handoff for "yes" to asking the team.
+async def answer_unknown(request: Any, knowledge: Any, *, about: str = "") -> Completion | None:
+    """Say "not sure" to an unanswered fact question; hand off on "yes" to asking the team.
 
-    None when the documents answer the question, it is not a fact question, or
-    there is no knowledge base (``knowledge`` None).
+    None when the documents answer the question, when ``about`` (the business's
+    own description, in every prompt) holds every word it asks about ("do you
+    cater?"), when it is not a fact question, or when there is no knowledge
+    base (``knowledge`` None).
     """
     # Imported here: agents.base imports this package for its retrieval.
     from agents.base import decided
@@ -50,9 +53,15 @@ async def answer_unknown(request: Any, knowledge: Any) -> Completion | None:
         return replace(answer, finish_reason=HANDOFF)
     if not asks_for_fact(request.text):
         return None
-    if await knowledge.relevant(request.text):
+    if await knowledge.relevant(request.text) or _describes(about, request.text):
         return None
     return decided(NOT_IN_DOCUMENTS, "no-knowledge", tool="knowledge_base")
+
+
+def _describes(about: str, question: str) -> bool:
+    """Whether every word ``question`` asks about is in ``about``."""
+    asked = set(terms(question))
+    return bool(asked) and asked <= set(terms(about))
 
 
 def accepted_offer(request: Any) -> str | None:

@@ -277,3 +277,13 @@ async def test_a_price_the_model_invents_is_replaced_by_the_documents_words(
         stored = await session.get(Message, reply.reply_message_id)
     assert stored.meta["grounding"]["amounts"] == ["65"]
     assert "$65" in stored.meta["grounding"]["replaced"]  # kept, for whoever reviews it
+
+
+async def test_a_question_the_business_description_answers_goes_to_the_model(
+    runtime: Runtime, model: FunctionProvider
+):
+    # No document says "cater"; business.yml's summary (in every prompt) does.
+    reply = await runtime.orchestrator.handle(sms("Do you cater?"))
+
+    assert reply.text == "You said: Do you cater?"
+    assert "hibachi catering company" in model.calls[0][0].content
