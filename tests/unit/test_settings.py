@@ -139,3 +139,12 @@ def test_the_old_judge_model_name_is_still_read(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("JUDGE_MODEL", "openai:gpt-4o")
 
     assert load_settings(_env_file=None).compare_judge_model == "openai:gpt-4o"
+
+
+def test_the_business_time_zone_defaults_to_business_yml_and_is_checked():
+    assert load_settings(_env_file=None).business_zone() == "America/Los_Angeles"
+    assert load_settings(_env_file=None, business_time_zone="Europe/Paris").business_zone() == (
+        "Europe/Paris"
+    )
+    with pytest.raises(SettingsError, match=r"(?i)business_time_zone"):
+        load_settings(_env_file=None, business_time_zone="Mars/Olympus")
