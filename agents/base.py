@@ -63,6 +63,8 @@ class AgentRequest:
     message_id: int | None = None
     #: A team member (Slack workspace, TEAM_TELEGRAM_IDS): may see internal data.
     is_team: bool = False
+    #: How sure the router was that this agent should answer (None: not routed).
+    route_confidence: float | None = None
 
 
 class Agent:

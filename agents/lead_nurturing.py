@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agents.base import Agent, AgentRequest, Tool
 from agents.business import BusinessProfile
-from agents.knowledge_base.unknown import answer_unknown
+from agents.knowledge_base.unknown import accepted_offer, answer_unknown
 from agents.leads.extraction import extract_lead
 from agents.leads.scoring import score_lead
 from agents.leads.terms import BusinessTerms
@@ -19,6 +19,10 @@ from agents.providers.base import Completion
 from agents.tools import AgentTools
 
 log = logging.getLogger(__name__)
+
+#: A route at least this sure found an enquiry's words in the message (the
+#: router's own threshold of doubt, ROUTER_MIN_CONFIDENCE's default).
+ENQUIRY_CONFIDENCE = 0.45
 
 #: How the missing lead fields are asked for, in the prompt.
 _ASK = {
@@ -66,12 +70,18 @@ two to four sentences, plain text, no Markdown.
         return (now or datetime.now(zone)).astimezone(zone).date()
 
     async def decide(self, request: AgentRequest) -> Completion | None:
-        """ "Not sure" to a fact question the documents do not answer (as the knowledge
-        agent says it), unless the message tells us about the event: then it is
-        the enquiry itself ("are you free June 14 for 30?") and the model answers."""
-        found = extract_lead(request.text, today=self.today(), service_area=self.terms.names())
-        if found.known():
-            return None
+        """ "Not sure" to a fact question the documents do not answer, when the message
+        only reached this agent as a follow-up with no word of an enquiry in it
+        ("do you have a helicopter pad?" after a quote). An enquiry the router
+        recognised ("do you cater weddings?") or one that tells about the event
+        ("are you free June 14 for 30?") goes to the model."""
+        if accepted_offer(request) is None:  # "yes" to asking the team always hands off
+            confidence = request.route_confidence
+            if confidence is None or confidence >= ENQUIRY_CONFIDENCE:
+                return None
+            today = self.today()
+            if extract_lead(request.text, today=today, service_area=self.terms.names()).known():
+                return None
         return await answer_unknown(request, self.agent_tools.knowledge, about=self.about)
 
     async def prepare(self, request: AgentRequest) -> AgentRequest:

@@ -201,6 +201,7 @@ class Orchestrator:
             conversation_id=recorded.conversation_id,
             message_id=recorded.message_id,
             is_team=is_team,
+            route_confidence=route.confidence,
         )
         answered = await self._ask(agent, request, recorded, on_delta)
         return await self._finish(incoming, recorded, route, agent.name, answered)

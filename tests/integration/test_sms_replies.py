@@ -84,7 +84,7 @@ async def test_extension_characters_count_two_septets(bot: SmsBot):
     two_segments = prose(157) + "[]"  # 159 characters, 161 septets
 
     first = await reply_to(bot, "price?", one_segment)
-    second = await reply_to(bot, "brackets?", two_segments)
+    second = await reply_to(bot, "Do you cook indoors?", two_segments)  # the documents say
 
     plans = [sent.plan for sent in list(bot.channel.recent)[-2:]]
     assert [(p.encoding, p.units, p.segments) for p in plans] == [(GSM7, 160, 1), (GSM7, 161, 2)]
