@@ -17,7 +17,15 @@ from bot.commands import CommandContext, CommandRegistry
 from bot.errors import InvalidMessageError
 from bot.orchestrator import Orchestrator
 from bot.reactions import ReactionFeedback
-from channels.base import Address, IncomingMessage, OutgoingMessage, Reaction, Receipt
+from channels.base import (
+    OPT_IN_COMMAND,
+    OPT_OUT_COMMAND,
+    Address,
+    IncomingMessage,
+    OutgoingMessage,
+    Reaction,
+    Receipt,
+)
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore, RecordedMessage
 from memory.feedback import FeedbackStore
@@ -136,7 +144,14 @@ def _turn(incoming: IncomingMessage) -> str:
 
     A command's answer is the asker's alone (a Slack slash command answers through
     its own response_url), so one person's slow /enrich never holds up another
-    person's /ask in the same channel.
+    person's /ask in the same channel. STOP and START are the exception: they
+    change whether the conversation's next answers may be sent, so they keep
+    its order ("START" then "Now?" must not answer "Now?" while still opted out).
     """
     key = f"{incoming.channel}:{incoming.conversation_key}"
-    return f"{key}:{incoming.sender}" if incoming.command else key
+    if incoming.command and incoming.command not in _CONSENT_COMMANDS:
+        return f"{key}:{incoming.sender}"
+    return key
+
+
+_CONSENT_COMMANDS = frozenset({OPT_OUT_COMMAND, OPT_IN_COMMAND})
