@@ -8,19 +8,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from agents.business import BusinessProfile
 from agents.errors import UnknownProviderError
 from agents.providers.factory import ProviderSettings, VendorSettings, parse_model_id
 from agents.providers.resilience import RetryPolicy, Timeouts
 from bot.errors import SettingsError
-from channels.slack.config import SLACK_API_BASE_URL
-from channels.sms.config import TWILIO_API_BASE_URL
-from channels.telegram.config import TELEGRAM_API_BASE_URL
+from bot.settings_agents import AgentWorkSettings
+from bot.settings_channels import ChannelSettings
 
 SAMPLE_BUSINESS_DIR = Path(__file__).parent / "sample"
 
@@ -33,8 +30,13 @@ _URL_PREFIXES = {
 _SUPPORTED_URLS = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 
 
-class Settings(BaseSettings):
-    """The bot's configuration. Environment variables are the upper-case field names."""
+class Settings(ChannelSettings, AgentWorkSettings):
+    """The bot's configuration. Environment variables are the upper-case field names.
+
+    The channels' settings and those of the agents' work (routing, knowledge,
+    follow-ups, privacy) are declared in `bot.settings_channels` and
+    `bot.settings_agents`; this class adds the rest and reads them all.
+    """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
@@ -125,102 +127,12 @@ class Settings(BaseSettings):
     tavily_max_results: int = Field(5, ge=1, le=20)
     enrich_max_age_days: int = Field(30, ge=0, description="Enrichments reused this long.")
 
-    # Routing: which agent answers, and when to ask or hand to a person instead.
-    router_min_confidence: float = Field(
-        0.45,
-        ge=0,
-        le=1,
-        description="Below this, a customer is asked a clarifying question or handed off.",
-    )
-    router_embeddings: bool = Field(
-        True,
-        description="Ask the embedded model's sentence vectors when the words of routing.yml's"
-        " examples leave the route unsure.",
-    )
-
-    # Knowledge base: the business's documents the agents answer from.
-    kb_top_k: int = Field(4, ge=1, le=20, description="Chunks put in a prompt.")
-    # 2.4 by bench/knowledge.py: every answerable sample question found, 88% of the
-    # unanswerable ones refused; 2.6 loses place names ("Napa", "Marin") in long passages.
-    kb_min_score: float = Field(
-        2.4, ge=0, description="BM25 score under which a chunk does not count as an answer."
-    )
-
-    # Lead follow-ups (bot followups run, and a periodic job in bot serve).
-    quiet_hours: str = Field(
-        "21:00-08:00",
-        pattern=r"^(|\d{1,2}:\d{2}-\d{1,2}:\d{2})$",
-        description="No follow-up is sent in these hours of the contact's time zone.",
-    )
-    business_time_zone: str | None = Field(
-        None,
-        description="Time zone of the business and of contacts whose own is not known; "
-        "unset: the timezone in business.yml.",
-    )
-    followup_delay_hours: float = Field(
-        24.0,
-        gt=0,
-        description="How long after a lead goes quiet the first follow-up is due "
-        "(the second waits twice as long after the first, and so on).",
-    )
-    followup_max_per_contact: int = Field(
-        2, ge=0, le=20, description="Follow-ups a contact gets at most, ever."
-    )
-    followup_interval_s: float = Field(
-        300.0, ge=0, description="How often bot serve runs due follow-ups; 0 turns it off."
-    )
-
-    # Privacy.
-    pii_scrub_cloud: bool = Field(
-        False,
-        description="Mask phone numbers, e-mails and card numbers before cloud models see them.",
-    )
-    admin_api_token: str | None = Field(
-        None,
-        repr=False,
-        min_length=16,
-        description="Bearer token of /api/v1/contacts/{id} (export and delete).",
-    )
-
-    # Channels. A channel whose credentials are not set is off (see /healthz).
-    slack_bot_token: str | None = Field(None, repr=False, description="xoxb-...")
-    slack_signing_secret: str | None = Field(None, repr=False)
-    slack_app_token: str | None = Field(None, repr=False, description="xapp-..., Socket Mode.")
-    slack_api_base_url: str = Field(SLACK_API_BASE_URL, description="The Slack Web API.")
-    slack_ops_channel: str | None = Field(None, description="Alerts and handoffs go here.")
-    telegram_bot_token: str | None = Field(None, repr=False)
-    telegram_webhook_secret: str | None = Field(None, repr=False, pattern=r"^[A-Za-z0-9_-]{1,256}$")
-    telegram_api_base_url: str = Field(TELEGRAM_API_BASE_URL)
-    twilio_account_sid: str | None = None
-    twilio_auth_token: str | None = Field(None, repr=False)
-    twilio_from_number: str | None = Field(None, description="E.164, or use a messaging service.")
-    twilio_messaging_service_sid: str | None = None
-    twilio_public_url: str | None = Field(None, description="The base URL Twilio calls.")
-    twilio_api_base_url: str = Field(TWILIO_API_BASE_URL)
-    sms_help_text: str = Field(
-        "Reply STOP to opt out. For help, write to us here or call our front desk.",
-        max_length=320,
-        description="The answer to HELP.",
-    )
-    slack_socket_mode: bool = Field(False, description="Set by bot serve --slack-socket-mode.")
-    telegram_polling: bool = Field(False, description="Set by bot serve --telegram-polling.")
     api_token: str | None = Field(
         None, repr=False, min_length=16, description="Bearer token the /api/v1 routes require."
     )
     dev_skip_webhook_verification: bool = Field(
         False, description="Development only: accept unsigned webhooks (warns at start)."
     )
-
-    @field_validator("business_time_zone")
-    @classmethod
-    def _known_time_zone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (an IANA name: Europe/Paris)") from exc
-        return value
 
     @field_validator("database_url")
     @classmethod
@@ -284,18 +196,10 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} has no business.yml")
         return value
 
-    @field_validator("slack_api_base_url")
+    @field_validator("tavily_base_url")
     @classmethod
-    def _slack_base_url(cls, value: str) -> str:
-        # slack_sdk joins method names onto the base URL: it must end with a slash.
-        return value if value.endswith("/") else value + "/"
-
-    @field_validator(
-        "telegram_api_base_url", "twilio_api_base_url", "twilio_public_url", "tavily_base_url"
-    )
-    @classmethod
-    def _no_trailing_slash(cls, value: str | None) -> str | None:
-        return value.rstrip("/") if value else value
+    def _tavily_without_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
 
     @field_validator("log_level")
     @classmethod
@@ -304,12 +208,6 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return level
-
-    def business_zone(self) -> str:
-        """BUSINESS_TIME_ZONE, else the ``timezone`` of the business folder's business.yml."""
-        if self.business_time_zone:
-            return self.business_time_zone
-        return BusinessProfile.from_folder(self.business_dir).timezone
 
     def provider_settings(self) -> ProviderSettings:
         """The part of the settings the model provider factory reads."""

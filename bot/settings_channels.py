@@ -1,0 +1,51 @@
+"""The channels' settings: credentials and endpoints of Slack, Telegram and Twilio.
+
+A channel whose credentials are not set is off (see /healthz). `bot.settings.Settings`
+reads these with the rest.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings
+
+from channels.slack.config import SLACK_API_BASE_URL
+from channels.sms.config import TWILIO_API_BASE_URL
+from channels.telegram.config import TELEGRAM_API_BASE_URL
+
+
+class ChannelSettings(BaseSettings):
+    """Slack, Telegram and SMS (Twilio)."""
+
+    slack_bot_token: str | None = Field(None, repr=False, description="xoxb-...")
+    slack_signing_secret: str | None = Field(None, repr=False)
+    slack_app_token: str | None = Field(None, repr=False, description="xapp-..., Socket Mode.")
+    slack_api_base_url: str = Field(SLACK_API_BASE_URL, description="The Slack Web API.")
+    slack_ops_channel: str | None = Field(None, description="Alerts and handoffs go here.")
+    telegram_bot_token: str | None = Field(None, repr=False)
+    telegram_webhook_secret: str | None = Field(None, repr=False, pattern=r"^[A-Za-z0-9_-]{1,256}$")
+    telegram_api_base_url: str = Field(TELEGRAM_API_BASE_URL)
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = Field(None, repr=False)
+    twilio_from_number: str | None = Field(None, description="E.164, or use a messaging service.")
+    twilio_messaging_service_sid: str | None = None
+    twilio_public_url: str | None = Field(None, description="The base URL Twilio calls.")
+    twilio_api_base_url: str = Field(TWILIO_API_BASE_URL)
+    sms_help_text: str = Field(
+        "Reply STOP to opt out. For help, write to us here or call our front desk.",
+        max_length=320,
+        description="The answer to HELP.",
+    )
+    slack_socket_mode: bool = Field(False, description="Set by bot serve --slack-socket-mode.")
+    telegram_polling: bool = Field(False, description="Set by bot serve --telegram-polling.")
+
+    @field_validator("slack_api_base_url")
+    @classmethod
+    def _slack_base_url(cls, value: str) -> str:
+        # slack_sdk joins method names onto the base URL: it must end with a slash.
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("telegram_api_base_url", "twilio_api_base_url", "twilio_public_url")
+    @classmethod
+    def _urls_without_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
