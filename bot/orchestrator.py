@@ -166,7 +166,10 @@ class Orchestrator:
         None when a person has the conversation: the message goes to the
         team's thread and the bot says nothing.
         """
-        held = await self.handoffs.holding(recorded.conversation_id)
+        # The one read a handoff costs is for conversations recorded as handed off.
+        held = (
+            await self.handoffs.holding(recorded.conversation_id) if recorded.handed_off else None
+        )
         if held is not None:
             log.info("message %s: a person has the conversation", recorded.message_id)
             await self.handoffs.forward(incoming, held)

@@ -56,6 +56,8 @@ class RecordedMessage:
     contact_facts: dict[str, Any]
     #: Earlier messages of this contact on every channel, oldest first.
     history: list[HistoryEntry]
+    #: A person has the conversation (a handoff): the bot does not answer it.
+    handed_off: bool = False
 
 
 class CallUsage(Protocol):
@@ -115,7 +117,7 @@ class ConversationStore:
         """Store an incoming message; None when this delivery was already stored."""
         async with self.db.transaction() as session:
             contact = await self.contacts.resolve(session, addresses, display_name=display_name)
-            conversation_id, agent = await self._touch_conversation(
+            conversation_id, agent, handed_off_at = await self._touch_conversation(
                 session, channel, conversation_key, contact.id
             )
             message_id = await session.scalar(
@@ -144,6 +146,7 @@ class ConversationStore:
                 contact_name=contact.display_name,
                 contact_facts=dict(contact.facts or {}),
                 history=history,
+                handed_off=handed_off_at is not None,
             )
 
     async def record_reply(
@@ -283,8 +286,9 @@ class ConversationStore:
 
     async def _touch_conversation(
         self, session: AsyncSession, channel: str, key: str, contact_id: int
-    ) -> tuple[int, str | None]:
-        """Create or update the conversation in one statement; return its id and agent.
+    ) -> tuple[int, str | None, datetime | None]:
+        """Create or update the conversation in one statement; return its id, agent and
+        when it was handed to a person (None when the bot has it).
 
         The contact is rewritten too, for a conversation whose contact was merged.
         """
@@ -296,10 +300,10 @@ class ConversationStore:
                 set_={"contact_id": contact_id, "updated_at": now},
             )
             .values(channel=channel, key=key, contact_id=contact_id, created_at=now, updated_at=now)
-            .returning(CONVERSATIONS.c.id, CONVERSATIONS.c.agent)
+            .returning(CONVERSATIONS.c.id, CONVERSATIONS.c.agent, CONVERSATIONS.c.handed_off_at)
         )
-        conversation_id, agent = (await session.execute(statement)).one()
-        return conversation_id, agent
+        conversation_id, agent, handed_off_at = (await session.execute(statement)).one()
+        return conversation_id, agent, handed_off_at
 
     @staticmethod
     def history_statement(contact_id: int, limit: int, *, before_id: int | None) -> Select:
