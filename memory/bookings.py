@@ -23,6 +23,7 @@ from memory.booking_outcomes import rate_replies_before_booking
 from memory.contacts import ContactDirectory
 from memory.db import Database
 from memory.errors import MemoryStoreError
+from memory.merges import merged_contact_ids
 from memory.models import Booking, Contact, utcnow
 
 CONFIRMED = "confirmed"
@@ -140,7 +141,7 @@ class BookingStore:
         ``since`` leaves out bookings before that day.
         """
         async with self.db.sessions() as session:
-            owners = await _owners(session, contact_id)
+            owners = await merged_contact_ids(session, contact_id)
             query = (
                 select(Booking, Contact.display_name)
                 .join(Contact)
@@ -257,7 +258,7 @@ class BookingStore:
                     await rate_replies_before_booking(
                         self.db,
                         session,
-                        contact_ids=await _owners(session, contact.id),
+                        contact_ids=await merged_contact_ids(session, contact.id),
                         reference=reference,
                     )
         return result
@@ -272,7 +273,9 @@ class BookingStore:
     ) -> Booking | None:
         query = select(Booking).where(Booking.reference == normalise_reference(reference))
         if contact_id is not None:
-            query = query.where(Booking.contact_id.in_(await _owners(session, contact_id)))
+            query = query.where(
+                Booking.contact_id.in_(await merged_contact_ids(session, contact_id))
+            )
         if for_update and self.db.dialect == "postgresql":
             # Two changes of one booking at once: the second reads the first's result.
             query = query.with_for_update()
@@ -286,18 +289,6 @@ def _check_values(change: BookingChange, today: date) -> None:
         raise BookingChangeRefusedError(f"{change.start_time!r} is not a time (HH:MM)")
     if change.guests is not None and not 1 <= change.guests <= MAX_GUESTS:
         raise BookingChangeRefusedError(f"{change.guests} guests is not possible")
-
-
-async def _owners(session: AsyncSession, contact_id: int) -> list[int]:
-    """``contact_id`` and every contact merged into it, however many merges deep."""
-    owners = [contact_id]
-    frontier = [contact_id]
-    # Merges move identities and messages, not bookings: follow them instead.
-    while frontier and len(owners) < 1000:
-        rows = await session.scalars(select(Contact.id).where(Contact.merged_into_id.in_(frontier)))
-        frontier = [row for row in rows if row not in owners]
-        owners.extend(frontier)
-    return owners
 
 
 def _view(booking: Booking, contact_name: str | None) -> BookingView:

@@ -183,22 +183,16 @@ class ConversationStore:
                 )
             if model_id is None and calls:
                 model_id = f"{calls[-1].provider}:{calls[-1].model}"
-            reply_id = await session.scalar(
-                insert(MESSAGES)
-                .values(
-                    conversation_id=incoming.conversation_id,
-                    contact_id=incoming.contact_id,
-                    channel=incoming.channel,
-                    direction="out",
-                    text=text,
-                    agent=agent,
-                    reply_to_id=incoming.message_id,
-                    created_at=utcnow(),
-                    meta={"model": model_id, **(meta or {})},
-                )
-                .returning(MESSAGES.c.id)
+            reply_id = await insert_outgoing(
+                session,
+                conversation_id=incoming.conversation_id,
+                contact_id=incoming.contact_id,
+                channel=incoming.channel,
+                text=text,
+                agent=agent,
+                meta={"model": model_id, **(meta or {})},
+                reply_to_id=incoming.message_id,
             )
-            assert reply_id is not None
             await insert_model_calls(
                 session,
                 calls,
@@ -323,6 +317,42 @@ class ConversationStore:
             return []
         rows = await session.execute(self.history_statement(contact_id, limit, before_id=before_id))
         return [HistoryEntry(*row) for row in reversed(rows.all())]
+
+
+async def insert_outgoing(
+    session: AsyncSession,
+    *,
+    conversation_id: int,
+    contact_id: int,
+    channel: str,
+    text: str,
+    agent: str | None,
+    meta: dict[str, Any],
+    reply_to_id: int | None = None,
+    sent_id: str | None = None,
+    created_at: datetime | None = None,
+) -> int:
+    """Store a message sent to a contact (the bot's reply, a follow-up, a team member's
+    answer) in the caller's transaction; its id. ``sent_id`` is the channel's id when
+    it was already sent (delivery reports and reactions find the message by it)."""
+    message_id = await session.scalar(
+        insert(MESSAGES)
+        .values(
+            conversation_id=conversation_id,
+            contact_id=contact_id,
+            channel=channel,
+            external_id=sent_external_id(sent_id) if sent_id else None,
+            direction="out",
+            text=text,
+            agent=agent,
+            reply_to_id=reply_to_id,
+            created_at=created_at or utcnow(),
+            meta=meta,
+        )
+        .returning(MESSAGES.c.id)
+    )
+    assert message_id is not None  # an insert without ON CONFLICT returns its row
+    return message_id
 
 
 async def insert_model_calls(

@@ -23,6 +23,7 @@ from memory.contacts import Address, ContactDirectory
 from memory.conversations import CallUsage, insert_model_calls
 from memory.db import Database
 from memory.errors import MemoryStoreError
+from memory.merges import surviving_contact
 from memory.models import Contact, Identity, Message, utcnow
 from memory.write_group import WriteGroup
 
@@ -33,8 +34,6 @@ CANDIDATE_LIMIT = 10
 # Core tables: creating a contact is the hot path of a first batch run.
 CONTACTS = Contact.__table__
 IDENTITIES = Identity.__table__
-#: How far a merged contact is followed to the one it was merged into.
-MERGE_HOPS = 5
 
 
 class ContactNotFoundError(MemoryStoreError, LookupError):
@@ -112,11 +111,7 @@ class EnrichmentStore:
     async def by_id(self, contact_id: int) -> ContactRecord:
         """The contact with this id (or the one it was merged into)."""
         async with self.db.sessions() as session:
-            contact = await session.get(Contact, contact_id)
-            for _ in range(MERGE_HOPS):
-                if contact is None or contact.merged_into_id is None:
-                    break
-                contact = await session.get(Contact, contact.merged_into_id)
+            contact = await surviving_contact(session, contact_id)
             if contact is None:
                 raise ContactNotFoundError(f"no contact has the id {contact_id}")
             return await self._record(session, contact)

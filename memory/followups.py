@@ -16,12 +16,11 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from memory.conversations import CallUsage, insert_model_calls
+from memory.conversations import CallUsage, insert_model_calls, insert_outgoing
 from memory.db import Database
 from memory.models import Booking, Conversation, FollowUp, Identity, Message, utcnow
 
 PENDING, SENDING, SENT, SKIPPED, CANCELLED = "pending", "sending", "sent", "skipped", "cancelled"
-MESSAGES = Message.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,22 +240,17 @@ class FollowUpStore:
         if len(sent_ids) > 1:
             meta["sent_ids"] = list(sent_ids)
         async with self.db.transaction() as session:
-            message_id = await session.scalar(
-                insert(MESSAGES)
-                .values(
-                    conversation_id=planned.conversation_id,
-                    contact_id=planned.contact_id,
-                    channel=planned.channel,
-                    external_id=f"out:{sent_ids[0]}" if sent_ids else None,
-                    direction="out",
-                    text=text,
-                    agent=agent,
-                    created_at=now,
-                    meta=meta,
-                )
-                .returning(MESSAGES.c.id)
+            message_id = await insert_outgoing(
+                session,
+                conversation_id=planned.conversation_id,
+                contact_id=planned.contact_id,
+                channel=planned.channel,
+                text=text,
+                agent=agent,
+                meta=meta,
+                sent_id=sent_ids[0] if sent_ids else None,
+                created_at=now,
             )
-            assert message_id is not None
             await insert_model_calls(
                 session,
                 calls,

@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, select, update
 
-from memory.conversations import sent_external_id
+from memory.conversations import insert_outgoing
 from memory.db import Database
-from memory.models import Conversation, Identity, Message, utcnow
+from memory.models import Conversation, Identity, utcnow
 
 CONVERSATIONS = Conversation.__table__
-MESSAGES = Message.__table__
 IDENTITIES = Identity.__table__
 
 
@@ -123,23 +122,16 @@ class HandoffStore:
         ``agent`` stays null (no agent wrote it); ``meta`` says who did.
         """
         async with self.db.transaction() as session:
-            message_id = await session.scalar(
-                insert(MESSAGES)
-                .values(
-                    conversation_id=handed.conversation_id,
-                    contact_id=handed.contact_id,
-                    channel=handed.channel,
-                    external_id=sent_external_id(sent_id) if sent_id else None,
-                    direction="out",
-                    text=text,
-                    agent=None,
-                    created_at=utcnow(),
-                    meta={"by": "team", "author": author, "author_id": author_id},
-                )
-                .returning(MESSAGES.c.id)
+            return await insert_outgoing(
+                session,
+                conversation_id=handed.conversation_id,
+                contact_id=handed.contact_id,
+                channel=handed.channel,
+                text=text,
+                agent=None,  # no agent wrote it; meta says who did
+                meta={"by": "team", "author": author, "author_id": author_id},
+                sent_id=sent_id,
             )
-            assert message_id is not None
-            return message_id
 
     async def _one(self, condition: ColumnElement[bool]) -> HandedOff | None:
         async with self.db.sessions() as session:

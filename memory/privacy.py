@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.db import Database
 from memory.enrichment import ContactNotFoundError
+from memory.merges import merged_contact_ids, surviving_contact
 from memory.models import (
     Booking,
     CompareAnswer,
@@ -43,8 +44,6 @@ from memory.models import (
     TutorPair,
 )
 
-#: How far a merged contact is followed to the one it was merged into.
-MERGE_HOPS = 10
 #: What replaces the person's e-mail, phone or name in other people's messages.
 REDACTED = "[deleted contact]"
 
@@ -72,24 +71,10 @@ class ContactPrivacy:
 
     async def person(self, session: AsyncSession, contact_id: int) -> Person:
         """The person ``contact_id`` belongs to; `ContactNotFoundError` if none."""
-        contact = await session.get(Contact, contact_id)
-        for _ in range(MERGE_HOPS):
-            if contact is None or contact.merged_into_id is None:
-                break
-            contact = await session.get(Contact, contact.merged_into_id)
+        contact = await surviving_contact(session, contact_id)
         if contact is None:
             raise ContactNotFoundError(f"no contact has the id {contact_id}")
-        ids = [contact.id]
-        frontier = [contact.id]
-        while frontier:  # contacts merged into them, and into those, ...
-            frontier = list(
-                await session.scalars(
-                    select(Contact.id).where(
-                        Contact.merged_into_id.in_(frontier), Contact.id.not_in(ids)
-                    )
-                )
-            )
-            ids += frontier
+        ids = await merged_contact_ids(session, contact.id)
         identities = (
             await session.execute(
                 select(Identity.kind, Identity.external_id).where(Identity.contact_id.in_(ids))
