@@ -15,10 +15,15 @@ import json
 import random
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+# Run as a script, bench/ comes first on the path and bench/channels.py would
+# shadow the channels package: put the project root before it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore

@@ -15,6 +15,7 @@ import asyncio
 import json
 import platform
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -22,6 +23,10 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import text
+
+# Run as a script, bench/ comes first on the path and bench/channels.py would
+# shadow the channels package: put the project root before it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.providers.function import FunctionProvider
 from bot.api import create_app
