@@ -106,9 +106,9 @@ two to four sentences, plain text, no Markdown.
                 fields,
                 scorer=lambda merged: _score(merged, self.terms, today, messages),
                 time_zone=found.time_zone,
+                # The lead just wrote: the next follow-up is planned from now.
+                followup_for=request.conversation_id,
             )
-            if request.conversation_id is not None:
-                await leads.schedule_followup(request.contact_id, request.conversation_id)
         except Exception:  # a lead not saved must not cost the customer their answer
             log.exception("capturing the lead of contact %s failed", request.contact_id)
             return request

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.conversations import CallUsage, insert_model_calls, insert_outgoing
 from memory.db import Database
@@ -131,29 +132,13 @@ class FollowUpStore:
         None (and nothing planned) once the contact was sent ``max_sent`` already.
         """
         async with self.db.transaction() as session:
-            await session.execute(
-                update(FollowUp)
-                .where(FollowUp.contact_id == contact_id, FollowUp.status == PENDING)
-                .values(status=CANCELLED, reason="the lead wrote again", done_at=utcnow())
-            )
-            sent = await session.scalar(
-                select(func.count())
-                .select_from(FollowUp)
-                .where(FollowUp.contact_id == contact_id, FollowUp.status == SENT)
-            )
-            if (sent or 0) >= max_sent:
-                return None
-            return await session.scalar(
-                insert(FollowUp)
-                .values(
-                    contact_id=contact_id,
-                    conversation_id=conversation_id,
-                    due_at=as_utc(due_at),
-                    status=PENDING,
-                    reason=reason,
-                    created_at=utcnow(),
-                )
-                .returning(FollowUp.id)
+            return await replan_in(
+                session,
+                contact_id=contact_id,
+                conversation_id=conversation_id,
+                due_at=due_at,
+                reason=reason,
+                max_sent=max_sent,
             )
 
     async def cancel_pending(self, contact_id: int, *, reason: str) -> int:
@@ -324,3 +309,39 @@ class FollowUpStore:
                 .where(FollowUp.id == followup_id)
                 .values(status=status, reason=reason, done_at=as_utc(now or utcnow()))
             )
+
+
+async def replan_in(
+    session: AsyncSession,
+    *,
+    contact_id: int,
+    conversation_id: int,
+    due_at: datetime,
+    reason: str,
+    max_sent: int,
+) -> int | None:
+    """`FollowUpStore.replan` in the caller's transaction (the lead capture's own)."""
+    await session.execute(
+        update(FollowUp)
+        .where(FollowUp.contact_id == contact_id, FollowUp.status == PENDING)
+        .values(status=CANCELLED, reason="the lead wrote again", done_at=utcnow())
+    )
+    sent = await session.scalar(
+        select(func.count())
+        .select_from(FollowUp)
+        .where(FollowUp.contact_id == contact_id, FollowUp.status == SENT)
+    )
+    if (sent or 0) >= max_sent:
+        return None
+    return await session.scalar(
+        insert(FollowUp)
+        .values(
+            contact_id=contact_id,
+            conversation_id=conversation_id,
+            due_at=as_utc(due_at),
+            status=PENDING,
+            reason=reason,
+            created_at=utcnow(),
+        )
+        .returning(FollowUp.id)
+    )

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from memory.db import Database
-from memory.followups import FollowUpStore
+from memory.followups import FollowUpStore, replan_in
 from memory.models import Booking, Contact, FollowUp, utcnow
 
 #: The lead fields, in the order a pipeline shows them.
@@ -126,15 +126,20 @@ class LeadBook:
         """
         if self.followups is None:
             return None
-        due_at = (now or utcnow()) + self.followup_delay
-        planned = await self.followups.replan(
-            contact_id=contact_id,
-            conversation_id=conversation_id,
-            due_at=due_at,
-            reason="the lead went quiet",
-            max_sent=self.followup_max,
-        )
-        return None if planned is None else due_at
+        plan = self._next_followup(contact_id, conversation_id, now=now)
+        planned = await self.followups.replan(**plan)
+        return None if planned is None else plan["due_at"]
+
+    def _next_followup(
+        self, contact_id: int, conversation_id: int, *, now: datetime | None = None
+    ) -> dict[str, Any]:
+        return {
+            "contact_id": contact_id,
+            "conversation_id": conversation_id,
+            "due_at": (now or utcnow()) + self.followup_delay,
+            "reason": "the lead went quiet",
+            "max_sent": self.followup_max,
+        }
 
     async def get(self, contact_id: int) -> LeadRecord | None:
         """The contact's lead record; None for an unknown contact."""
@@ -149,13 +154,16 @@ class LeadBook:
         *,
         scorer: Scorer | None = None,
         time_zone: str | None = None,
+        followup_for: int | None = None,
     ) -> LeadRecord:
         """Merge ``fields`` onto the contact's lead, rescore it, and return the result.
 
         A new value replaces the old one (people change their date or guest
         count); None and unknown names are ignored. The contact becomes a lead
         even when ``fields`` is empty: they asked the sales agent. A captured
-        name also becomes the contact's display name when it has none.
+        name also becomes the contact's display name when it has none. With
+        ``followup_for`` (a conversation id) the follow-up is replanned as
+        `schedule_followup` does, in the same transaction.
         """
         async with self.db.transaction() as session:
             contact = await session.get(Contact, contact_id, with_for_update=True)
@@ -179,6 +187,8 @@ class LeadBook:
                 contact.time_zone = time_zone
             if changes.get("name") and not contact.display_name:
                 contact.display_name = str(changes["name"])
+            if followup_for is not None and self.followups is not None:
+                await replan_in(session, **self._next_followup(contact_id, followup_for))
             await session.flush()
             return _record(contact)
 
