@@ -55,6 +55,12 @@ class ProviderUnavailableError(ProviderError):
     outcome = "unavailable"
 
 
+class ModelRetiredError(ProviderUnavailableError):
+    """The catalogue says the vendor retired this model: no request is sent."""
+
+    outcome = "retired"
+
+
 class ModelFileMissingError(ProviderUnavailableError):
     """The GGUF file a local model needs is not where it was expected."""
 
@@ -63,6 +69,18 @@ class ProviderRequestError(ProviderError):
     """The vendor refused the request itself (400, 404, 422): retrying cannot help."""
 
     outcome = "rejected"
+
+
+class ModelNotFoundError(ProviderRequestError):
+    """The vendor does not know the model (404, ``model_not_found``, decommissioned)."""
+
+    outcome = "model_not_found"
+
+
+class ReasoningExhaustedError(ProviderError):
+    """The model spent its whole ``max_tokens`` reasoning and wrote no answer."""
+
+    outcome = "reasoning_exhausted"
 
 
 class ProviderAuthError(ProviderRequestError):

@@ -32,6 +32,7 @@ from bot.handoff import HandoffDesk
 from bot.inbox import BotInbox
 from bot.ops import OpsChannel
 from bot.orchestrator import Orchestrator
+from bot.preflight import preflight
 from bot.settings import Settings
 from channels.base import Channel
 from memory.bookings import BookingStore
@@ -97,6 +98,8 @@ class Runtime:
             settings.provider_settings(), spend_gate=budget, pair_log=TutorPairStore(db)
         )
         try:
+            # One check of every configured model (retired, retiring, keyless) before answering.
+            preflight(settings, providers)
             await budget.refresh()
             agent_providers = {} if provider else _agent_providers(providers)
             provider = provider or providers.default()

@@ -13,11 +13,12 @@ from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field
 from pydantic_settings import SettingsConfigDict
 
 from agents.errors import UnknownProviderError
-from agents.providers.factory import ProviderSettings, VendorSettings, parse_model_id
+from agents.providers.factory import ProviderSettings, parse_model_id
 from agents.providers.resilience import RetryPolicy, Timeouts
 from bot.errors import SettingsError
 from bot.settings_agents import AgentWorkSettings
 from bot.settings_channels import ChannelSettings
+from bot.settings_models import ModelSettings
 
 SAMPLE_BUSINESS_DIR = Path(__file__).parent / "sample"
 
@@ -30,12 +31,13 @@ _URL_PREFIXES = {
 _SUPPORTED_URLS = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 
 
-class Settings(ChannelSettings, AgentWorkSettings):
+class Settings(ChannelSettings, AgentWorkSettings, ModelSettings):
     """The bot's configuration. Environment variables are the upper-case field names.
 
-    The channels' settings and those of the agents' work (routing, knowledge,
-    follow-ups, privacy) are declared in `bot.settings_channels` and
-    `bot.settings_agents`; this class adds the rest and reads them all.
+    The channels' settings, those of the agents' work (routing, knowledge,
+    follow-ups, privacy) and the models' are declared in `bot.settings_channels`,
+    `bot.settings_agents` and `bot.settings_models`; this class adds the rest
+    and reads them all.
     """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
@@ -55,38 +57,6 @@ class Settings(ChannelSettings, AgentWorkSettings):
     phone_default_region: str = Field("US", min_length=2, max_length=2)
     log_level: str = Field("INFO")
 
-    # Vendors. Keys are never logged (repr=False).
-    openai_api_key: str | None = Field(None, repr=False)
-    openai_base_url: str | None = Field(None, description="Another OpenAI endpoint (a proxy).")
-    openai_model: str = Field("gpt-4o-mini")
-    anthropic_api_key: str | None = Field(None, repr=False)
-    anthropic_base_url: str | None = None
-    anthropic_model: str = Field("claude-sonnet-4-5")
-    groq_api_key: str | None = Field(None, repr=False)
-    groq_base_url: str | None = None
-    groq_model: str = Field("llama-3.3-70b-versatile")
-    groq_timeout: float = Field(30.0, gt=0, description="Seconds for a whole Groq call.")
-    groq_max_tokens: int = Field(1024, ge=1, description="Cap on max_tokens of Groq calls.")
-    ollama_base_url: str = Field("http://localhost:11434/v1", description="Any /v1 endpoint.")
-    ollama_api_key: str | None = Field(None, repr=False, description="For vLLM --api-key.")
-    ollama_model: str = Field("llama3.1:8b")
-
-    # Resilience: one retry loop, explicit timeouts, a chain that ends on the embedded model.
-    ai_fallbacks: str = Field("", description="Comma-separated model ids tried in order.")
-    ai_last_resort: str = Field("local", description="Ends every chain; 'none' for none.")
-    ai_connect_timeout: float = Field(5.0, gt=0)
-    ai_timeout: float = Field(30.0, gt=0, description="Seconds for a whole call.")
-    ai_stream_idle_timeout: float = Field(10.0, gt=0, description="Seconds between chunks.")
-    ai_max_attempts: int = Field(3, ge=1, le=10)
-    ai_max_retry_after: float = Field(20.0, ge=0, description="Longer 429 waits fall back.")
-    ai_cooldown_seconds: float = Field(15.0, ge=0)
-
-    # Hybrid teacher-student.
-    hybrid_student: str = Field("local:smollm2")
-    hybrid_teacher: str = Field("groq:llama-3.3-70b-versatile")
-    confidence_threshold_high: float = Field(0.75, ge=0, le=1)
-    confidence_threshold_low: float = Field(0.40, ge=0, le=1)
-
     # Cost and growth alerts.
     monthly_budget_usd: float = Field(500.0, ge=0)
     budget_hard_cap: bool = Field(False, description="Paid models refuse once it is spent.")
@@ -101,8 +71,9 @@ class Settings(ChannelSettings, AgentWorkSettings):
 
     # /compare: three models at once, ranked.
     compare_models: str = Field(
-        "openai,anthropic,groq",
-        description="Comma-separated model ids (provider or provider:model) /compare asks.",
+        "openai,anthropic,gemini",
+        description="Comma-separated model ids (openai, anthropic, gemini, groq, ollama, "
+        "local, or provider:model) /compare asks.",
     )
     compare_timeout_s: float = Field(30.0, gt=0, description="Seconds each model may take.")
     compare_deadline_s: float = Field(
@@ -217,23 +188,9 @@ class Settings(ChannelSettings, AgentWorkSettings):
             local_model_path=self.local_model_path,
             local_max_concurrency=self.local_max_concurrency,
             local_context_tokens=self.local_context_tokens,
-            vendors={
-                "openai": VendorSettings(self.openai_api_key, self.openai_base_url),
-                "anthropic": VendorSettings(self.anthropic_api_key, self.anthropic_base_url),
-                "groq": VendorSettings(
-                    self.groq_api_key,
-                    self.groq_base_url,
-                    timeout=self.groq_timeout,
-                    max_tokens=self.groq_max_tokens,
-                ),
-                "ollama": VendorSettings(self.ollama_api_key, self.ollama_base_url),
-            },
-            default_models={
-                "openai": self.openai_model,
-                "anthropic": self.anthropic_model,
-                "groq": self.groq_model,
-                "ollama": self.ollama_model,
-            },
+            vendors=self.vendor_settings(),
+            default_models=self.default_models(),
+            models_file=self.models_file,
             timeouts=Timeouts(
                 connect=self.ai_connect_timeout,
                 total=self.ai_timeout,

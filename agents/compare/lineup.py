@@ -1,7 +1,8 @@
 """Which models a /compare asks: `COMPARE_MODELS`, minus the ones that cannot answer here.
 
 A vendor that needs a key and has none is left out with a note naming the
-setting, rather than shown as "failed" on every compare. When that leaves no
+setting, rather than shown as "failed" on every compare; so is a model its
+vendor has retired, with a note naming the replacement. When that leaves no
 vendor model at all (a laptop without keys), the compare runs on what is
 available locally (the embedded model, plus any keyless ids that were
 listed) and says so, instead of failing.
@@ -13,14 +14,10 @@ from collections.abc import Sequence
 
 from agents.compare.result import Contestant, Lineup
 from agents.errors import UnknownProviderError
-from agents.providers.factory import ProviderFactory
+from agents.providers.factory import KEY_SETTINGS, ProviderFactory
 
 #: Vendors that cannot answer without a key, and the setting that holds it.
-KEYED_VENDORS = {
-    "openai": "OPENAI_API_KEY",
-    "anthropic": "ANTHROPIC_API_KEY",
-    "groq": "GROQ_API_KEY",
-}
+KEYED_VENDORS = KEY_SETTINGS
 #: What a compare falls back to when no keyed model is left.
 LOCAL_MODEL = "local"
 
@@ -28,7 +25,7 @@ LOCAL_MODEL = "local"
 def choose_lineup(model_ids: Sequence[str], factory: ProviderFactory) -> Lineup:
     """The contestants for ``model_ids`` (positions 1..n in the order given, duplicates dropped).
 
-    Ids are written in full (``openai`` → ``openai:gpt-4o-mini``, the factory's
+    Ids are written in full (``openai`` → ``openai:gpt-6-luna``, the factory's
     default models). Nothing is built or called here: this only reads settings.
     """
     notes: list[str] = []
@@ -41,6 +38,10 @@ def choose_lineup(model_ids: Sequence[str], factory: ProviderFactory) -> Lineup:
             notes.append(f"{raw.strip()} left out: {exc}")
             continue
         if model_id in kept:
+            continue
+        retired = factory.retired(model_id)
+        if retired is not None:
+            notes.append(f"{model_id} left out: {retired.lifecycle_note(factory.today())}")
             continue
         provider = model_id.partition(":")[0]
         setting = KEYED_VENDORS.get(provider)

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any, ClassVar
 
 from agents.errors import (
+    ModelNotFoundError,
     ProviderAuthError,
     ProviderConnectionError,
     ProviderError,
@@ -162,6 +163,9 @@ class AnthropicProvider(VendorProvider):
         }
         if system:
             request["system"] = system
+        effort = self.accepts.effort(options.reasoning_effort)
+        if effort is not None:  # adaptive-thinking models: low effort for a chat turn
+            request["output_config"] = {"effort": effort}
         if options.json_schema is not None:
             # Native structured output: one tool whose input schema is the answer's,
             # and tool_choice forcing the model to call it.
@@ -210,6 +214,8 @@ class AnthropicProvider(VendorProvider):
             )
         if status in (401, 403):
             return ProviderAuthError(message, provider=self.provider, status=status)
+        if status == 404:  # not_found_error: most often a retired or mistyped model
+            return ModelNotFoundError(message, provider=self.provider, status=status)
         if status == 408:
             return ProviderTimeoutError(message, provider=self.provider, status=status)
         if status >= 500:  # 529 is Anthropic's "overloaded": wait and retry, then fall back

@@ -43,7 +43,9 @@ class CallOptions:
     input, llama.cpp grammars) uses it; others rely on the instructions that
     `agents.providers.structured` has already put in the messages. ``logprobs``
     asks for token log-probabilities, from which a backend that has them sets
-    `Completion.confidence`.
+    `Completion.confidence`. ``reasoning_effort`` is asked of models that take
+    one (None: the catalogue's chat effort, ``low``); a backend sends only the
+    parameters its model accepts (`agents.providers.catalogue.Capabilities`).
     """
 
     max_tokens: int = 256
@@ -51,6 +53,7 @@ class CallOptions:
     json_schema: dict[str, Any] | None = None
     schema_name: str = "answer"
     logprobs: bool = False
+    reasoning_effort: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,8 @@ class CallRecord:
     input_tokens: int = 0
     output_tokens: int = 0
     cached_input_tokens: int = 0
+    #: Of ``output_tokens``, those the model spent reasoning (billed as output).
+    reasoning_tokens: int = 0
     cost_usd: float | None = 0.0
     latency_ms: float = 0.0
     outcome: str = "ok"  # ok, truncated, interrupted, rate_limited, timeout, error, ...
@@ -99,6 +104,8 @@ class Completion:
     latency_ms: float = 0.0
     finish_reason: str = "stop"
     cached_input_tokens: int = 0
+    #: Of ``output_tokens``, those the model spent reasoning (billed as output).
+    reasoning_tokens: int = 0
     confidence: float | None = None
     parsed: Any = None
     calls: tuple[CallRecord, ...] = ()
@@ -124,6 +131,7 @@ class Completion:
             input_tokens=self.input_tokens,
             output_tokens=self.output_tokens,
             cached_input_tokens=self.cached_input_tokens,
+            reasoning_tokens=self.reasoning_tokens,
             cost_usd=self.cost_usd,
             latency_ms=self.latency_ms,
             outcome=self.outcome,

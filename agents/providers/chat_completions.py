@@ -50,18 +50,27 @@ class ChatCompletionsProvider(VendorProvider):
     stream_usage_option: bool = True
 
     def request(self, messages: Sequence[ChatMessage], options: CallOptions) -> dict[str, Any]:
-        """The keyword arguments of ``chat.completions.create`` for one call."""
-        max_tokens = self.capped(options.max_tokens)
+        """The keyword arguments of ``chat.completions.create`` for one call.
+
+        Only what the model accepts goes out (its catalogue entry): reasoning
+        models refuse ``temperature`` and ``logprobs`` with a 400, and take a
+        ``reasoning_effort`` (low for chat) instead.
+        """
+        accepts = self.accepts
         kwargs: dict[str, Any] = {
             "model": self.model,
             "messages": to_messages(messages),
-            self.max_tokens_param: max_tokens,
-            "temperature": options.temperature,
+            self.max_tokens_param: self.capped(options.max_tokens),
         }
+        if accepts.temperature:
+            kwargs["temperature"] = options.temperature
+        effort = accepts.effort(options.reasoning_effort)
+        if effort is not None:
+            kwargs["reasoning_effort"] = effort
         fmt = response_format(options, self.structured_kind)
         if fmt is not None:
             kwargs["response_format"] = fmt
-        if options.logprobs and self.supports_logprobs:
+        if options.logprobs and self.supports_logprobs and accepts.logprobs:
             kwargs["logprobs"] = True
         return kwargs
 

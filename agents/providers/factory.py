@@ -5,19 +5,30 @@ package or key disables that provider alone, with a clear message. The
 factory also builds chains: `chain` puts ``AI_FALLBACKS`` and the last resort
 (the embedded model, by default) behind any primary, and `for_role` gives the
 router, each agent, the /compare judge and /enrich the model their setting names.
+
+What each model costs, accepts and when it retires is the model catalogue's
+(`agents.providers.catalogue`), as is each vendor's default model. A model its
+vendor has retired is never called: a chain leaves it out, a role whose model
+retired uses the default chain, and `create` gives a stand-in that refuses
+without a request (`bot.preflight` says so once, at start).
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from agents.errors import ProviderUnavailableError, UnknownProviderError
+from agents.errors import ModelRetiredError, ProviderUnavailableError, UnknownProviderError
 from agents.providers.base import ModelProvider
+from agents.providers.catalogue import ModelCatalogue, ModelInfo, load_catalogue
 from agents.providers.pricing import PriceTable
 from agents.providers.resilience import RetryPolicy, Timeouts
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,15 +50,20 @@ class ProviderSettings:
     local_max_concurrency: int = 2
     local_context_tokens: int = 2048
     vendors: dict[str, VendorSettings] = field(default_factory=dict)
-    #: Default model per provider when an id names none (``groq`` → ``GROQ_MODEL``).
+    #: Default model per provider when an id names none (``groq`` → ``GROQ_MODEL``);
+    #: a provider missing here uses the catalogue's default.
     default_models: dict[str, str] = field(default_factory=dict)
+    #: The operator's catalogue additions and overrides (MODELS_FILE).
+    models_file: Path | None = None
+    #: The date lifecycle checks use; None means today (tests pin it).
+    today: date | None = None
     timeouts: Timeouts = field(default_factory=Timeouts)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     fallbacks: tuple[str, ...] = ()
     #: The model that ends every chain; None for none.
     last_resort: str | None = "local"
     hybrid_student: str = "local"
-    hybrid_teacher: str = "local"
+    hybrid_teacher: str | None = "local"  # None: the catalogue's teacher
     confidence_high: float = 0.75
     confidence_low: float = 0.40
     #: Model ids by role (``router``, ``agent.knowledge``, ``judge``, ``enrich``).
@@ -111,19 +127,28 @@ def _build_hybrid(_model: str, factory: ProviderFactory) -> ModelProvider:
     return HybridProvider.from_factory(factory)
 
 
-#: Providers by name, with the model each uses when the id names none.
-BUILDERS: dict[str, tuple[ProviderBuilder, str]] = {
+#: Providers by name, with the model each uses when the id names none (None: the
+#: catalogue's default, `agents/providers/models.yml`).
+BUILDERS: dict[str, tuple[ProviderBuilder, str | None]] = {
     "local": (_build_local, "smollm2"),
     "function": (_build_function, "echo"),
-    "openai": (_vendor_builder("openai", "OpenAIProvider"), "gpt-4o-mini"),
-    "anthropic": (_vendor_builder("anthropic", "AnthropicProvider"), "claude-sonnet-4-5"),
-    "groq": (_vendor_builder("groq", "GroqProvider"), "llama-3.3-70b-versatile"),
-    "ollama": (_vendor_builder("openai_compatible", "OpenAICompatibleProvider"), "llama3.1:8b"),
+    "openai": (_vendor_builder("openai", "OpenAIProvider"), None),
+    "anthropic": (_vendor_builder("anthropic", "AnthropicProvider"), None),
+    "groq": (_vendor_builder("groq", "GroqProvider"), None),
+    "gemini": (_vendor_builder("gemini", "GeminiProvider"), None),
+    "ollama": (_vendor_builder("openai_compatible", "OpenAICompatibleProvider"), None),
     "hybrid": (_build_hybrid, "default"),
 }
 
 #: Providers that send text to another company: scrubbed when PII_SCRUB_CLOUD is on.
-CLOUD_PROVIDERS = frozenset({"openai", "anthropic", "groq"})
+CLOUD_PROVIDERS = frozenset({"openai", "anthropic", "groq", "gemini"})
+#: The setting that holds each cloud vendor's key.
+KEY_SETTINGS = {
+    "openai": "OPENAI_API_KEY",
+    "anthropic": "ANTHROPIC_API_KEY",
+    "groq": "GROQ_API_KEY",
+    "gemini": "GEMINI_API_KEY",
+}
 
 #: Other names accepted for a provider.
 ALIASES = {"openai_compatible": "ollama", "openai-compatible": "ollama"}
@@ -134,10 +159,15 @@ def provider_names() -> list[str]:
     return sorted(BUILDERS)
 
 
-def parse_model_id(model_id: str, default_models: dict[str, str] | None = None) -> tuple[str, str]:
+def parse_model_id(
+    model_id: str,
+    default_models: dict[str, str] | None = None,
+    catalogue: ModelCatalogue | None = None,
+) -> tuple[str, str]:
     """Split ``provider:model``; the model may itself contain colons (``ollama:llama3.1:8b``).
 
-    A bare provider name (``local``) means that provider's default model.
+    A bare provider name (``local``) means that provider's default model: its
+    setting (``default_models``), else the catalogue's.
     """
     provider, _, model = model_id.strip().partition(":")
     provider = ALIASES.get(provider.lower(), provider.lower())
@@ -147,8 +177,13 @@ def parse_model_id(model_id: str, default_models: dict[str, str] | None = None) 
             f"known providers: {', '.join(provider_names())}",
             provider=provider,
         )
+    if model:
+        return provider, model
     default = (default_models or {}).get(provider) or BUILDERS[provider][1]
-    return provider, model or default
+    default = default or (catalogue or load_catalogue()).default_model(provider)
+    if not default:
+        raise UnknownProviderError(f"{model_id!r} names no model and {provider} has no default")
+    return provider, default
 
 
 class ProviderFactory:
@@ -163,25 +198,50 @@ class ProviderFactory:
         settings: ProviderSettings | None = None,
         *,
         prices: PriceTable | None = None,
+        catalogue: ModelCatalogue | None = None,
         spend_gate: object | None = None,
         pair_log: object | None = None,
     ) -> None:
         self.settings = settings or ProviderSettings()
-        self.prices = prices or PriceTable()
+        self.catalogue = catalogue or load_catalogue(self.settings.models_file)
+        self.prices = prices or PriceTable(catalogue=self.catalogue)
         self.spend_gate = spend_gate
         self.pair_log = pair_log
         self._cache: dict[str, ModelProvider] = {}
 
     def model_id(self, model_id: str) -> str:
         """``model_id`` in full ``provider:model`` form, with the default model filled in."""
-        provider, model = parse_model_id(model_id, self.settings.default_models)
+        provider, model = parse_model_id(model_id, self.settings.default_models, self.catalogue)
         return f"{provider}:{model}"
 
+    def today(self) -> date:
+        """The date lifecycle checks use."""
+        return self.settings.today or date.today()
+
+    def retired(self, model_id: str) -> ModelInfo | None:
+        """The catalogue entry of ``model_id`` if its vendor has retired it, else None."""
+        return self.catalogue.retired(self.model_id(model_id), self.today())
+
+    def teacher_id(self) -> str:
+        """The hybrid's teacher: HYBRID_TEACHER, else the catalogue's, else the local model."""
+        return self.settings.hybrid_teacher or self.catalogue.teacher or "local"
+
     def create(self, model_id: str) -> ModelProvider:
-        """The provider for ``model_id`` (``local:smollm2``, or just ``local``), alone."""
-        provider, model = parse_model_id(model_id, self.settings.default_models)
+        """The provider for ``model_id`` (``local:smollm2``, or just ``local``), alone.
+
+        A retired model gets a `RetiredModel`, which refuses every call without a request.
+        """
+        provider, model = parse_model_id(model_id, self.settings.default_models, self.catalogue)
         key = f"{provider}:{model}"
         if key not in self._cache:
+            retired = self.catalogue.retired(key, self.today())
+            if retired is not None:
+                from agents.providers.retired import RetiredModel
+
+                self._cache[key] = RetiredModel(
+                    provider, model, note=retired.lifecycle_note(self.today())
+                )
+                return self._cache[key]
             builder, _ = BUILDERS[provider]
             built = builder(model, self)
             if self.settings.pii_scrub_cloud and provider in CLOUD_PROVIDERS:
@@ -192,17 +252,30 @@ class ProviderFactory:
         return self._cache[key]
 
     def chain(self, model_id: str | None = None) -> ModelProvider:
-        """``model_id`` (default ``AI_PROVIDER``) with ``AI_FALLBACKS`` and the last resort."""
+        """``model_id`` (default ``AI_PROVIDER``) with ``AI_FALLBACKS`` and the last resort.
+
+        Retired models are left out (`bot.preflight` has warned about them); a
+        chain of nothing but retired models raises `ModelRetiredError`.
+        """
         from agents.providers.fallback import FallbackProvider
 
         ids: list[str] = []
+        gone: list[str] = []
         for candidate in (
             model_id or self.settings.default_provider,
             *self.settings.fallbacks,
             self.settings.last_resort,
         ):
-            if candidate and self.model_id(candidate) not in ids:
-                ids.append(self.model_id(candidate))
+            if not candidate or self.model_id(candidate) in ids:
+                continue
+            retired = self.retired(candidate)
+            if retired is not None:
+                gone.append(retired.lifecycle_note(self.today()))
+                log.info("left out of the chain: %s", gone[-1])
+                continue
+            ids.append(self.model_id(candidate))
+        if not ids:
+            raise ModelRetiredError("; ".join(gone), provider=self.settings.default_provider)
         members = [self.create(candidate) for candidate in ids]
         return members[0] if len(members) == 1 else FallbackProvider(members)
 
@@ -211,8 +284,14 @@ class ProviderFactory:
         return self.chain()
 
     def for_role(self, role: str) -> ModelProvider:
-        """The chain for ``role`` (``router``, ``agent.<name>``, ``judge``, ``enrich``)."""
-        return self.chain(self.settings.role_models.get(role))
+        """The chain for ``role`` (``router``, ``agent.<name>``, ``judge``, ``enrich``).
+
+        A role whose model is retired uses the default chain instead.
+        """
+        model_id = self.settings.role_models.get(role)
+        if model_id and self.retired(model_id) is not None:
+            return self.chain()
+        return self.chain(model_id)
 
     async def aclose(self) -> None:
         """Close every provider built so far."""

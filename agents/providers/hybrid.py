@@ -96,7 +96,7 @@ class HybridProvider(ModelProvider):
         settings = factory.settings
         return cls(
             factory.create(settings.hybrid_student),
-            factory.create(settings.hybrid_teacher),
+            factory.create(factory.teacher_id()),
             high=settings.confidence_high,
             low=settings.confidence_low,
             pair_log=factory.pair_log,

@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from agents.errors import (
+    ModelNotFoundError,
     ProviderAuthError,
     ProviderConnectionError,
     ProviderError,
@@ -77,6 +78,7 @@ def parse_completion(response: Any) -> Completion:
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         cached_input_tokens=cached,
+        reasoning_tokens=reasoning_count(response.usage),
         finish_reason=finish_reason,
         confidence=confidence(getattr(choice, "logprobs", None)),
     )
@@ -89,6 +91,13 @@ def usage_counts(usage: Any) -> tuple[int, int, int]:
     details = getattr(usage, "prompt_tokens_details", None)
     cached = getattr(details, "cached_tokens", None) or 0
     return usage.prompt_tokens or 0, usage.completion_tokens or 0, cached
+
+
+def reasoning_count(usage: Any) -> int:
+    """Tokens spent reasoning (``completion_tokens_details.reasoning_tokens``), already
+    counted in ``completion_tokens``, which is how OpenAI and Groq bill them."""
+    details = getattr(usage, "completion_tokens_details", None)
+    return getattr(details, "reasoning_tokens", None) or 0
 
 
 def confidence(logprobs: Any) -> float | None:
@@ -136,6 +145,7 @@ async def stream_events(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         cached_input_tokens=cached,
+        reasoning_tokens=reasoning_count(usage),
         finish_reason=REFUSAL if refused else finish_reason,
     )
 
@@ -188,8 +198,21 @@ def translate(exc: Exception, sdk: ModuleType, *, provider: str, model_id: str) 
     return ProviderError(f"{model_id}: unexpected {type(exc).__name__}: {exc}", **where)
 
 
+#: Error codes that mean "this model is gone": OpenAI's 404 and Groq's 400 for a
+#: decommissioned model.
+MODEL_GONE_CODES = frozenset({"model_not_found", "model_decommissioned"})
+
+
+def _error_code(exc: Any) -> str | None:
+    body = getattr(exc, "body", None)
+    error = body.get("error", body) if isinstance(body, dict) else None
+    return error.get("code") if isinstance(error, dict) else None
+
+
 def _from_status(exc: Any, status: int, model_id: str, where: dict[str, Any]) -> ProviderError:
     text = f"{model_id}: {status} {vendor_message(exc)}"
+    if status == 404 or _error_code(exc) in MODEL_GONE_CODES:
+        return ModelNotFoundError(text, status=status, **where)
     if status == 429:
         wait = retry_after(getattr(exc.response, "headers", None))
         return RateLimitedError(text, retry_after=wait, status=status, **where)

@@ -1,62 +1,64 @@
-"""What a model call costs: a price table per model, cache-aware, honest about gaps.
+"""What a model call costs: prices from the model catalogue, cache- and tier-aware.
 
-Prices are USD per million tokens as the vendors published them on
-`PRICES_TAKEN_ON`; check them before relying on a bill. Providers that run on
-your own hardware (``local``, ``ollama``) cost 0. A model missing from the
-table costs None (unknown), with one warning per model, rather than a guess.
+Prices are USD per million tokens as `agents/providers/models.yml` records
+them (each entry with its source and the date it was read; ``MODELS_FILE``
+overrides). Providers that run on your own hardware (``local``, ``ollama``)
+cost 0. A model the catalogue does not price costs None (unknown), with one
+warning per model, rather than a guess. Reasoning tokens are output tokens:
+the vendors bill them so, and every provider counts them in ``output_tokens``.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+
+from agents.providers.catalogue import ModelCatalogue, ModelInfo, PriceTier, load_catalogue
 
 log = logging.getLogger(__name__)
-
-#: When the prices below were read from the vendors' pricing pages.
-PRICES_TAKEN_ON = date(2025, 10, 1)
 
 
 @dataclass(frozen=True, slots=True)
 class ModelPrice:
-    """USD per one million tokens; cached input defaults to the input price."""
+    """USD per one million tokens; cached input defaults to the input price.
+
+    ``tiers`` raise the prices of a whole request whose prompt is longer than
+    a tier's ``above_input_tokens`` (OpenAI above 272K, Anthropic's Haiku 5.5
+    above 100K): the highest tier the prompt passes applies.
+    """
 
     input_per_1m: float = 0.0
     output_per_1m: float = 0.0
     cached_input_per_1m: float | None = None
+    tiers: tuple[PriceTier, ...] = ()
 
     def cost(self, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0) -> float:
         """The cost of one call; ``input_tokens`` includes the cached ones."""
+        rates = self._for_prompt(input_tokens)
         cached = min(cached_input_tokens, input_tokens)
         cached_rate = (
-            self.input_per_1m if self.cached_input_per_1m is None else (self.cached_input_per_1m)
+            rates.input_per_1m if rates.cached_input_per_1m is None else (rates.cached_input_per_1m)
         )
         return (
-            (input_tokens - cached) * self.input_per_1m
+            (input_tokens - cached) * rates.input_per_1m
             + cached * cached_rate
-            + output_tokens * self.output_per_1m
+            + output_tokens * rates.output_per_1m
         ) / 1e6
 
+    def _for_prompt(self, input_tokens: int) -> ModelPrice:
+        passed = [tier for tier in self.tiers if input_tokens > tier.above_input_tokens]
+        if not passed:
+            return self
+        tier = max(passed, key=lambda t: t.above_input_tokens)
+        return ModelPrice(tier.input, tier.output, tier.cached_input)
 
-#: Default models of each vendor, and their close relatives.
-DEFAULT_PRICES: dict[str, ModelPrice] = {
-    # OpenAI: cached input is half price (a quarter for the 4.1 family).
-    "openai:gpt-4o-mini": ModelPrice(0.15, 0.60, 0.075),
-    "openai:gpt-4o": ModelPrice(2.50, 10.00, 1.25),
-    "openai:gpt-4.1": ModelPrice(2.00, 8.00, 0.50),
-    "openai:gpt-4.1-mini": ModelPrice(0.40, 1.60, 0.10),
-    "openai:gpt-4.1-nano": ModelPrice(0.10, 0.40, 0.025),
-    # Anthropic: cache reads are a tenth of the input price.
-    "anthropic:claude-sonnet-4-5": ModelPrice(3.00, 15.00, 0.30),
-    "anthropic:claude-haiku-4-5": ModelPrice(1.00, 5.00, 0.10),
-    "anthropic:claude-opus-4-1": ModelPrice(15.00, 75.00, 1.50),
-    # Groq: no cache discount on these models.
-    "groq:llama-3.3-70b-versatile": ModelPrice(0.59, 0.79),
-    "groq:llama-3.1-8b-instant": ModelPrice(0.05, 0.08),
-    "groq:openai/gpt-oss-120b": ModelPrice(0.15, 0.75, 0.075),
-    "groq:openai/gpt-oss-20b": ModelPrice(0.10, 0.50, 0.05),
-}
+    @classmethod
+    def of(cls, info: ModelInfo) -> ModelPrice | None:
+        """The price of a catalogue entry, or None when the vendor's figures are missing."""
+        if info.input is None or info.output is None:
+            return None
+        return cls(info.input, info.output, info.cached_input, info.tiers)
+
 
 #: Providers that run on the operator's own hardware: no per-token bill.
 FREE_PROVIDERS = frozenset({"local", "ollama"})
@@ -65,22 +67,27 @@ FREE_PROVIDERS = frozenset({"local", "ollama"})
 class PriceTable:
     """Looks up prices by ``provider:model``, tolerating dated model names.
 
-    ``gpt-4o-mini-2024-07-18`` and ``claude-sonnet-4-5-20250929`` find the
-    price of the model they are a snapshot of (the longest matching prefix).
+    ``gpt-4o-mini-2024-07-18`` finds the price of the model it is a snapshot
+    of (the longest matching prefix). ``prices`` replaces the catalogue (tests
+    and benchmarks pass their own).
     """
 
     def __init__(
         self,
         prices: dict[str, ModelPrice] | None = None,
         *,
+        catalogue: ModelCatalogue | None = None,
         free_providers: frozenset[str] = FREE_PROVIDERS,
     ) -> None:
-        self.prices = dict(DEFAULT_PRICES if prices is None else prices)
+        if prices is None:
+            entries = (catalogue or load_catalogue()).models.values()
+            prices = {info.model_id: p for info in entries if (p := ModelPrice.of(info))}
+        self.prices = dict(prices)
         self.free_providers = free_providers
         self._warned: set[str] = set()
 
     def price(self, provider: str, model: str) -> ModelPrice | None:
-        """The price of ``provider:model``, or None when it is not in the table."""
+        """The price of ``provider:model``, or None when it is not known."""
         if provider in self.free_providers:
             return ModelPrice()
         model_id = f"{provider}:{model}"

@@ -5,7 +5,12 @@ things: `_call` (one request, one `Completion` with usage), `_open_stream`
 (one streaming request, deltas then a `Completion`) and `translate_error`
 (the vendor SDK's exceptions into `agents.errors`). Everything else lives
 here, once: timeouts, retries with backoff and ``Retry-After``, the
-cooldown, the budget gate, pricing, and what a broken stream means.
+cooldown, the budget gate, pricing, what a broken stream means, and two
+failures of reasoning models: a reply that spent its whole ``max_tokens``
+reasoning and came back empty (`ReasoningExhaustedError`: not retried, since
+the same request would spend the same, and not stored as an empty answer; a
+fallback chain moves on), and a model the vendor no longer knows
+(`ModelNotFoundError`, told with the catalogue's replacement).
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ from typing import Protocol
 
 from agents.errors import (
     BudgetExceededError,
+    ModelNotFoundError,
     ProviderConnectionError,
     ProviderCoolingDownError,
     ProviderError,
     ProviderTimeoutError,
+    ReasoningExhaustedError,
     StreamBrokenError,
 )
 from agents.providers.base import (
@@ -35,6 +42,7 @@ from agents.providers.base import (
     Completion,
     StreamEvent,
 )
+from agents.providers.catalogue import Capabilities, ModelInfo
 from agents.providers.pricing import PriceTable
 from agents.providers.resilience import Cooldown, RetryPolicy, Timeouts
 
@@ -50,7 +58,18 @@ class SpendGate(Protocol):
 
 
 class RemoteProvider(BackendProvider):
-    """A model behind an HTTP API, called through its vendor's SDK."""
+    """A model behind an HTTP API, called through its vendor's SDK.
+
+    ``info`` is the model's catalogue entry (None for a model it lacks): what
+    the model accepts, and the replacement to name when the vendor says it is gone.
+    """
+
+    info: ModelInfo | None = None
+
+    @property
+    def accepts(self) -> Capabilities:
+        """The parameters this model takes (all of them, for a model the catalogue lacks)."""
+        return self.info.accepts if self.info is not None else Capabilities()
 
     def __init__(
         self,
@@ -105,7 +124,9 @@ class RemoteProvider(BackendProvider):
                 await self._before_retry(error, attempt, failed)
                 continue
             self.cooldown.succeeded()
-            return self._priced(completion, started).after(failed)
+            priced = self._priced(completion, started)
+            self._check_not_empty(priced, failed)
+            return priced.after(failed)
         raise AssertionError("unreachable: the last attempt raises")  # pragma: no cover
 
     async def stream(
@@ -133,7 +154,9 @@ class RemoteProvider(BackendProvider):
                 async for event in self._paced(events, started, parts):
                     if isinstance(event, Completion):
                         self.cooldown.succeeded()
-                        yield self._priced(event, started).after(failed)
+                        priced = self._priced(event, started)
+                        self._check_not_empty(priced, failed)
+                        yield priced.after(failed)
                         return
                     parts.append(event)
                     yield event
@@ -141,6 +164,8 @@ class RemoteProvider(BackendProvider):
                     f"{self.model_id}: stream ended without a final message",
                     provider=self.provider,
                 )
+            except ReasoningExhaustedError:
+                raise  # nothing was said: the chain falls back; retrying would spend the same
             except Exception as exc:
                 error = self._as_provider_error(exc)
                 if parts:
@@ -217,6 +242,21 @@ class RemoteProvider(BackendProvider):
                 provider=self.provider,
             )
 
+    def _check_not_empty(self, completion: Completion, failed: list[CallRecord]) -> None:
+        """Refuse an empty answer cut at ``max_tokens``: the model spent it all reasoning."""
+        if completion.finish_reason != "length" or completion.text.strip():
+            return
+        error = ReasoningExhaustedError(
+            f"{self.model_id}: spent all its output tokens ({completion.output_tokens}, "
+            f"{completion.reasoning_tokens} of them reasoning) before answering; "
+            "raise max_tokens or lower the reasoning effort",
+            provider=self.provider,
+        )
+        call = replace(completion.as_call(), outcome=error.outcome, error=str(error))
+        error.calls = (*failed, call)
+        log.warning("%s", error)
+        raise error
+
     def _as_provider_error(self, exc: BaseException) -> ProviderError:
         if isinstance(exc, ProviderError):
             return exc
@@ -226,8 +266,22 @@ class RemoteProvider(BackendProvider):
                 provider=self.provider,
             )
         if isinstance(exc, Exception):
-            return self.translate_error(exc)
+            error = self.translate_error(exc)
+            if isinstance(error, ModelNotFoundError):
+                return self._with_replacement(error)
+            return error
         raise exc  # CancelledError and friends pass through untouched
+
+    def _with_replacement(self, error: ModelNotFoundError) -> ModelNotFoundError:
+        """The vendor's "no such model", with the catalogue's replacement when it knows one."""
+        replacement = self.info.replacement if self.info is not None else None
+        if not replacement:
+            return error
+        return ModelNotFoundError(
+            f"{error}; the model catalogue names {replacement} as its replacement",
+            provider=error.provider,
+            status=error.status,
+        )
 
     def _failed_call(self, error: ProviderError, started: float) -> CallRecord:
         return CallRecord(

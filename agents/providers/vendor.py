@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from agents.errors import ProviderUnavailableError
+from agents.providers.catalogue import ModelInfo
 from agents.providers.pricing import PriceTable
 from agents.providers.remote import RemoteProvider, SpendGate
 from agents.providers.resilience import RetryPolicy, Timeouts
@@ -43,18 +44,21 @@ class VendorProvider(RemoteProvider):
         retry: RetryPolicy | None = None,
         prices: PriceTable | None = None,
         spend_gate: SpendGate | None = None,
+        info: ModelInfo | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         super().__init__(
             model, timeouts=timeouts, retry=retry, prices=prices, spend_gate=spend_gate, sleep=sleep
         )
+        self.info = info
         self.base_url = base_url
         self.max_tokens_cap = max_tokens_cap
         self._client: Any = self._build_client(api_key, base_url) if api_key else None
 
     @classmethod
     def from_factory(cls, model: str, factory: ProviderFactory) -> Self:
-        """Build from the factory's settings (key, base URL, limits), prices and budget gate."""
+        """Build from the factory's settings (key, base URL, limits), prices, budget gate
+        and the model's catalogue entry (what it accepts)."""
         settings = factory.settings
         vendor = settings.vendor(cls.vendor_name)
         timeouts = settings.timeouts
@@ -69,6 +73,7 @@ class VendorProvider(RemoteProvider):
             retry=settings.retry,
             prices=factory.prices,
             spend_gate=factory.spend_gate,  # type: ignore[arg-type]
+            info=factory.catalogue.get(f"{cls.provider}:{model}"),
         )
 
     def _build_client(self, api_key: str, base_url: str | None) -> Any:

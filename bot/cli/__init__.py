@@ -22,6 +22,7 @@ from bot.cli.enrich import enrich
 from bot.cli.export import export
 from bot.cli.followups import followups
 from bot.cli.kb import kb
+from bot.cli.models import models
 from bot.cli.route import route
 from bot.cli.serve import serve
 from bot.cli.telegram import telegram
@@ -49,6 +50,7 @@ cli.add_command(route)
 cli.add_command(bookings)
 cli.add_command(followups)
 cli.add_command(kb)
+cli.add_command(models)
 
 
 def main() -> None:

@@ -310,6 +310,12 @@ class CompareService:
     def _judge(self) -> ModelProvider | None:
         if self.judge_model is None:
             return None
+        retired = self.providers.retired(self.judge_model)
+        if retired is not None:  # skipped: the heuristics rank the answers instead
+            self._judge_notes = (
+                f"The judge is skipped: {retired.lifecycle_note(self.providers.today())}",
+            )
+            return None
         # The model alone, not a fallback chain: the judge must be the model it says it is
         # (it never judges its own answer).
         try:

@@ -22,7 +22,7 @@ def test_model_ids(model_id, expected):
 def test_unknown_provider_names_the_known_ones():
     with pytest.raises(
         UnknownProviderError,
-        match="known providers: anthropic, function, groq, hybrid, local, ollama, openai",
+        match="known providers: anthropic, function, gemini, groq, hybrid, local, ollama, openai",
     ):
         parse_model_id("skynet:t800")
 

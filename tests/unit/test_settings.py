@@ -131,7 +131,7 @@ def test_per_role_models_default_to_the_main_provider():
         "agent.lead_nurturing": "anthropic:claude-sonnet-4-5",
         "judge": "openai:gpt-4o",
     }
-    assert settings.compare_model_ids() == ["openai", "anthropic", "groq"]
+    assert settings.compare_model_ids() == ["openai", "anthropic", "gemini"]
     assert load_settings(_env_file=None).role_models() == {}
 
 

@@ -1,0 +1,93 @@
+"""The models' settings: vendors, the model catalogue file, resilience and the hybrid.
+
+Each vendor's default model is the model catalogue's (`agents/providers/models.yml`,
+``defaults:``), not a constant here: ``OPENAI_MODEL`` and friends are unset
+unless the operator names a model, so a catalogue update moves every default
+at once. `bot.settings.Settings` reads these with the rest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings
+
+from agents.providers.factory import VendorSettings
+
+
+class ModelSettings(BaseSettings):
+    """Vendor keys, endpoints and models; MODELS_FILE; the retry loop; the hybrid."""
+
+    # Vendors. Keys are never logged (repr=False). An unset *_MODEL means the catalogue's.
+    openai_api_key: str | None = Field(None, repr=False)
+    openai_base_url: str | None = Field(None, description="Another OpenAI endpoint (a proxy).")
+    openai_model: str | None = Field(None, description="Unset: the catalogue's default.")
+    anthropic_api_key: str | None = Field(None, repr=False)
+    anthropic_base_url: str | None = None
+    anthropic_model: str | None = None
+    groq_api_key: str | None = Field(None, repr=False)
+    groq_base_url: str | None = None
+    groq_model: str | None = None
+    groq_timeout: float = Field(30.0, gt=0, description="Seconds for a whole Groq call.")
+    groq_max_tokens: int = Field(1024, ge=1, description="Cap on max_tokens of Groq calls.")
+    gemini_api_key: str | None = Field(None, repr=False)
+    gemini_base_url: str | None = Field(
+        None, description="Unset: Google's OpenAI-compatible endpoint."
+    )
+    gemini_model: str | None = None
+    ollama_base_url: str = Field("http://localhost:11434/v1", description="Any /v1 endpoint.")
+    ollama_api_key: str | None = Field(None, repr=False, description="For vLLM --api-key.")
+    ollama_model: str | None = None
+    models_file: Path | None = Field(
+        None, description="A YAML file adding to or overriding the model catalogue."
+    )
+
+    # Resilience: one retry loop, explicit timeouts, a chain that ends on the embedded model.
+    ai_fallbacks: str = Field("", description="Comma-separated model ids tried in order.")
+    ai_last_resort: str = Field("local", description="Ends every chain; 'none' for none.")
+    ai_connect_timeout: float = Field(5.0, gt=0)
+    ai_timeout: float = Field(30.0, gt=0, description="Seconds for a whole call.")
+    ai_stream_idle_timeout: float = Field(10.0, gt=0, description="Seconds between chunks.")
+    ai_max_attempts: int = Field(3, ge=1, le=10)
+    ai_max_retry_after: float = Field(20.0, ge=0, description="Longer 429 waits fall back.")
+    ai_cooldown_seconds: float = Field(15.0, ge=0)
+
+    # Hybrid teacher-student; an unset teacher is the catalogue's (``teacher:``).
+    hybrid_student: str = Field("local:smollm2")
+    hybrid_teacher: str | None = None
+    confidence_threshold_high: float = Field(0.75, ge=0, le=1)
+    confidence_threshold_low: float = Field(0.40, ge=0, le=1)
+
+    @field_validator("models_file")
+    @classmethod
+    def _models_file_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.expanduser().is_file():
+            raise ValueError(f"no such file: {value}")
+        return value.expanduser() if value is not None else None
+
+    def vendor_settings(self) -> dict[str, VendorSettings]:
+        """Key, base URL and limits of each vendor."""
+        return {
+            "openai": VendorSettings(self.openai_api_key, self.openai_base_url),
+            "anthropic": VendorSettings(self.anthropic_api_key, self.anthropic_base_url),
+            "groq": VendorSettings(
+                self.groq_api_key,
+                self.groq_base_url,
+                timeout=self.groq_timeout,
+                max_tokens=self.groq_max_tokens,
+            ),
+            "gemini": VendorSettings(self.gemini_api_key, self.gemini_base_url),
+            "ollama": VendorSettings(self.ollama_api_key, self.ollama_base_url),
+        }
+
+    def default_models(self) -> dict[str, str]:
+        """The vendors whose *_MODEL is set; the others use the catalogue's default."""
+        models = {
+            "openai": self.openai_model,
+            "anthropic": self.anthropic_model,
+            "groq": self.groq_model,
+            "gemini": self.gemini_model,
+            "ollama": self.ollama_model,
+        }
+        return {provider: model for provider, model in models.items() if model}
