@@ -52,6 +52,7 @@ def vendor_settings(vendors: Vendors, **overrides) -> Settings:
         anthropic_base_url=vendors.anthropic.base_url,
         groq_api_key="gsk-test",
         groq_base_url=vendors.groq.base_url,
+        compare_models="openai,anthropic,groq",
         ai_max_attempts=1,
         compare_timeout_s=TIMEOUT_S,
         compare_deadline_s=2.0,
@@ -102,22 +103,22 @@ async def test_one_ok_one_timed_out_one_failed_in_the_time_of_the_slowest(tmp_pa
             await factory.aclose()
 
     assert [(a.position, a.model_id) for a in outcome.answers] == [
-        (1, "openai:gpt-4o-mini"),
-        (2, "anthropic:claude-sonnet-4-5"),
-        (3, "groq:llama-3.3-70b-versatile"),
+        (1, "openai:gpt-6-luna"),
+        (2, "anthropic:claude-haiku-5-5"),
+        (3, "groq:openai/gpt-oss-20b"),
     ]
     ok, late, failed = outcome.answers
     assert (ok.status, ok.text, ok.error) == ("ok", "Charge $45 to $60 per guest.", None)
     assert (ok.input_tokens, ok.output_tokens) == (20, 6)
     assert ok.cost_usd is not None and ok.cost_usd > 0
     assert [(c.model_id, c.outcome, c.role) for c in ok.calls] == [
-        ("openai:gpt-4o-mini", "ok", "compare")
+        ("openai:gpt-6-luna", "ok", "compare")
     ]
     assert (late.status, late.error) == ("timeout", "no answer within 0.5 s")
     assert late.text == "" and late.cost_usd is None
     assert [(c.outcome, c.role) for c in late.calls] == [("timeout", "compare")]
     assert failed.status == "failed"
-    assert failed.error == "groq:llama-3.3-70b-versatile: 500 upstream exploded"
+    assert failed.error == "groq:openai/gpt-oss-20b: 500 upstream exploded"
     assert "Traceback" not in failed.error
     assert [(c.outcome, c.role) for c in failed.calls] == [("server_error", "compare")]
 
@@ -253,16 +254,16 @@ def test_vendors_without_a_key_are_left_out_with_a_note_naming_the_setting():
     settings = load_settings(
         _env_file=None,
         openai_api_key="sk-test",
-        compare_models="openai,anthropic:claude-haiku-4-5,groq,openai:gpt-4o-mini",
+        compare_models="openai,anthropic:claude-haiku-4-5,groq,openai:gpt-6-luna",
     )
     lineup = choose_lineup(
         settings.compare_model_ids(), ProviderFactory(settings.provider_settings())
     )
 
-    assert lineup.contestants == (Contestant(1, "openai:gpt-4o-mini"),)
+    assert lineup.contestants == (Contestant(1, "openai:gpt-6-luna"),)
     assert lineup.notes == (
         "anthropic:claude-haiku-4-5 left out: ANTHROPIC_API_KEY is not set",
-        "groq:llama-3.3-70b-versatile left out: GROQ_API_KEY is not set",
+        "groq:openai/gpt-oss-20b left out: GROQ_API_KEY is not set",
     )
 
 
@@ -273,9 +274,9 @@ def test_without_any_key_it_compares_what_is_available_locally_and_says_so():
 
     assert lineup.contestants == (Contestant(1, "local:smollm2"),)
     assert lineup.notes[:3] == (
-        "openai:gpt-4o-mini left out: OPENAI_API_KEY is not set",
-        "anthropic:claude-sonnet-4-5 left out: ANTHROPIC_API_KEY is not set",
-        "groq:llama-3.3-70b-versatile left out: GROQ_API_KEY is not set",
+        "openai:gpt-6-luna left out: OPENAI_API_KEY is not set",
+        "anthropic:claude-haiku-5-5 left out: ANTHROPIC_API_KEY is not set",
+        "gemini:gemini-3.5-flash-lite left out: GEMINI_API_KEY is not set",
     )
     assert "comparing what is available locally (local:smollm2)" in lineup.notes[3]
 
@@ -292,7 +293,7 @@ def test_keyless_models_that_were_listed_join_the_local_model():
         "function:echo",
     ]
     assert [c.position for c in lineup.contestants] == [1, 2, 3]
-    assert lineup.notes[0] == "openai:gpt-4o-mini left out: OPENAI_API_KEY is not set"
+    assert lineup.notes[0] == "openai:gpt-6-luna left out: OPENAI_API_KEY is not set"
     assert "available locally" in lineup.notes[1]
 
 

@@ -29,10 +29,10 @@ from tests.support.fake_vendors.script import (
 from tests.support.fake_vendors.server import FakeVendor
 from tests.support.provider_doubles import Sleeps, collect
 
-MODEL = "llama-3.3-70b-versatile"
+MODEL = "openai/gpt-oss-20b"
 ASK = [ChatMessage("user", "Do you bring plates?")]
-#: groq:llama-3.3-70b-versatile, USD per token.
-INPUT, OUTPUT = 0.59 / 1e6, 0.79 / 1e6
+#: groq:openai/gpt-oss-20b, USD per token (the catalogue, from Groq's models page).
+INPUT, OUTPUT = 0.075 / 1e6, 0.30 / 1e6
 
 
 class Answer(BaseModel):

@@ -14,6 +14,7 @@ import pytest
 from pydantic import BaseModel
 
 from agents.errors import (
+    ModelNotFoundError,
     OutputTruncatedError,
     ProviderAuthError,
     ProviderConnectionError,
@@ -303,7 +304,7 @@ async def test_400_fails_fast_with_the_vendors_message(fake: FakeVendor, provide
     ("status", "error_type", "retryable"),
     [
         (403, ProviderAuthError, False),
-        (404, ProviderRequestError, False),
+        (404, ModelNotFoundError, False),
         (422, ProviderRequestError, False),
         (408, ProviderTimeoutError, True),
         (503, ProviderServerError, True),
@@ -395,8 +396,8 @@ async def test_ai_provider_openai_builds_a_working_chain(fake: FakeVendor):
         await factory.aclose()
 
     assert isinstance(chain, FallbackProvider)
-    assert chain.chain_ids == ["openai:gpt-4o-mini", "local:smollm2"]
-    assert completion.model_id == "openai:gpt-4o-mini" and completion.cost_usd > 0
+    assert chain.chain_ids == ["openai:gpt-6-luna", "local:smollm2"]
+    assert completion.model_id == "openai:gpt-6-luna" and completion.cost_usd > 0
     assert fake.script.headers[0]["authorization"] == "Bearer sk-from-settings"
 
 

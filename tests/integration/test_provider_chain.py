@@ -108,5 +108,5 @@ async def test_a_hard_cap_stops_paid_calls_and_local_answers(database, tmp_path:
     assert reply.text and reply.completion.cost_usd == 0.0
     skipped = reply.completion.extras["fallback"]["skipped"]
     assert [(s["model"], s["reason"]) for s in skipped] == [
-        ("openai:gpt-4o-mini", "budget_exceeded")
+        ("openai:gpt-6-luna", "budget_exceeded")
     ]

@@ -14,7 +14,12 @@ sends) gets a 401 whatever the script says.
   stream after ``message_start``, as the API does when it is overloaded mid-answer;
 - ``error_type``: the ``error.type`` of an error reply (default: by status);
 - ``cache_creation_input_tokens``: prompt tokens written to the cache;
-- ``refusal_category``, ``refusal_explanation``: the ``stop_details`` of a refusal.
+- ``refusal_category``, ``refusal_explanation``: the ``stop_details`` of a refusal;
+- ``reasoning_tokens``: a thinking block comes before the text (an empty ``text``
+  with ``finish_reason="length"`` is a reply whose budget went to thinking).
+
+A model in ``script.retired_models`` gets 404 ``not_found_error``; a parameter in
+``script.refused_params`` gets 400 ``invalid_request_error``.
 """
 
 from __future__ import annotations
@@ -66,6 +71,10 @@ def anthropic_app(script: Script) -> Starlette:
         reply = script.take(body, dict(request.headers))
         if not api_key(request.headers):
             return error_response(401, "x-api-key header is required")
+        if body.get("model") in script.retired_models:
+            return error_response(404, f"model: {body['model']}", "not_found_error")
+        for param in sorted(script.refused_params & set(body)):
+            return error_response(400, f"{param}: is not supported on this model")
         if reply.status != 200:
             await script.stall(reply.stall)
             error_type = reply.extra.get("error_type") or ERROR_TYPES.get(reply.status)
@@ -149,7 +158,9 @@ def message(reply: Reply, body: dict[str, Any]) -> dict[str, Any]:
     elif tool is not None:
         content = [{"type": "tool_use", "id": _id("toolu"), "name": tool, "input": _input(reply)}]
     else:
-        content = [{"type": "text", "text": reply.text}]
+        content = [{"type": "text", "text": reply.text}] if reply.text else []
+        if reply.extra.get("reasoning_tokens"):  # adaptive thinking: a thinking block first
+            content.insert(0, {"type": "thinking", "thinking": "…", "signature": "sig"})
     return {
         "id": _id("msg"),
         "type": "message",

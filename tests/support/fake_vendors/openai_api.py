@@ -5,6 +5,12 @@ or with ``stream: true`` SSE ``data: {chunk}`` lines ending in
 ``data: [DONE]``, plus a usage chunk when ``stream_options.include_usage`` is
 asked for. ``POST /openai/v1/chat/completions`` is the same API the way Groq
 serves it: the last chunk of a stream carries ``x_groq: {"id", "usage"}``.
+``POST /v1beta/openai/chat/completions`` is Gemini's OpenAI-compatible
+endpoint, whose errors are Google's (``{"error": {"code", "message", "status"}}``).
+Like the real reasoning models, usage reports ``reasoning_tokens``; a model in
+``script.retired_models`` gets OpenAI's 404 ``model_not_found`` (Groq: 400
+``model_decommissioned``; Gemini: 404 ``NOT_FOUND``), and a parameter in
+``script.refused_params`` gets a 400 naming it.
 Each request takes the next `Reply` of the script, which decides the status,
 stalls, cuts, finish reason, refusal, cached tokens and logprobs (each token
 gets ``extra["logprob"]``, default -0.1); ``extra["headers"]`` adds response
@@ -80,6 +86,10 @@ def openai_app(script: Script) -> CutQuietly:
             return error_response(Reply(status=401, error_message="You didn't provide an API key."))
         reply = script.take(body, headers)
         groq = request.url.path.startswith("/openai/")
+        gemini = request.url.path.startswith("/v1beta/")
+        refused = vendor_refusal(script, body, groq=groq, gemini=gemini)
+        if refused is not None:
+            return refused
         if reply.status != 200:
             await script.stall(reply.stall)
             return error_response(reply)
@@ -99,9 +109,38 @@ def openai_app(script: Script) -> CutQuietly:
     routes = [
         Route("/v1/chat/completions", chat, methods=["POST"]),
         Route("/openai/v1/chat/completions", chat, methods=["POST"]),
+        Route("/v1beta/openai/chat/completions", chat, methods=["POST"]),
         Route("/v1/models", models),
     ]
     return CutQuietly(Starlette(routes=routes))
+
+
+def vendor_refusal(
+    script: Script, body: dict[str, Any], *, groq: bool, gemini: bool
+) -> JSONResponse | None:
+    """The vendor's answer to a retired model or a refused parameter, if the request has one."""
+    model = body.get("model", "")
+    if model in script.retired_models:
+        if gemini:
+            message = f"models/{model} is not found for API version v1beta"
+            return JSONResponse(
+                {"error": {"code": 404, "message": message, "status": "NOT_FOUND"}},
+                status_code=404,
+            )
+        if groq:
+            message = f"The model `{model}` has been decommissioned and is no longer supported."
+            return _openai_error(400, message, "invalid_request_error", "model_decommissioned")
+        message = f"The model `{model}` does not exist or you do not have access to it."
+        return _openai_error(404, message, "invalid_request_error", "model_not_found")
+    for param in sorted(script.refused_params & set(body)):
+        message = f"Unsupported parameter: '{param}' is not supported with this model."
+        return _openai_error(400, message, "invalid_request_error", "unsupported_parameter")
+    return None
+
+
+def _openai_error(status: int, message: str, kind: str, code: str | None) -> JSONResponse:
+    error = {"message": message, "type": kind, "param": None, "code": code}
+    return JSONResponse({"error": error}, status_code=status)
 
 
 def error_response(reply: Reply) -> JSONResponse:
@@ -123,6 +162,8 @@ def usage_body(reply: Reply) -> dict[str, Any]:
         "completion_tokens": reply.completion_tokens,
         "total_tokens": reply.input_tokens + reply.completion_tokens,
         "prompt_tokens_details": {"cached_tokens": reply.cached_input_tokens, "audio_tokens": 0},
+        # Reasoning models: the thinking is part of completion_tokens, and billed so.
+        "completion_tokens_details": {"reasoning_tokens": reply.extra.get("reasoning_tokens", 0)},
     }
 
 
@@ -223,9 +264,14 @@ def fake_openai(default: Reply | None = None) -> AbstractAsyncContextManager[Fak
     return run_fake(openai_app, path="/v1", default=default)
 
 
+def fake_gemini(default: Reply | None = None) -> AbstractAsyncContextManager[FakeVendor]:
+    """``async with fake_gemini() as fake``: Gemini's OpenAI-compatible endpoint."""
+    return run_fake(openai_app, path="/v1beta/openai", default=default)
+
+
 def fake_groq(default: Reply | None = None) -> AbstractAsyncContextManager[FakeVendor]:
     """``async with fake_groq() as fake``: the Groq SDK appends ``/openai/v1`` to the bare URL."""
     return run_fake(openai_app, path="", default=default)
 
 
-__all__ = ["ConnectionCut", "FakeVendor", "fake_groq", "fake_openai", "openai_app"]
+__all__ = ["ConnectionCut", "FakeVendor", "fake_gemini", "fake_groq", "fake_openai", "openai_app"]

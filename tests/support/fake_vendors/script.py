@@ -22,7 +22,9 @@ class Reply:
     many seconds before answering (for a stream: before the first chunk, or
     between the first and second chunk when ``stall_after_first`` is set).
     ``cut`` drops the connection mid-stream. ``output_tokens`` defaults to the
-    word count of ``text``.
+    word count of ``text``; ``extra["reasoning_tokens"]`` says how many of them a
+    reasoning model spent thinking (``text=""`` with ``finish_reason="length"`` is
+    a reply whose whole budget went to reasoning).
     """
 
     text: str = "Hello from the fake model."
@@ -58,6 +60,10 @@ class Script:
         self.queue: deque[Reply] = deque()
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        #: Models the vendor has retired: a request for one gets the vendor's "not found".
+        self.retired_models: set[str] = set()
+        #: Request parameters the model refuses: a request with one gets the vendor's 400.
+        self.refused_params: set[str] = set()
         # Set when the fake shuts down, so stalled handlers let go at once.
         self.released = asyncio.Event()
 
