@@ -33,9 +33,9 @@ async def ask(env: dict[str, str], cwd: Path, question: str = "Smallest party?")
 @pytest.mark.parametrize(
     ("setting", "expected_model"),
     [
-        ("openai", "openai:gpt-4o-mini"),
-        ("anthropic", "anthropic:claude-sonnet-4-5"),
-        ("groq", "groq:llama-3.3-70b-versatile"),
+        ("openai", "openai:gpt-6-luna"),
+        ("anthropic", "anthropic:claude-haiku-5-5"),
+        ("groq", "groq:openai/gpt-oss-20b"),
         ("ollama", "ollama:llama3.1:8b"),
     ],
 )
@@ -88,7 +88,7 @@ async def test_hybrid_asks_the_teacher_when_the_student_is_unsure(tmp_path):
         answer = await ask(env, tmp_path)
 
     assert answer["text"] == "We cater from 10 guests up."
-    assert answer["model"] == "openai:gpt-4o-mini"
+    assert answer["model"] == "openai:gpt-6-luna"
     assert answer["hybrid"]["decision"] == "teacher"
     assert [call["role"] for call in answer["calls"]] == ["student", "teacher"]
 
