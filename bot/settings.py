@@ -18,6 +18,7 @@ from agents.providers.resilience import RetryPolicy, Timeouts
 from bot.errors import SettingsError
 from bot.settings_agents import AgentWorkSettings
 from bot.settings_channels import ChannelSettings
+from bot.settings_limits import LimitSettings
 
 SAMPLE_BUSINESS_DIR = Path(__file__).parent / "sample"
 
@@ -30,12 +31,13 @@ _URL_PREFIXES = {
 _SUPPORTED_URLS = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 
 
-class Settings(ChannelSettings, AgentWorkSettings):
+class Settings(ChannelSettings, AgentWorkSettings, LimitSettings):
     """The bot's configuration. Environment variables are the upper-case field names.
 
     The channels' settings and those of the agents' work (routing, knowledge,
     follow-ups, privacy) are declared in `bot.settings_channels` and
-    `bot.settings_agents`; this class adds the rest and reads them all.
+    `bot.settings_agents`, the inbound limits and SMS prices in
+    `bot.settings_limits`; this class adds the rest and reads them all.
     """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
