@@ -63,8 +63,6 @@ class LimitHit:
 
     #: ``burst`` or ``daily``.
     limit: str
-    #: ``burst:<n>`` (the n-th window since the epoch) or ``day:<YYYY-MM-DD>``.
-    window: str
     #: When it was checked.
     at: datetime
 
@@ -127,12 +125,11 @@ class InboundLimiter:
         if self.daily_limit > 0:
             day_start, _ = day_bounds(now)
             if await self._past(recorded, day_start, self.daily_limit):
-                return LimitHit(DAILY, f"day:{day_start:%Y-%m-%d}", now)
+                return LimitHit(DAILY, now)
         if self.burst_limit > 0 and await self._past(
             recorded, now - self.burst_window, self.burst_limit
         ):
-            number = int(now.timestamp() // self.burst_window.total_seconds())
-            return LimitHit(BURST, f"burst:{number}", now)
+            return LimitHit(BURST, now)
         return None
 
     async def record(
@@ -150,22 +147,36 @@ class InboundLimiter:
             recorded.contact_id,
             hit.limit,
         )
-        # A sliding burst window straddles the fixed ones the claim is keyed by:
-        # a sender told within the last window is not told again in the next.
-        if hit.limit == BURST and await self.store.claimed_since(
-            recorded.contact_id, BURST, hit.at - self.burst_window
-        ):
+        window = await self._window(recorded, hit)
+        if window is None:
             return False
         first = await self.store.claim(
             contact_id=recorded.contact_id,
             limit=hit.limit,
-            window=hit.window,
+            window=window,
             channel=incoming.channel,
             message_id=recorded.message_id,
         )
         if first:
             await self.alerts.fire(self._alert(incoming, recorded, hit))
         return first
+
+    async def _window(self, recorded: RecordedMessage, hit: LimitHit) -> str | None:
+        """The name of the window ``hit`` fell in; None when its sender was told already.
+
+        A day is its UTC date. A burst is named by the first message of the sliding
+        window, so messages checked at once in several processes claim the same
+        name; a sender told within the last window is not told again.
+        """
+        if hit.limit == DAILY:
+            return f"day:{hit.at:%Y-%m-%d}"
+        since = hit.at - self.burst_window
+        if await self.store.claimed_since(recorded.contact_id, BURST, since):
+            return None
+        first = await self.store.first_since(
+            recorded.contact_id, since, up_to_message=recorded.message_id
+        )
+        return f"burst:{first}"
 
     async def _past(self, recorded: RecordedMessage, since: datetime, limit: int) -> bool:
         count = await self.store.sent_since(
@@ -175,7 +186,7 @@ class InboundLimiter:
 
     def _alert(self, incoming: IncomingMessage, recorded: RecordedMessage, hit: LimitHit) -> Alert:
         """One alert per sender, limit and UTC day (the alerts table's key)."""
-        who = f"A {incoming.channel} sender (contact {recorded.contact_id}, {_masked(incoming)})"
+        who = f"A sender on {incoming.channel} (contact {recorded.contact_id}, {_masked(incoming)})"
         if hit.limit == BURST:
             seconds = f"{self.burst_window.total_seconds():g}"
             what = (

@@ -54,6 +54,19 @@ class InboundLimitStore:
         async with self.db.sessions() as session:
             return int(await session.scalar(select(func.count()).select_from(recent.subquery())))
 
+    async def first_since(self, contact_id: int, since: datetime, *, up_to_message: int) -> int:
+        """The id of ``contact_id``'s first incoming message stored at ``since`` or later
+        (``up_to_message`` itself when there is none before it): what names a burst."""
+        c = MESSAGES.c
+        query = select(func.min(c.id)).where(
+            c.contact_id == contact_id,
+            c.created_at >= since,
+            c.id <= up_to_message,
+            c.direction == "in",
+        )
+        async with self.db.sessions() as session:
+            return int(await session.scalar(query) or up_to_message)
+
     async def claim(
         self, *, contact_id: int, limit: str, window: str, channel: str, message_id: int
     ) -> bool:

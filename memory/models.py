@@ -189,8 +189,8 @@ class InboundLimitHit(Base):
     """A sender went past an inbound limit in one window: told once, the team alerted once.
 
     The unique key makes exactly one process win the right to tell the sender
-    per sender, limit and window (``burst:<n>`` for the n-th burst window
-    since the epoch, ``day:<YYYY-MM-DD>`` for the daily cap).
+    per sender, limit and window (``burst:<id>``, a burst named by its first
+    message's id; ``day:<YYYY-MM-DD>`` for the daily cap).
     """
 
     __tablename__ = "inbound_limit_hits"
