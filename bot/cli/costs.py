@@ -104,6 +104,8 @@ def _summary(
 
     return {
         "timezone": "UTC",
+        # The estimate of an SMS segment until Twilio reports its price.
+        "sms_price_per_segment_usd": settings.sms_price_per_segment_usd,
         "today": {"date": f"{now:%Y-%m-%d}", **totals(*today)},
         "month": {
             "month": f"{month:%Y-%m}",
@@ -111,7 +113,6 @@ def _summary(
             "budget_usd": budget,
             "budget_used_pct": budget_used_pct(report.cost_usd, budget),
             "hard_cap": settings.budget_hard_cap,
-            "sms_price_per_segment_usd": settings.sms_price_per_segment_usd,
         },
         "by_provider": [s.as_dict() for s in report.by_provider],
         "by_model": [s.as_dict() for s in report.by_model],
@@ -148,7 +149,7 @@ def _sends_line(sends: dict[str, Any], price: float) -> str:
 def _print(summary: dict[str, Any]) -> None:
     console = Console(highlight=False)
     today, month = summary["today"], summary["month"]
-    price = month["sms_price_per_segment_usd"]
+    price = summary["sms_price_per_segment_usd"]
     # soft_wrap: a summary line runs on rather than breaking mid-phrase at 80 columns.
     for label, period, figures in (
         ("today", today["date"], today),

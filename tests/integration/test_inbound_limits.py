@@ -28,6 +28,7 @@ from channels.base import (
 )
 from memory.db import Database
 from memory.models import Alert, InboundLimitHit, Message
+from memory.privacy import ContactPrivacy
 from tests.support.sms_bot import running_sms_bot
 
 STRANGER = "+15557654321"
@@ -226,3 +227,18 @@ async def test_limits_set_to_zero_are_off(
 
     assert len(channels["sms"].texts) == 12
     assert await limit_alerts(database) == []
+
+
+async def test_deleting_a_limited_sender_deletes_their_limit_records(
+    settings: Settings, database: Database, model: FunctionProvider
+):
+    async with bot(settings, database, model, inbound_burst_limit=1) as (runtime, _channels):
+        await send(runtime, text("One"), text("Two"))
+        async with database.sessions() as session:
+            contact = await runtime.contacts.find(session, ("phone", STRANGER))
+
+    assert contact is not None
+    counts = await ContactPrivacy(database).delete(contact.id)
+
+    assert counts["inbound_limit_hits"] == 1
+    assert await count(database, InboundLimitHit) == 0
