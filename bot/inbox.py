@@ -16,6 +16,7 @@ and stored as any reply is. Channels report what their sends cost
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from bot.background import BackgroundWork
 from bot.commands import CommandContext, CommandRegistry
@@ -85,15 +86,29 @@ class BotInbox:
             return Receipt(accepted=False)
         if recorded is None:
             return Receipt(accepted=False, duplicate=True)
-        # Counted now, before the answer is scheduled: one or two indexed counts.
-        hit = await self.limits.check(incoming, recorded) if self.limits else None
-        if hit is not None:
-            job = lambda: self._past_limit(incoming, recorded, hit)  # noqa: E731
+        if (hit := await self._limit_hit(incoming, recorded)) is not None:
+            job = partial(self._past_limit, incoming, recorded, hit)
             self.work.submit(_turn(incoming), job, name="limited")
             return Receipt(accepted=True)
         command = self.commands.get(incoming.command) if incoming.command else None
         self.work.submit(_turn(incoming), lambda: self._answer(incoming, recorded), name="answer")
         return Receipt(accepted=True, ack_text=command.ack_text if command else None)
+
+    async def _limit_hit(
+        self, incoming: IncomingMessage, recorded: RecordedMessage
+    ) -> LimitHit | None:
+        """The inbound limit ``recorded`` is past, if any: one or two indexed counts.
+
+        A failing check answers the message: it is stored, and failing the
+        webhook would make the vendor re-send a duplicate that is never answered.
+        """
+        if self.limits is None:
+            return None
+        try:
+            return await self.limits.check(incoming, recorded)
+        except Exception:
+            log.exception("inbound limit check failed for message %s", recorded.message_id)
+            return None
 
     async def link(self, sender: Address, alias: Address) -> None:
         """Join ``alias`` to ``sender``'s contact (a phone number shared on Telegram)."""
