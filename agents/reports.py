@@ -72,7 +72,7 @@ class OpsReports:
         return "\n".join(lines)
 
     async def costs(self, now: datetime | None = None) -> str:
-        """This month's model spend by provider and agent, and the budget used."""
+        """This month's model spend by provider and agent, paid sends (SMS), and the budget used."""
         moment = now or utcnow()
         report = await self.spend.report(*month_bounds(moment))
         total = report.total
@@ -80,12 +80,22 @@ class OpsReports:
         line += _count(total.calls, "call")
         if total.unknown_cost_calls:
             line += f" ({total.unknown_cost_calls} of unknown cost, not included)"
-        budget = self.monthly_budget_usd
-        if budget > 0:
-            line += f"; {total.cost_usd / budget * 100:.1f}% of the {money(budget)} budget used"
-        else:
-            line += "; no monthly budget set"
         lines = [line + "."]
+        for sends in report.sends:  # SMS segments cost money too, and count against the budget
+            lines.append(
+                f"{sends.name.upper()} sends: {money(sends.cost_usd)} for "
+                f"{_count(sends.messages, 'message')} ({_count(sends.segments, 'segment')}"
+                + (f", {sends.estimated_messages} estimated)" if sends.estimated_messages else ")")
+            )
+        budget = self.monthly_budget_usd
+        spent = f"Total {money(report.cost_usd)}"
+        if budget > 0:
+            lines.append(
+                f"{spent}: {report.cost_usd / budget * 100:.1f}% of the "
+                f"{money(budget)} budget used."
+            )
+        else:
+            lines.append(f"{spent}; no monthly budget set.")
         if report.by_provider:
             lines.append("By provider: " + _spends(report.by_provider))
         if report.by_agent:

@@ -1,6 +1,7 @@
 """`BudgetMonitor`: the monthly budget, its hard cap, and the growth alerts.
 
-It keeps this month's model spend and the number of contacts in memory, so
+It keeps this month's spend (model calls, and paid sends such as SMS
+segments: `memory.spend`) and the number of contacts in memory, so
 the check before every paid call (`paid_calls_allowed`, the providers'
 `SpendGate`) is a comparison, not a query. The figures come from the database
 (`refresh`, at start and then at most every ``refresh_seconds``) and, in
@@ -45,7 +46,7 @@ BUDGET_THRESHOLDS = (80, 100)
 
 
 class CostedCall(Protocol):
-    """Anything with a cost: `memory.conversations.ModelUsage`, `CallRecord`."""
+    """Anything with a cost: `memory.conversations.ModelUsage`, `CallRecord`, an SMS sent."""
 
     @property
     def cost_usd(self) -> float | None: ...
@@ -222,8 +223,8 @@ class BudgetMonitor:
         spent = f"${self._spend:,.2f}"
         budget = f"${self.monthly_budget_usd:,.2f}"
         message = (
-            f"Model spend for {month} (UTC) is {spent}, {percent}% or more of the "
-            f"{budget} monthly budget (MONTHLY_BUDGET_USD)."
+            f"Spend for {month} (UTC), models and SMS together, is {spent}, {percent}% or "
+            f"more of the {budget} monthly budget (MONTHLY_BUDGET_USD)."
         )
         if percent >= 100:
             message += (

@@ -6,17 +6,25 @@ orchestrator's, runs in `BackgroundWork`, in order per conversation. So a
 webhook acknowledges only what is already stored, and fast whatever the
 model does. When the background work fails, the person is told rather than
 left waiting.
+
+A customer's message past their inbound limit (`bot.inbound_limits`) is
+stored and not answered; the first of its window gets a notice instead, sent
+and stored as any reply is. Channels report what their sends cost
+(`record_sent`, `record_price`: SMS segments) to `bot.send_costs`.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from bot.background import BackgroundWork
 from bot.commands import CommandContext, CommandRegistry
 from bot.errors import InvalidMessageError
+from bot.inbound_limits import NOTICES, InboundLimiter, LimitHit
 from bot.orchestrator import Orchestrator
 from bot.reactions import ReactionFeedback
+from bot.send_costs import SendCosts
 from channels.base import (
     OPT_IN_COMMAND,
     OPT_OUT_COMMAND,
@@ -31,6 +39,9 @@ from memory.conversations import ConversationStore, RecordedMessage
 from memory.feedback import FeedbackStore
 
 log = logging.getLogger(__name__)
+
+#: The ``agent`` of a stored notice that the sender's messages are past their limit.
+LIMIT_AGENT = "inbound_limit"
 
 #: What the person reads when answering failed for a reason of ours.
 SOMETHING_WENT_WRONG = (
@@ -50,7 +61,10 @@ class BotInbox:
         conversations: ConversationStore,
         work: BackgroundWork | None = None,
         sms_help_text: str = "",
+        limits: InboundLimiter | None = None,
+        send_costs: SendCosts | None = None,
     ) -> None:
+        """``limits`` caps what one customer gets answered; ``send_costs`` counts paid sends."""
         self.orchestrator = orchestrator
         self.commands = commands
         self.contacts = contacts
@@ -58,6 +72,8 @@ class BotInbox:
         self.work = work or BackgroundWork()
         self.sms_help_text = sms_help_text
         self.reactions = ReactionFeedback(FeedbackStore(conversations.db))
+        self.limits = limits
+        self.send_costs = send_costs
 
     async def deliver(self, incoming: IncomingMessage) -> Receipt:
         """Store ``incoming`` and schedule its answer; see `channels.base.Receipt`."""
@@ -70,9 +86,29 @@ class BotInbox:
             return Receipt(accepted=False)
         if recorded is None:
             return Receipt(accepted=False, duplicate=True)
+        if (hit := await self._limit_hit(incoming, recorded)) is not None:
+            job = partial(self._past_limit, incoming, recorded, hit)
+            self.work.submit(_turn(incoming), job, name="limited")
+            return Receipt(accepted=True)
         command = self.commands.get(incoming.command) if incoming.command else None
         self.work.submit(_turn(incoming), lambda: self._answer(incoming, recorded), name="answer")
         return Receipt(accepted=True, ack_text=command.ack_text if command else None)
+
+    async def _limit_hit(
+        self, incoming: IncomingMessage, recorded: RecordedMessage
+    ) -> LimitHit | None:
+        """The inbound limit ``recorded`` is past, if any: one or two indexed counts.
+
+        A failing check answers the message: it is stored, and failing the
+        webhook would make the vendor re-send a duplicate that is never answered.
+        """
+        if self.limits is None:
+            return None
+        try:
+            return await self.limits.check(incoming, recorded)
+        except Exception:
+            log.exception("inbound limit check failed for message %s", recorded.message_id)
+            return None
 
     async def link(self, sender: Address, alias: Address) -> None:
         """Join ``alias`` to ``sender``'s contact (a phone number shared on Telegram)."""
@@ -97,6 +133,29 @@ class BotInbox:
             log.info("delivery report for unknown %s message %s", channel, sent_id)
         return found
 
+    async def record_sent(
+        self,
+        channel: str,
+        sent_id: str,
+        *,
+        segments: int,
+        price: str | None = None,
+        price_unit: str | None = None,
+    ) -> None:
+        """Count a paid message just sent (SMS segments) in the month's spend; never raises."""
+        if self.send_costs is not None:
+            await self.send_costs.sent(
+                channel, sent_id, segments=segments, price=price, price_unit=price_unit
+            )
+
+    async def record_price(
+        self, channel: str, sent_id: str, *, price: str, price_unit: str
+    ) -> bool:
+        """The vendor's price for a sent message replaces our estimate of it."""
+        if self.send_costs is None:
+            return False
+        return await self.send_costs.priced(channel, sent_id, price=price, price_unit=price_unit)
+
     async def record_reaction(self, reaction: Reaction) -> bool:
         """A thumbs up or down on a bot reply rates it (see `bot.reactions`)."""
         return await self.reactions.record(reaction)
@@ -116,6 +175,31 @@ class BotInbox:
         except Exception:
             log.exception("answering message %s failed", recorded.message_id)
             await self._say(incoming, SOMETHING_WENT_WRONG)
+
+    async def _past_limit(
+        self, incoming: IncomingMessage, recorded: RecordedMessage, hit: LimitHit
+    ) -> None:
+        """A message past the sender's limit: stored, not answered; the first is told why."""
+        assert self.limits is not None
+        try:
+            if not await self.limits.record(incoming, recorded, hit):
+                return
+            if not await self.may_send(incoming.sender):
+                return  # STOP means nothing at all is sent, notices included
+            text = NOTICES[hit.limit]
+            reply_id = await self.conversations.record_reply(
+                recorded,
+                text=text,
+                agent=LIMIT_AGENT,
+                calls=(),
+                routing_reason=f"inbound {hit.limit} limit",
+                meta={"inbound_limit": hit.limit},
+                serves_conversation=False,
+            )
+            sent_ids = await self.orchestrator.send_reply(incoming, OutgoingMessage(text))
+            await self.conversations.mark_sent(reply_id, sent_ids)
+        except Exception:
+            log.exception("handling message %s past the inbound limit failed", recorded.message_id)
 
     def _context(self, incoming: IncomingMessage, recorded: RecordedMessage) -> CommandContext:
         return CommandContext(

@@ -29,16 +29,19 @@ from bot.commands.enrich import EnrichService, enrich_commands
 from bot.commands.handoff import handoff_commands
 from bot.followups import FollowUpRunner, followup_runner, lead_book
 from bot.handoff import HandoffDesk
+from bot.inbound_limits import InboundLimiter
 from bot.inbox import BotInbox
 from bot.ops import OpsChannel
 from bot.orchestrator import Orchestrator
 from bot.preflight import preflight
+from bot.send_costs import SendCosts
 from bot.settings import Settings
 from channels.base import Channel
 from memory.bookings import BookingStore
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore
 from memory.db import Database
+from memory.send_costs import SendCostStore
 from memory.spend import SpendLedger
 from memory.tutor_pairs import TutorPairStore
 
@@ -155,6 +158,13 @@ class Runtime:
             contacts=contacts,
             conversations=conversations,
             sms_help_text=settings.sms_help_text,
+            # Strangers must not run up the bill: per-sender limits, and SMS sends as spend.
+            limits=InboundLimiter.from_settings(db, settings, team=team, alerts=budget.alerts),
+            send_costs=SendCosts(
+                SendCostStore(db),
+                price_per_segment_usd={"sms": settings.sms_price_per_segment_usd},
+                budget=budget,
+            ),
         )
         # Channels whose credentials are set; injected ones (tests) take their place.
         channel_set = build_channels(settings, inbox, skip=set(channels or ()))

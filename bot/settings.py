@@ -18,6 +18,7 @@ from agents.providers.resilience import RetryPolicy, Timeouts
 from bot.errors import SettingsError
 from bot.settings_agents import AgentWorkSettings
 from bot.settings_channels import ChannelSettings
+from bot.settings_limits import LimitSettings
 from bot.settings_models import ModelSettings
 
 SAMPLE_BUSINESS_DIR = Path(__file__).parent / "sample"
@@ -31,12 +32,13 @@ _URL_PREFIXES = {
 _SUPPORTED_URLS = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 
 
-class Settings(ChannelSettings, AgentWorkSettings, ModelSettings):
+class Settings(ChannelSettings, AgentWorkSettings, ModelSettings, LimitSettings):
     """The bot's configuration. Environment variables are the upper-case field names.
 
     The channels' settings, those of the agents' work (routing, knowledge,
-    follow-ups, privacy) and the models' are declared in `bot.settings_channels`,
-    `bot.settings_agents` and `bot.settings_models`; this class adds the rest
+    follow-ups, privacy), the models' and the inbound limits and SMS prices are
+    declared in `bot.settings_channels`, `bot.settings_agents`,
+    `bot.settings_models` and `bot.settings_limits`; this class adds the rest
     and reads them all.
     """
 

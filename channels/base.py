@@ -221,6 +221,30 @@ class Inbox(Protocol):
         """
         ...
 
+    async def record_sent(
+        self,
+        channel: str,
+        sent_id: str,
+        *,
+        segments: int,
+        price: str | None = None,
+        price_unit: str | None = None,
+    ) -> None:
+        """Count a message a paid channel just sent (SMS: its segments, the price if known).
+
+        Never raises: the message is already sent.
+        """
+        ...
+
+    async def record_price(
+        self, channel: str, sent_id: str, *, price: str, price_unit: str
+    ) -> bool:
+        """The vendor's price for a sent message (Twilio's ``Price``, ``PriceUnit``).
+
+        False when it could not be used (unknown message, another currency).
+        """
+        ...
+
     async def record_reaction(self, reaction: Reaction) -> bool:
         """Rate (or, when removed, un-rate) the bot's reply the reaction is on.
 

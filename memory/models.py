@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -114,6 +115,8 @@ class Message(Base):
         UniqueConstraint("channel", "external_id", name="uq_messages_channel_external"),
         # A contact's history across channels, newest first, by index alone.
         Index("ix_messages_contact_id_id", "contact_id", "id"),
+        # What one sender sent in the last minute or day: the inbound limits' count.
+        Index("ix_messages_contact_id_created_at", "contact_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -155,6 +158,54 @@ class ModelCall(Base):
     outcome: Mapped[str] = mapped_column(String(32))  # ok, error, truncated, ...
     error: Mapped[str | None] = mapped_column(Text)
     routing_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SendCost(Base):
+    """What one message we sent through a paid channel cost (an SMS: its segments).
+
+    Beside `ModelCall` in the spend: `bot costs` and the monthly budget add
+    both. ``cost_usd`` starts as an estimate (segments times
+    ``SMS_PRICE_PER_SEGMENT_USD``) and becomes the vendor's price when a
+    delivery report carries one (``estimated`` turns false).
+    """
+
+    __tablename__ = "send_costs"
+    __table_args__ = (
+        UniqueConstraint("channel", "sent_id", name="uq_send_costs_channel_sent_id"),
+        # The month's total from the index alone, as for model calls.
+        Index("ix_send_costs_created_at_cost_usd", "created_at", "cost_usd"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    channel: Mapped[str] = mapped_column(String(32))
+    sent_id: Mapped[str] = mapped_column(String(255))  # the channel's id: a Twilio SID
+    segments: Mapped[int] = mapped_column(Integer)
+    cost_usd: Mapped[float] = mapped_column(Float)
+    estimated: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class InboundLimitHit(Base):
+    """A sender went past an inbound limit in one window: told once, the team alerted once.
+
+    The unique key makes exactly one process win the right to tell the sender
+    per sender, limit and window (``burst:<id>``, a burst named by its first
+    message's id; ``day:<YYYY-MM-DD>`` for the daily cap).
+    """
+
+    __tablename__ = "inbound_limit_hits"
+    __table_args__ = (
+        UniqueConstraint("contact_id", "limit", "window", name="uq_inbound_limit_hits_window"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    limit: Mapped[str] = mapped_column(String(16))  # burst, daily
+    window: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(32))
+    # The first message past the limit in this window.
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class TutorPair(Base):

@@ -8,7 +8,7 @@ it was merged into is the person.
 Export reads every table that names them. Delete removes, in one transaction:
 their messages and every message of their conversations, the conversations
 (handoff state included), identities, enrichment and lead fields (on the
-contact rows), bookings, follow-ups, feedback on those replies and feedback
+contact rows), bookings, follow-ups, inbound-limit records, feedback on those replies and feedback
 they gave, their /compare questions with answers and votes, and tutor pairs
 whose prompt quoted them. Model calls stay (the month's costs must still add
 up) with their links to the contact and messages cut. Other people's messages
@@ -38,6 +38,7 @@ from memory.models import (
     Conversation,
     FollowUp,
     Identity,
+    InboundLimitHit,
     Message,
     ModelCall,
     ReplyFeedback,
@@ -130,6 +131,10 @@ class ContactPrivacy:
             "reply_feedback", delete(ReplyFeedback).where(ReplyFeedback.id.in_(q["reply_feedback"]))
         )
         await run("followups", delete(FollowUp).where(FollowUp.id.in_(q["followups"])))
+        await run(
+            "inbound_limit_hits",
+            delete(InboundLimitHit).where(InboundLimitHit.id.in_(q["inbound_limit_hits"])),
+        )
         # Another person's rows that point at these messages keep their row, not the link.
         await session.execute(
             update(FollowUp).where(FollowUp.message_id.in_(q["messages"])).values(message_id=None)
@@ -253,6 +258,16 @@ def _selections(person: Person) -> list[tuple[str, Any, Select]]:
             ),
         ),
         ("bookings", Booking, select(Booking.id).where(Booking.contact_id.in_(ids))),
+        (
+            "inbound_limit_hits",
+            InboundLimitHit,
+            select(InboundLimitHit.id).where(
+                or_(
+                    InboundLimitHit.contact_id.in_(ids),
+                    InboundLimitHit.message_id.in_(messages),
+                )
+            ),
+        ),
         (
             "followups",
             FollowUp,

@@ -1,4 +1,8 @@
-"""`SpendLedger`: what the model calls cost, read back from `model_calls`.
+"""`SpendLedger`: what the model calls and paid sends cost, read back from the store.
+
+Model calls are in `model_calls`; messages sent through paid channels (SMS
+segments) in `send_costs` (`memory.send_costs`). The budget's figure, `cost`,
+is the sum of both; a report shows them apart.
 
 Periods are half-open ``[start, end)`` and days and months are UTC: every
 timestamp in the store is UTC, a UTC month is the same for every process
@@ -27,6 +31,7 @@ from sqlalchemy import Select, func, select
 
 from memory.db import Database
 from memory.models import Contact, ModelCall
+from memory.send_costs import SendCostStore, SendSpend, send_cost_statement
 
 MODEL_CALLS = ModelCall.__table__
 CONTACTS = Contact.__table__
@@ -86,6 +91,13 @@ class SpendReport:
     by_model: list[Spend] = field(default_factory=list)
     by_agent: list[Spend] = field(default_factory=list)
     by_role: list[Spend] = field(default_factory=list)
+    #: What sending cost, per paid channel (SMS), beside the models.
+    sends: list[SendSpend] = field(default_factory=list)
+
+    @property
+    def cost_usd(self) -> float:
+        """Models and sends together: what the budget counts."""
+        return self.total.cost_usd + sum(s.cost_usd for s in self.sends)
 
 
 def day_bounds(moment: datetime) -> tuple[datetime, datetime]:
@@ -122,12 +134,19 @@ class SpendLedger:
         self.db = db
 
     async def cost(self, start: datetime, end: datetime) -> float:
-        """The known cost of the calls in ``[start, end)``: the budget's figure.
+        """The known cost of the calls and the paid sends in ``[start, end)``: the budget's figure.
 
-        An index-only scan of ``ix_model_calls_created_at_cost_usd``.
+        Index-only scans of ``ix_model_calls_created_at_cost_usd`` and
+        ``ix_send_costs_created_at_cost_usd``.
         """
         async with self.db.sessions() as session:
-            return float(await session.scalar(self.cost_statement(start, end)) or 0.0)
+            models = await session.scalar(self.cost_statement(start, end))
+            sends = await session.scalar(send_cost_statement(_utc(start), _utc(end)))
+        return float(models or 0.0) + float(sends or 0.0)
+
+    async def sends(self, start: datetime, end: datetime) -> list[SendSpend]:
+        """What the paid sends in ``[start, end)`` cost, per channel."""
+        return await SendCostStore(self.db).by_channel(_utc(start), _utc(end))
 
     @staticmethod
     def cost_statement(start: datetime, end: datetime) -> Select[tuple[float | None]]:
@@ -152,6 +171,7 @@ class SpendLedger:
         async with self.db.sessions() as session:
             rows = (await session.execute(query)).all()
         groups = [((p, m, a, r), _spend("", *aggregates)) for p, m, a, r, *aggregates in rows]
+        sends = await self.sends(start, end)
         return SpendReport(
             start=_utc(start),
             end=_utc(end),
@@ -160,6 +180,7 @@ class SpendLedger:
             by_model=_fold((f"{p}:{m}", spend) for (p, m, _a, _r), spend in groups),
             by_agent=_fold((a or NONE, spend) for (_p, _m, a, _r), spend in groups),
             by_role=_fold((r or NONE, spend) for (_p, _m, _a, r), spend in groups),
+            sends=sends,
         )
 
     async def live_contacts(self, *, at_most: int | None = None) -> int:

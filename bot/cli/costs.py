@@ -1,4 +1,4 @@
-"""``bot costs``: what the models cost today and this month, against the budget."""
+"""``bot costs``: what the models and SMS cost today and this month, against the budget."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rich.table import Table
 from bot.settings import Settings, get_settings
 from memory.db import Database
 from memory.models import utcnow
+from memory.send_costs import SendSpend
 from memory.spend import Spend, SpendLedger, SpendReport, day_bounds, month_bounds, parse_month
 
 
@@ -45,48 +46,72 @@ def _month(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
     help="Report this month instead of the current one.",
 )
 def costs(as_json: bool, month: datetime | None) -> None:
-    """Model spend today and this month, by provider, model and agent (days and months in UTC).
+    """Model and SMS spend today and this month, by provider, model and agent (days and
+    months in UTC); the budget counts both.
 
     Calls to models missing from the price table have no known cost: they are
-    counted apart, never added as $0.
+    counted apart, never added as $0. An SMS is estimated at
+    SMS_PRICE_PER_SEGMENT_USD per segment until Twilio reports its price.
     """
     settings = get_settings()
     now = utcnow()
-    today, period = asyncio.run(_read(settings, now, month or now))
-    summary = _summary(settings, now, month or now, today, period)
+    today, today_sends, period = asyncio.run(_read(settings, now, month or now))
+    summary = _summary(settings, now, month or now, (today, today_sends), period)
     if as_json:
         click.echo(json.dumps(summary))
     else:
         _print(summary)
 
 
-async def _read(settings: Settings, now: datetime, month: datetime) -> tuple[Spend, SpendReport]:
+async def _read(
+    settings: Settings, now: datetime, month: datetime
+) -> tuple[Spend, list[SendSpend], SpendReport]:
     db = Database(settings.database_url)
     try:
         await db.migrate()  # a fresh database reports zeros rather than missing tables
         ledger = SpendLedger(db)
-        return await ledger.total(*day_bounds(now)), await ledger.report(*month_bounds(month))
+        today = day_bounds(now)
+        return (
+            await ledger.total(*today),
+            await ledger.sends(*today),
+            await ledger.report(*month_bounds(month)),
+        )
     finally:
         await db.dispose()
 
 
 def _summary(
-    settings: Settings, now: datetime, month: datetime, today: Spend, report: SpendReport
+    settings: Settings,
+    now: datetime,
+    month: datetime,
+    today: tuple[Spend, list[SendSpend]],
+    report: SpendReport,
 ) -> dict[str, Any]:
-    """What `bot costs` shows, as plain data: the JSON output and what the tables print."""
+    """What `bot costs` shows, as plain data: the JSON output and what the tables print.
+
+    ``cost_usd`` is the models' (as it always was); ``sends`` lists the paid
+    channels' (SMS) and ``total_cost_usd`` adds both: the budget's figure.
+    """
     budget = settings.monthly_budget_usd
 
-    def totals(spend: Spend) -> dict[str, Any]:
-        return {k: v for k, v in spend.as_dict().items() if k != "name"}
+    def totals(spend: Spend, sends: list[SendSpend]) -> dict[str, Any]:
+        total = spend.cost_usd + sum(s.cost_usd for s in sends)
+        return {
+            **{k: v for k, v in spend.as_dict().items() if k != "name"},
+            "sends": [s.as_dict() for s in sends],
+            "total_cost_usd": round(total, 9),
+        }
 
     return {
         "timezone": "UTC",
-        "today": {"date": f"{now:%Y-%m-%d}", **totals(today)},
+        # The estimate of an SMS segment until Twilio reports its price.
+        "sms_price_per_segment_usd": settings.sms_price_per_segment_usd,
+        "today": {"date": f"{now:%Y-%m-%d}", **totals(*today)},
         "month": {
             "month": f"{month:%Y-%m}",
-            **totals(report.total),
+            **totals(report.total, report.sends),
             "budget_usd": budget,
-            "budget_used_pct": budget_used_pct(report.total.cost_usd, budget),
+            "budget_used_pct": budget_used_pct(report.cost_usd, budget),
             "hard_cap": settings.budget_hard_cap,
         },
         "by_provider": [s.as_dict() for s in report.by_provider],
@@ -110,12 +135,31 @@ def _line(figures: dict[str, Any]) -> str:
     return text
 
 
+def _sends_line(sends: dict[str, Any], price: float) -> str:
+    segments = sends["segments"]
+    text = (
+        f"{money(sends['cost_usd'])} · {sends['messages']:,} sent · "
+        f"{segments:,} segment{'' if segments == 1 else 's'}"
+    )
+    if sends["estimated_messages"]:
+        text += f" · {sends['estimated_messages']:,} estimated at {money(price)}/segment"
+    return text
+
+
 def _print(summary: dict[str, Any]) -> None:
     console = Console(highlight=False)
     today, month = summary["today"], summary["month"]
+    price = summary["sms_price_per_segment_usd"]
     # soft_wrap: a summary line runs on rather than breaking mid-phrase at 80 columns.
-    console.print(f"[bold]today[/] {today['date']} (UTC): {_line(today)}", soft_wrap=True)
-    console.print(f"[bold]month[/] {month['month']} (UTC): {_line(month)}", soft_wrap=True)
+    for label, period, figures in (
+        ("today", today["date"], today),
+        ("month", month["month"], month),
+    ):
+        console.print(f"[bold]{label}[/] {period} (UTC): {_line(figures)}", soft_wrap=True)
+        for sends in figures["sends"]:
+            console.print(f"  {sends['name']} sends: {_sends_line(sends, price)}", soft_wrap=True)
+        if figures["sends"]:
+            console.print(f"  total: {money(figures['total_cost_usd'])}", soft_wrap=True)
     used = month["budget_used_pct"]
     cap = "hard cap on" if month["hard_cap"] else "hard cap off"
     if used is None:

@@ -86,7 +86,8 @@ class SmsAdapter(ChannelAdapter):
         return Response(str(MessagingResponse()), media_type="text/xml")
 
     async def status(self, request: Request) -> Response:
-        """Note a delivery report (delivered, undelivered, failed) on the sent message."""
+        """Note a delivery report (delivered, undelivered, failed) on the sent message,
+        and the price Twilio charged for it when the report carries one."""
         try:
             form = await self.webhook.form(request, path=STATUS_PATH)
             sid = _required(form, "MessageSid")
@@ -95,6 +96,11 @@ class SmsAdapter(ChannelAdapter):
         except WebhookRejected as exc:
             return _refusal(exc)
         status = status.lower()
+        price = form.get("Price", "").strip()
+        if price:  # Twilio adds it once the message is rated; most callbacks have none
+            await self.inbox.record_price(
+                self.name, sid, price=price, price_unit=form.get("PriceUnit", "USD").strip()
+            )
         if status in FINAL_STATUSES:
             error = _error_of(form)
             found = await self.inbox.record_delivery(self.name, sid, status=status, error=error)

@@ -4,7 +4,9 @@ One reply is one API message, however long: Twilio and the carriers split it
 into concatenated segments that the phone reassembles into one text. Sending
 the parts as separate API messages would cost the same and arrive as separate
 texts, possibly out of order. Our own segment plan is computed for every send
-and logged, so the cost and the split are visible before Twilio reports them.
+and logged, so the cost and the split are visible before Twilio reports them;
+each send's segments (Twilio's count when its answer has one) are reported to
+the inbox as spend (`Inbox.record_sent`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from aiohttp import ClientError
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.rest import Client
+from twilio.rest.api.v2010.account.message import MessageInstance
 
 from channels.base import Address, Channel, Inbox, OutgoingMessage
 from channels.errors import ChannelSendError, RecipientOptedOutError
@@ -80,7 +83,7 @@ class SmsChannel(Channel):
         body = render_sms(message, limit=self.max_text_length)
         plan = plan_segments(body)
         try:
-            sid = await waiting_out_rate_limits(
+            created = await waiting_out_rate_limits(
                 lambda: self._create(to, body), retry_after=_rate_limit_wait
             )
         except _TWILIO_ERRORS as exc:
@@ -95,6 +98,7 @@ class SmsChannel(Channel):
             ) from exc
         except (ClientError, TimeoutError) as exc:
             raise ChannelSendError(f"Twilio unreachable: {exc!r}", channel=self.name) from exc
+        sid = str(created.sid)
         log.info(
             "sms %s to %s: %s, %d segment(s) of %s, %d units",
             sid,
@@ -105,7 +109,25 @@ class SmsChannel(Channel):
             plan.units,
         )
         self.recent.append(SentSms(sid=sid, to=to, body=body, plan=plan))
+        await self._record_cost(created, plan)
         return sid
+
+    async def _record_cost(self, created: MessageInstance, plan: SegmentPlan) -> None:
+        """Count the send's segments as spend: Twilio's count when it gave one, else ours."""
+        try:
+            segments = int(created.num_segments or plan.segments)
+        except ValueError:
+            segments = plan.segments
+        try:
+            await self.inbox.record_sent(
+                self.name,
+                str(created.sid),
+                segments=segments,
+                price=created.price,
+                price_unit=created.price_unit,
+            )
+        except Exception:  # the SMS went out: a failure here must not make anyone resend it
+            log.exception("could not record the cost of sms %s", created.sid)
 
     async def aclose(self) -> None:
         """Close the HTTP session."""
@@ -113,7 +135,7 @@ class SmsChannel(Channel):
             await self._http.close()
             self._http = self._client = None
 
-    async def _create(self, to: str, body: str) -> str:
+    async def _create(self, to: str, body: str) -> MessageInstance:
         sender = (
             {"from_": self.config.from_number}
             if self.config.from_number
@@ -127,7 +149,7 @@ class SmsChannel(Channel):
             **sender,
         )
         assert created.sid is not None
-        return created.sid
+        return created
 
     def client(self) -> Client:
         """The SDK client, on the configured API host (made on first use, in the loop)."""
