@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from uvicorn.logging import AccessFormatter
 
-from agents.privacy.log_masking import install_log_masking, uninstall_log_masking
+from agents.privacy.log_masking import install_log_masking, mask_log_text, uninstall_log_masking
 
 log = logging.getLogger("tests.privacy")
 
@@ -102,3 +102,33 @@ def test_a_value_split_across_arguments_falls_back_to_the_masked_message(masking
 
     assert (split.msg, split.args, split.getMessage()) == ("[PHONE]", (), "[PHONE]")
     assert as_int.getMessage() == "call [PHONE]"
+
+
+@pytest.mark.parametrize(
+    ("quoted", "redacted"),
+    [
+        (
+            "DETAIL:  Key (lower(name))=(Jane Roe) already exists.",
+            "DETAIL:  Key (lower(name))=[VALUES] already exists.",
+        ),
+        (
+            "DETAIL:  Failing row contains (7, Jane Roe, null).",
+            "DETAIL:  Failing row contains [VALUES].",
+        ),
+        (
+            'invalid input syntax for type integer: "Jane Roe"',
+            "invalid input syntax for type integer: [VALUES]",
+        ),
+        (
+            "invalid input for query argument $1: 'Jane Roe' (an int)",
+            "invalid input for query argument $1: [VALUES]",
+        ),
+        ("[parameters: ('Jane Roe', 3)]", "[parameters: [VALUES]]"),
+        (
+            "DETAIL:  Key (contact_id)=(12) is not present",
+            "DETAIL:  Key (contact_id)=[VALUES] is not present",
+        ),
+    ],
+)
+def test_values_quoted_by_database_errors_are_redacted(quoted: str, redacted: str):
+    assert mask_log_text(f"IntegrityError\n{quoted}\nnext") == f"IntegrityError\n{redacted}\nnext"
