@@ -29,7 +29,9 @@ class DecodedView:
         self.original = text
         self._starts: list[int] | None = None
         self._ends: list[int] | None = None
-        if "%" not in text and "+" not in text:
+        if "%" not in text and (
+            "+" not in text or not _PLUS_BETWEEN_DIGITS.search(text)
+        ):  # the common case, kept cheap: nothing to decode
             self.text = text
             return
         chars: list[str] = []
