@@ -36,6 +36,8 @@ def log_config(level: str) -> dict[str, Any]:
         "stream": "ext://sys.stderr",
     }
     config["root"] = {"handlers": ["bot"], "level": level.upper()}
+    # Alembic announces each of its plugins at INFO in every process: noise.
+    config["loggers"]["alembic.runtime.plugins"] = {"level": "WARNING"}
     return config
 
 
