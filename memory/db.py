@@ -49,8 +49,10 @@ class Database:
             # A local file needs no liveness check, and every session here ends in
             # COMMIT or ROLLBACK, so the pool's extra ROLLBACK on check-in is waste.
             engine_options = {"pool_pre_ping": False, "pool_reset_on_return": None}
+        # hide_parameters: a statement's values (a customer's name, their words)
+        # never appear in an error's text, so not in a traceback or a log line.
         self.engine: AsyncEngine = create_async_engine(
-            url, echo=echo, connect_args=connect_args, **engine_options
+            url, echo=echo, connect_args=connect_args, hide_parameters=True, **engine_options
         )
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)

@@ -6,13 +6,11 @@ unreachable database) ends with one line on stderr and exit status 2.
 
 from __future__ import annotations
 
-import logging
 import sys
 
 import click
 
 from agents.errors import AgentError
-from agents.privacy.log_masking import install_log_masking
 from bot.cli.admin import contacts, migrate
 from bot.cli.bookings import bookings
 from bot.cli.compare import compare
@@ -27,6 +25,7 @@ from bot.cli.route import route
 from bot.cli.serve import serve
 from bot.cli.telegram import telegram
 from bot.errors import BotError
+from bot.log_setup import configure_logging
 from channels.errors import ChannelError
 from memory.errors import MemoryStoreError
 
@@ -35,13 +34,8 @@ from memory.errors import MemoryStoreError
 @click.option("-v", "--verbose", is_flag=True, help="Log what the bot does (to stderr).")
 def cli(verbose: bool) -> None:
     """A multi-channel AI front desk and team assistant."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # Phone numbers, e-mails and card numbers never reach a log line.
-    install_log_masking()
+    # To stderr; phone numbers, e-mails and card numbers never reach a log line.
+    configure_logging("INFO" if verbose else "WARNING")
 
 
 for command in (chat, ask, serve, migrate, contacts, costs, export, telegram, enrich, compare):

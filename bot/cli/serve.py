@@ -6,6 +6,7 @@ import os
 
 import click
 
+from bot.log_setup import log_config
 from bot.settings import get_settings
 
 
@@ -50,6 +51,9 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        # Applied by uvicorn here and in each worker: the bot's lines at LOG_LEVEL
+        # beside uvicorn's (bot.asgi masks personal data in every worker).
+        log_config=log_config(settings.log_level),
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )

@@ -1,0 +1,47 @@
+"""One logging setup for the CLI, ``bot serve`` and every worker it starts.
+
+uvicorn configures logging itself, in each worker process, from a dict
+(``log_config``); `log_config` is uvicorn's own (its ``uvicorn``,
+``uvicorn.error`` and ``uvicorn.access`` loggers, its access formatter) plus
+the root logger the bot's modules log through. So a worker started by
+``bot serve --workers 2`` logs the bot's lines as the CLI does, not only
+uvicorn's.
+
+Personal data is masked before any of it is written: `configure_logging`,
+and ``bot.asgi`` in every worker, install the masking record factory
+(`agents.privacy.log_masking`).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging.config
+from typing import Any
+
+from uvicorn.config import LOGGING_CONFIG
+
+from agents.privacy.log_masking import install_log_masking
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging dict, with the root logger writing the bot's lines to stderr."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["disable_existing_loggers"] = False  # the bot's loggers exist before this runs
+    config["formatters"]["bot"] = {"format": FORMAT}
+    config["handlers"]["bot"] = {
+        "formatter": "bot",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+    }
+    config["root"] = {"handlers": ["bot"], "level": level.upper()}
+    # Alembic announces each of its plugins at INFO in every process: noise.
+    config["loggers"]["alembic.runtime.plugins"] = {"level": "WARNING"}
+    return config
+
+
+def configure_logging(level: str) -> None:
+    """Log at ``level`` and above to stderr, with personal data masked."""
+    logging.config.dictConfig(log_config(level))
+    install_log_masking()
