@@ -113,8 +113,9 @@ async def test_a_repeat_is_cached_unless_fresh(client: httpx.AsyncClient, runtim
 @pytest.mark.parametrize(
     ("question", "message"),
     [
-        ("   ", "The question is empty."),
-        ("x" * 1001, "Your question is 1,001 characters long; /compare takes at most 1,000."),
+        ("   ", "invalid request: question: must not be empty or only spaces"),
+        ("x" * 1001, "invalid request: question: String should have at most 1000 characters"),
+        ("why\u0000?", "invalid request: question: must not be empty or only spaces, and must"),
     ],
 )
 async def test_an_empty_or_too_long_question_is_422(
@@ -134,16 +135,37 @@ async def test_over_the_rate_limit_is_429_with_retry_after(
         await client.post("/api/v1/compare", json={"question": f"q{n}", "asker": "api:bob"})
 
     refused = await client.post("/api/v1/compare", json={"question": "q4", "asker": "api:bob"})
-    someone_else = await client.post("/api/v1/compare/stream", json={"question": "q4"})
+    streamed = await client.post(
+        "/api/v1/compare/stream", json={"question": "q5", "asker": "api:bob"}
+    )
 
     assert refused.status_code == 429
     assert 50 <= int(refused.headers["retry-after"]) <= 60
     assert "Try again in" in refused.json()["error"]
-    assert someone_else.status_code == 200
-    streamed = await client.post(
-        "/api/v1/compare/stream", json={"question": "q5", "asker": "api:bob"}
-    )
     assert streamed.status_code == 429
+    assert await rows(runtime, CompareQuery) == 3
+
+
+async def test_another_asker_from_the_same_address_is_held_to_the_limit_too(
+    client: httpx.AsyncClient, runtime: Runtime
+):
+    """`asker` is the client's to choose: varying it must not buy more compares."""
+    answered = [
+        await client.post("/api/v1/compare", json={"question": f"q{n}", "asker": f"api:n{n}"})
+        for n in range(3)
+    ]
+
+    fresh_asker = await client.post("/api/v1/compare", json={"question": "q", "asker": "api:new"})
+    fresh_stream = await client.post(
+        "/api/v1/compare/stream", json={"question": "q", "asker": "api:newer"}
+    )
+    # Another requester (a Slack user, with no HTTP address) keeps their own allowance.
+    slack = await runtime.compare.admit("q", asker="slack:U1", channel="slack")
+
+    assert [r.status_code for r in answered] == [200, 200, 200]
+    assert fresh_asker.status_code == fresh_stream.status_code == 429
+    assert 50 <= int(fresh_asker.headers["retry-after"]) <= 60
+    assert slack.query_id > 0
     assert await rows(runtime, CompareQuery) == 4
 
 
