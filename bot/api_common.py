@@ -133,13 +133,24 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
-        allowed: set[str] = set()
-        for route in request.app.router.routes:
-            match, _ = route.matches(request.scope)
-            if match != Match.NONE and getattr(route, "methods", None):
-                allowed |= set(route.methods)
-        headers["Allow"] = ", ".join(sorted(allowed))
+        headers["Allow"] = ", ".join(_allowed(request))
     return error_response(exc.status_code, str(exc.detail), headers=headers or None)
+
+
+#: The methods a path may answer to, in the order `Allow` lists them.
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def _allowed(request: Request) -> list[str]:
+    """The methods some route fully matches on this path (routers included, at any depth)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
 
 
 async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
