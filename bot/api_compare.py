@@ -5,8 +5,9 @@
   arrives, then ``result`` (or ``error``).
 - ``GET /api/v1/compare/{id}`` → a stored compare; ``GET /api/v1/compare/stats`` → win rates.
 
-An empty or too long question is a 422, a caller over its rate limit a 429
-with ``Retry-After``; both in the API's one error shape, with nothing stored.
+An empty or too long question is a 422, a caller over its rate limit (per
+asker, and per client address) a 429 with ``Retry-After``; both in the API's
+one error shape, with nothing stored.
 """
 
 from __future__ import annotations
@@ -127,8 +128,8 @@ def caller(request: Request) -> str:
 
     `asker` is the client's to say, so a rate limit on it alone is escaped by
     varying it; this key holds every compare from one address to the limit too.
-    Behind a proxy, run uvicorn with ``--proxy-headers`` (and
-    ``--forwarded-allow-ips``) so the address is the client's, not the proxy's.
+    Behind a proxy, uvicorn's ``FORWARDED_ALLOW_IPS`` must name it (``bot serve``
+    reads ``X-Forwarded-For`` from those addresses only) for this to be the client's.
     """
     host = request.client.host if request.client else "unknown"
     return f"api-peer:{host}"
