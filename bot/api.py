@@ -8,27 +8,32 @@ writes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.api_admin import router as admin_router
 from bot.api_common import (
-    ApiTokenRefused,
     RuntimeDep,
-    api_token_refused,
     error_response,
+    http_error,
     require_api_token,
+    responses,
+    validation_error,
 )
 from bot.api_compare import router as compare_router
 from bot.api_enrich import router as enrich_router
 from bot.api_feedback import router as feedback_router
+from bot.api_fields import NOT_BLANK, SENDER, ClientKey, Name, StoredText
+from bot.api_schema import truthful_openapi
 from bot.errors import InvalidMessageError
 from bot.runtime import Runtime
 from bot.settings import Settings, get_settings
@@ -41,23 +46,28 @@ log = logging.getLogger(__name__)
 class MessageIn(BaseModel):
     """A message posted to ``POST /api/v1/messages``."""
 
-    model_config = ConfigDict(extra="forbid")
+    # JSON's own types (0 is not false), and Python's regular expressions: the engine
+    # that test generators read the published patterns with.
+    model_config = ConfigDict(extra="forbid", strict=True, regex_engine="python-re")
 
-    text: str = Field(description="What the person said.")
-    sender: str = Field(
-        min_length=1,
+    text: StoredText = Field(
+        pattern=NOT_BLANK,
+        description="What the person said: not only spaces, at most MAX_MESSAGE_CHARS.",
+    )
+    sender: StoredText = Field(
         max_length=300,
-        description="Who said it: kind:value (phone:+15551234567, email:a@b.co) or an id.",
+        pattern=SENDER,
+        description=(
+            "Who said it: kind:value (phone:+15551234567, email:a@b.co) or an id. "
+            "A phone or e-mail that is not a real one is a 422."
+        ),
     )
     channel: str = Field("api", pattern=r"^[a-z][a-z0-9_-]{0,31}$")
-    message_id: str | None = Field(
-        None,
-        min_length=1,
-        max_length=255,
-        description="Your id for this message; sending it again returns no second reply.",
+    message_id: ClientKey | None = Field(
+        None, description="Your id for this message; sending it again returns no second reply."
     )
-    conversation: str | None = Field(None, min_length=1, max_length=255)
-    sender_name: str | None = Field(None, max_length=200)
+    conversation: ClientKey | None = None
+    sender_name: Name | None = None
 
 
 class MessageOut(BaseModel):
@@ -80,6 +90,16 @@ class MessageOut(BaseModel):
     conversation_id: int | None = None
     message_id: int | None = None
     reply_id: int | None = None
+
+
+#: A reply is rated by its own id (``reply_id``), not the id of the message it answers.
+REPLY_LINKS = {
+    "RateReply": {
+        "operationId": "rate_reply",
+        "parameters": {"message_id": "$response.body#/reply_id"},
+        "description": "Rate the bot's reply.",
+    }
+}
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
@@ -112,15 +132,16 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             await rt.aclose()
 
     app = FastAPI(title="Front desk bot", version="0.1.0", lifespan=lifespan)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(ApiTokenRefused, api_token_refused)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
     token = [Depends(require_api_token)]
     app.include_router(compare_router, dependencies=token)
     app.include_router(enrich_router, dependencies=token)
     app.include_router(feedback_router, dependencies=token)
     app.include_router(admin_router)  # its own token: ADMIN_API_TOKEN
 
-    @app.get("/healthz")
+    @app.get("/healthz", responses={503: {"description": "The database or model is down."}})
     async def healthz(rt: RuntimeDep) -> JSONResponse:
         """Whether the database answers and the default model can run."""
         checks: dict[str, Any] = {}
@@ -137,7 +158,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             status_code=200 if healthy else 503,
         )
 
-    @app.post("/api/v1/messages", response_model=MessageOut, dependencies=token)
+    @app.post(
+        "/api/v1/messages",
+        response_model=MessageOut,
+        dependencies=token,
+        responses={200: {"links": REPLY_LINKS}, **responses(400, 401, 422)},
+        tags=["messages"],
+    )
     async def post_message(body: MessageIn, rt: RuntimeDep) -> Any:
         """Hand a message to the bot and wait for its reply."""
         orchestrator = rt.orchestrator
@@ -153,7 +180,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         incoming = IncomingMessage(
             channel=body.channel,
             sender=sender,
-            conversation_key=body.conversation or f"{body.channel}:{sender}",
+            conversation_key=body.conversation or _conversation_key(body.channel, sender),
             text=body.text,
             external_id=body.message_id,
             sender_name=body.sender_name,
@@ -210,12 +237,9 @@ def _channels(rt: Runtime) -> dict[str, Any]:
     return dict(sorted(shown.items()))
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = exc.errors()
-    if any(e.get("type") == "json_invalid" for e in errors):
-        return error_response(400, "the request body is not valid JSON")
-    details = [
-        f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}" for e in errors
-    ]
-    return error_response(422, "invalid message: " + "; ".join(details), details)
+def _conversation_key(channel: str, sender: Address) -> str:
+    """The sender's own conversation: ``channel:kind:value``, hashed when too long to store."""
+    key = f"{channel}:{sender}"
+    if len(key) <= 255:  # conversations.key is 255 characters
+        return key
+    return f"{channel}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"

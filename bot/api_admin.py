@@ -8,41 +8,48 @@ that says so.
 
 from __future__ import annotations
 
-import hmac
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request, Security
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
 
-from bot.api_common import ApiTokenRefused, RuntimeDep, error_response
+from bot.api_common import (
+    ApiTokenRefused,
+    RuntimeDep,
+    admin_bearer,
+    error_response,
+    responses,
+    token_matches,
+)
+from bot.api_fields import PathId
 from memory.privacy import ContactNotFoundError, ContactPrivacy
 
 
-class AdminTokenRefused(ApiTokenRefused):
-    """A request without the ``ADMIN_API_TOKEN`` bearer token (the API's 401 handler answers)."""
-
-    def __init__(self, message: str) -> None:
-        HTTPException.__init__(self, 401, message, {"WWW-Authenticate": "Bearer"})
-
-
-async def require_admin_token(request: Request) -> None:
+async def require_admin_token(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(admin_bearer)],
+) -> None:
     """Refuse the request unless it carries ``Authorization: Bearer <ADMIN_API_TOKEN>``."""
     expected = request.app.state.runtime.settings.admin_api_token
     if not expected:
-        raise AdminTokenRefused(
+        raise ApiTokenRefused(
             "ADMIN_API_TOKEN is not set: the contacts API refuses every request until it is"
         )
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    # compare_digest: the time taken must not tell how much of a guess was right.
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), expected):
-        raise AdminTokenRefused("missing or wrong admin token")
+    if not token_matches(credentials, expected):
+        raise ApiTokenRefused("missing or wrong admin token")
 
 
-router = APIRouter(prefix="/api/v1/contacts", dependencies=[Depends(require_admin_token)])
+router = APIRouter(
+    prefix="/api/v1/contacts",
+    tags=["privacy"],
+    dependencies=[Depends(require_admin_token)],
+    responses=responses(401, 404, 422),
+)
 
 
-@router.get("/{contact_id}")
-async def export_contact(contact_id: int, rt: RuntimeDep) -> Any:
+@router.get("/{contact_id:int}")
+async def export_contact(contact_id: PathId, rt: RuntimeDep) -> Any:
     """Everything held about the contact, by table."""
     try:
         return await ContactPrivacy(rt.db).export(contact_id)
@@ -50,8 +57,8 @@ async def export_contact(contact_id: int, rt: RuntimeDep) -> Any:
         return error_response(404, str(exc))
 
 
-@router.delete("/{contact_id}")
-async def delete_contact(contact_id: int, rt: RuntimeDep) -> Any:
+@router.delete("/{contact_id:int}")
+async def delete_contact(contact_id: PathId, rt: RuntimeDep) -> Any:
     """Delete everything held about the contact; rows affected per table."""
     privacy = ContactPrivacy(rt.db)
     try:

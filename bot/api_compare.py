@@ -5,8 +5,9 @@
   arrives, then ``result`` (or ``error``).
 - ``GET /api/v1/compare/{id}`` → a stored compare; ``GET /api/v1/compare/stats`` → win rates.
 
-An empty or too long question is a 422, a caller over its rate limit a 429
-with ``Retry-After``; both in the API's one error shape, with nothing stored.
+An empty or too long question is a 422, a caller over its rate limit (per
+asker, and per client address) a 429 with ``Retry-After``; both in the API's
+one error shape, with nothing stored.
 """
 
 from __future__ import annotations
@@ -18,17 +19,25 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.api_common import RuntimeDep, error_response
-from bot.commands.compare_service import CompareRefusedError, CompareService, CompareTicket
+from bot.api_common import RuntimeDep, error_response, responses
+from bot.api_fields import NOT_BLANK, PathId, StoredText, Who
+from bot.commands.compare_service import (
+    MAX_QUESTION_CHARS,
+    CompareRefusedError,
+    CompareService,
+    CompareTicket,
+)
 from memory.compare_records import ModelStats, StoredAnswer
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/api/v1/compare", tags=["compare"])
+router = APIRouter(prefix="/api/v1/compare", tags=["compare"], responses=responses(401))
+#: What POST /api/v1/compare and its stream may answer besides 200.
+POST_ERRORS = responses(400, 422, 429)
 
 #: The channel compares asked through the API are recorded under.
 API_CHANNEL = "api"
@@ -37,36 +46,52 @@ API_CHANNEL = "api"
 class CompareIn(BaseModel):
     """A question for ``POST /api/v1/compare`` (and its streaming variant)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, regex_engine="python-re")
 
-    question: str = Field(description="What to ask every model (at most 1,000 characters).")
-    asker: str = Field(
+    question: StoredText = Field(
+        pattern=NOT_BLANK,
+        max_length=MAX_QUESTION_CHARS,
+        description="What to ask every model (at most 1,000 characters, not only spaces).",
+    )
+    asker: Who = Field(
         "api:anonymous",
-        min_length=1,
-        max_length=300,
-        description="Who asks, as kind:value: the key of the per-asker rate limit.",
+        description=(
+            "Who asks, as kind:value: recorded with the compare, and a key of the rate "
+            "limit (the caller's address is another, which the caller cannot choose)."
+        ),
     )
     fresh: bool = Field(False, description="Ask the models even if a stored answer exists.")
 
 
-@router.post("")
-async def post_compare(body: CompareIn, rt: RuntimeDep) -> Any:
+@router.post("", responses=POST_ERRORS)
+async def post_compare(body: CompareIn, rt: RuntimeDep, request: Request) -> Any:
     """Ask every model at once and return the ranked, stored result."""
     try:
         result = await rt.compare.compare(
-            body.question, asker=body.asker, channel=API_CHANNEL, fresh=body.fresh
+            body.question,
+            asker=body.asker,
+            caller=caller(request),
+            channel=API_CHANNEL,
+            fresh=body.fresh,
         )
     except CompareRefusedError as exc:
         return refused(exc)
     return result.as_dict()
 
 
-@router.post("/stream")
-async def stream_compare(body: CompareIn, rt: RuntimeDep) -> Any:
+@router.post(
+    "/stream",
+    responses={200: {"content": {"text/event-stream": {}}}, **POST_ERRORS},
+)
+async def stream_compare(body: CompareIn, rt: RuntimeDep, request: Request) -> Any:
     """The same compare as Server-Sent Events, each answer the moment it arrives."""
     try:
         ticket = await rt.compare.admit(
-            body.question, asker=body.asker, channel=API_CHANNEL, fresh=body.fresh
+            body.question,
+            asker=body.asker,
+            caller=caller(request),
+            channel=API_CHANNEL,
+            fresh=body.fresh,
         )
     except CompareRefusedError as exc:
         return refused(exc)
@@ -89,13 +114,25 @@ async def compare_stats(rt: RuntimeDep) -> Any:
     }
 
 
-@router.get("/{query_id}")
-async def get_compare(query_id: int, rt: RuntimeDep) -> Any:
+@router.get("/{query_id:int}", responses=responses(404, 422))
+async def get_compare(query_id: PathId, rt: RuntimeDep) -> Any:
     """A stored compare, with every answer in full."""
     result = await rt.compare.get(query_id)
     if result is None:
         return error_response(404, f"no compare {query_id}")
     return result.as_dict()
+
+
+def caller(request: Request) -> str:
+    """Who calls, as the caller cannot choose it: the peer's address.
+
+    `asker` is the client's to say, so a rate limit on it alone is escaped by
+    varying it; this key holds every compare from one address to the limit too.
+    Behind a proxy, uvicorn's ``FORWARDED_ALLOW_IPS`` must name it (``bot serve``
+    reads ``X-Forwarded-For`` from those addresses only) for this to be the client's.
+    """
+    host = request.client.host if request.client else "unknown"
+    return f"api-peer:{host}"
 
 
 def _counts(stats: ModelStats) -> dict[str, int]:

@@ -20,17 +20,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.enrich.result import Enrichment
 from agents.errors import AgentError, ProviderUnavailableError
-from bot.api_common import RuntimeDep, error_response
+from bot.api_common import RuntimeDep, error_response, responses
+from bot.api_fields import PathId, Who
 from bot.commands.enrich_target import TargetError
 from memory.enrichment import AmbiguousContactError, ContactNotFoundError
 
-router = APIRouter(prefix="/api/v1", tags=["enrich"])
+router = APIRouter(prefix="/api/v1", tags=["enrich"], responses=responses(401, 422, 502, 503))
 
 
 class EnrichIn(BaseModel):
     """Options of an enrichment."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, regex_engine="python-re")
 
     refresh: bool = Field(False, description="Research anew even if a fresh result is stored.")
 
@@ -38,15 +39,17 @@ class EnrichIn(BaseModel):
 class EnrichTargetIn(EnrichIn):
     """Who to enrich, as /enrich takes it."""
 
-    target: str = Field(
-        min_length=1,
-        max_length=300,
+    target: Who = Field(
         description="A name, e-mail, phone number, @slack-user (U123) or #contact-id.",
     )
 
 
-@router.post("/contacts/{contact_id}/enrich", response_model=Enrichment)
-async def enrich_contact(contact_id: int, rt: RuntimeDep, body: EnrichIn | None = None) -> Any:
+@router.post(
+    "/contacts/{contact_id:int}/enrich",
+    response_model=Enrichment,
+    responses=responses(400, 404),
+)
+async def enrich_contact(contact_id: PathId, rt: RuntimeDep, body: EnrichIn | None = None) -> Any:
     """Research contact ``contact_id`` and score them as a lead (or return the fresh result)."""
     refresh = body.refresh if body else False
     try:
@@ -57,7 +60,7 @@ async def enrich_contact(contact_id: int, rt: RuntimeDep, body: EnrichIn | None 
         return _failed(exc)
 
 
-@router.post("/enrich", response_model=Enrichment)
+@router.post("/enrich", response_model=Enrichment, responses=responses(400, 404, 409))
 async def enrich_target(body: EnrichTargetIn, rt: RuntimeDep) -> Any:
     """Find or create the person ``target`` names, then enrich them."""
     try:

@@ -13,23 +13,22 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.api_common import RuntimeDep, error_response
+from bot.api_common import RuntimeDep, error_response, responses
+from bot.api_fields import Note, PathId, Who
 from memory.feedback import FeedbackError, FeedbackStore, ReplyNotFoundError
 
 
 class FeedbackIn(BaseModel):
     """A rating posted to ``/api/v1/messages/{id}/feedback``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, regex_engine="python-re")
 
     rating: Literal["up", "down", "+1", "-1"] | Literal[1, -1] = Field(
         description="up, down, +1 or -1."
     )
     kind: Literal["thumb", "booking_outcome"] = "thumb"
-    note: str | None = Field(None, max_length=2000)
-    rater: str = Field(
-        "api", min_length=1, max_length=300, description="Who rated: kind:value or a name."
-    )
+    note: Note | None = None
+    rater: Who = Field("api", description="Who rated: kind:value or a name.")
 
 
 class FeedbackOut(BaseModel):
@@ -43,11 +42,16 @@ class FeedbackOut(BaseModel):
     note: str | None
 
 
-router = APIRouter()
+router = APIRouter(tags=["feedback"])
 
 
-@router.post("/api/v1/messages/{message_id}/feedback", response_model=FeedbackOut)
-async def rate_reply(message_id: int, body: FeedbackIn, rt: RuntimeDep) -> Any:
+@router.post(
+    "/api/v1/messages/{message_id:int}/feedback",
+    response_model=FeedbackOut,
+    responses=responses(400, 401, 404, 422),
+    operation_id="rate_reply",
+)
+async def rate_reply(message_id: PathId, body: FeedbackIn, rt: RuntimeDep) -> Any:
     """Store a rating of the bot's reply ``message_id``."""
     try:
         rating = await FeedbackStore(rt.db).rate(
@@ -55,7 +59,7 @@ async def rate_reply(message_id: int, body: FeedbackIn, rt: RuntimeDep) -> Any:
         )
     except ReplyNotFoundError as exc:
         return error_response(404, str(exc))
-    except FeedbackError as exc:
+    except FeedbackError as exc:  # the body's rules are the schema's: a 422 only if they drift
         return error_response(422, str(exc))
     return FeedbackOut(
         id=rating.id,

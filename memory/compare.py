@@ -100,14 +100,20 @@ class CompareStore:
         if self.db.dialect == "postgresql":
             # One asker's admissions in turn, so two at once cannot both take the last
             # slot; the locks are taken in one order, so two groups cannot deadlock.
-            for key in sorted({_lock_key(admit.new.asker) for admit in admits}):
+            keys = {_lock_key(key) for admit in admits for key in _limit_keys(admit.new)}
+            for key in sorted(keys):
                 await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         return [await self._admit_one(session, admit) for admit in admits]
 
     async def _admit_one(self, session: AsyncSession, admit: _Admit) -> Admission:
         new, rate_limit, window_s = admit.new, admit.rate_limit, admit.window_s
         now = utcnow()
-        recent = await self._recent(session, new.asker, now - timedelta(seconds=window_s))
+        since = now - timedelta(seconds=window_s)
+        recent = await self._recent(session, QUERIES.c.asker, new.asker, since)
+        # The caller's compares too (whatever askers they named): the fuller of the two decides.
+        if new.caller is not None:
+            by_caller = await self._recent(session, QUERIES.c.caller, new.caller, since)
+            recent = max(recent, by_caller, key=len)
         if len(recent) >= rate_limit:
             # The moment enough of them leave the window for one more.
             frees_at = recent[len(recent) - rate_limit] + timedelta(seconds=window_s)
@@ -121,6 +127,7 @@ class CompareStore:
         values = {
             "created_at": now,
             "asker": new.asker,
+            "caller": new.caller,
             "asker_contact_id": new.asker_contact_id,
             "channel": new.channel,
             "question": new.question,
@@ -318,10 +325,13 @@ class CompareStore:
         )
 
     @staticmethod
-    async def _recent(session: AsyncSession, asker: str, since: datetime) -> list[datetime]:
+    async def _recent(
+        session: AsyncSession, column: Any, key: str, since: datetime
+    ) -> list[datetime]:
+        """When the compares of one asker (or caller) within the window were made, oldest first."""
         moments = await session.scalars(
             select(QUERIES.c.created_at)
-            .where(QUERIES.c.asker == asker, QUERIES.c.created_at > since)
+            .where(column == key, QUERIES.c.created_at > since)
             .order_by(QUERIES.c.created_at)
         )
         return [_aware(moment) for moment in moments]
@@ -397,3 +407,8 @@ def _lock_key(asker: str) -> int:
     """A signed 64-bit advisory-lock key for one asker's admissions."""
     digest = hashlib.blake2b(f"compare:{asker}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def _limit_keys(new: NewCompare) -> tuple[str, ...]:
+    """The rate-limit keys a compare counts against: its asker, and its caller if known."""
+    return (new.asker,) if new.caller is None else (new.asker, f"caller:{new.caller}")

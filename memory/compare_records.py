@@ -129,6 +129,8 @@ class NewCompare:
     notes: tuple[str, ...] = ()
     judge_model: str | None = None
     asker_contact_id: int | None = None
+    #: A second rate-limit key the requester cannot choose (the HTTP API's peer address).
+    caller: str | None = None
 
     @property
     def key(self) -> str:

@@ -90,7 +90,8 @@ class FeedbackStore:
             if direction is None:
                 raise ReplyNotFoundError(f"no message has the id {message_id}")
             if direction != "out":
-                raise FeedbackError(f"message {message_id} is not a reply of the bot")
+                # No reply has this id (a customer's message has it): as missing as none.
+                raise ReplyNotFoundError(f"message {message_id} is not a reply of the bot")
             statement = (
                 self.db.upsert(
                     ReplyFeedback,

@@ -254,11 +254,15 @@ class CompareQuery(Base):
         Index("ix_compare_queries_question_key_created_at", "question_key", "created_at"),
         # The rate limit: one person's compares in the last minute.
         Index("ix_compare_queries_asker_created_at", "asker", "created_at"),
+        # The same for a caller's (an HTTP API client's address).
+        Index("ix_compare_queries_caller_created_at", "caller", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     asker: Mapped[str] = mapped_column(String(300))  # kind:value, e.g. slack:U123
+    # Who called, as they cannot choose it (api-peer:<address>); None outside the HTTP API.
+    caller: Mapped[str | None] = mapped_column(String(100))
     asker_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     channel: Mapped[str] = mapped_column(String(32))
     question: Mapped[str] = mapped_column(Text)

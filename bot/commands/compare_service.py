@@ -153,6 +153,7 @@ class CompareService:
         question: str,
         *,
         asker: str,
+        caller: str | None = None,
         channel: str = "api",
         contact_id: int | None = None,
         fresh: bool = False,
@@ -160,8 +161,10 @@ class CompareService:
         """Check ``question`` and ``asker``'s rate limit and record the compare.
 
         Raises `CompareRefusedError` (nothing recorded) for an empty or too
-        long question or an asker over ``COMPARE_RATE_LIMIT`` a minute. The
-        ticket says whether a stored result will be served instead of a run.
+        long question, or an asker, or a ``caller`` (a key the requester
+        cannot choose, such as the HTTP API's peer address), over
+        ``COMPARE_RATE_LIMIT`` a minute. The ticket says whether a stored
+        result will be served instead of a run.
         """
         question = question.strip()
         if not question:
@@ -176,6 +179,7 @@ class CompareService:
         admission = await self.store.admit(
             NewCompare(
                 asker=asker,
+                caller=caller,
                 channel=channel,
                 question=question,
                 models=tuple(c.model_id for c in lineup.contestants),
@@ -266,6 +270,7 @@ class CompareService:
         question: str,
         *,
         asker: str,
+        caller: str | None = None,
         channel: str = "api",
         contact_id: int | None = None,
         fresh: bool = False,
@@ -273,7 +278,12 @@ class CompareService:
     ) -> StoredCompare:
         """`admit` then `run`: one compare from question to stored result."""
         ticket = await self.admit(
-            question, asker=asker, channel=channel, contact_id=contact_id, fresh=fresh
+            question,
+            asker=asker,
+            caller=caller,
+            channel=channel,
+            contact_id=contact_id,
+            fresh=fresh,
         )
         return await self.run(ticket, on_answer=on_answer)
 

@@ -101,7 +101,8 @@ async def test_feedback_over_http(client: httpx.AsyncClient, runtime: Runtime):
     assert minus.json()["rating"] == -1
     assert bad.status_code == 422
     assert missing.status_code == 404
-    assert incoming.status_code == 422 and "not a reply" in incoming.json()["error"]
+    # The path names a reply of the bot: a customer's message is no such reply.
+    assert incoming.status_code == 404 and "not a reply" in incoming.json()["error"]
     assert await count_rows(runtime.db, ReplyFeedback) == 2
 
 

@@ -91,7 +91,15 @@ async def test_resent_message_id_returns_the_first_reply_once(
         ('{"sender": "phone:12", "text": "hi"}', 422, "phone number"),
         ('{"sender": "x", "text": "hi", "channel": "BAD CHANNEL"}', 422, "channel"),
         ('{"sender": "x", "text": "hi", "surprise": 1}', 422, "surprise"),
-        ('["not", "an", "object"]', 422, "invalid message"),
+        ('["not", "an", "object"]', 422, "invalid request"),
+        ('{"sender": "x", "text": "hi\\u0000there"}', 422, "text: must not be empty or only"),
+        ('{"sender": "x", "text": "\\u0000"}', 422, "NUL character"),
+        ('{"sender": "x\\u0000y", "text": "hi"}', 422, "sender: expected kind:value"),
+        ('{"sender": "x", "text": "hi", "sender_name": "Jo\\u0000"}', 422, "sender_name: must not"),
+        ('{"sender": "x", "text": "hi", "message_id": "m\\u0000"}', 422, "message_id: must not"),
+        ('{"sender": "x", "text": "hi", "conversation": "\\u0000"}', 422, "conversation: must"),
+        ('{"sender": "x", "text": "hi \\ud800"}', 422, "text:"),
+        ('{"sender": "x", "text": "hi", "message_id": 7}', 422, "message_id: Input should be"),
     ],
 )
 async def test_bad_requests_get_a_clear_4xx_and_write_nothing(
@@ -175,3 +183,43 @@ async def test_a_message_in_a_handed_off_conversation_is_held_for_the_team(
     assert body["held_by_team"] is True and body["duplicate"] is False
     assert body["reply"] is None and body["message_id"] > first["reply_id"]
     assert "Hello? Anyone?" in ops_slack.texts[-1]  # forwarded to the alert's thread
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["Bearer t0ken-of-at-least-16-chärs", "Bearer \u00ff\u00fe", "Bearer", "Basic abc", ""],
+)
+async def test_a_non_ascii_or_malformed_bearer_token_is_401_not_500(
+    settings: Settings, database: Database, model: FunctionProvider, authorization: str
+):
+    token = "t0ken-of-at-least-16-chars"
+    guarded = load_settings(_env_file=None, database_url=settings.database_url, api_token=token)
+    rt = await Runtime.start(guarded, provider=model, db=database)
+    message = {"text": "hello", "sender": "phone:+15551234567"}
+    try:
+        async with http_client(rt) as http:
+            # httpx sends a str header as UTF-8 bytes: the server sees non-ASCII bytes.
+            refused = await http.post(
+                "/api/v1/messages",
+                json=message,
+                headers={"Authorization": authorization.encode()},
+            )
+    finally:
+        await rt.aclose(drain_seconds=5, keep_database=True)
+
+    assert refused.status_code == 401
+    assert refused.json() == {"error": "missing or wrong API token", "details": []}
+    assert await count_rows(database, Message) == 0
+
+
+async def test_a_long_sender_gets_a_conversation_key_that_fits(
+    client: httpx.AsyncClient, runtime: Runtime
+):
+    """kind:value of 288 characters; the conversation key (255 at most) must still be stored."""
+    sender = "customer:" + "x" * 255
+
+    response = await client.post("/api/v1/messages", json={"sender": sender, "text": "hi"})
+    again = await client.post("/api/v1/messages", json={"sender": sender, "text": "and again"})
+
+    assert response.status_code == again.status_code == 200, response.text
+    assert again.json()["conversation_id"] == response.json()["conversation_id"]

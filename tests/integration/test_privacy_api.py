@@ -63,9 +63,12 @@ async def test_without_or_with_a_wrong_token_401(client: httpx.AsyncClient, seed
         await client.get(path, headers=bearer(API)),  # the API token is not the admin token
         await client.delete(path),
         await client.delete(path, headers={"Authorization": ADMIN}),  # no scheme
+        # Not ASCII (sent as UTF-8 bytes): compared as bytes, a 401, not a TypeError's 500.
+        await client.get(path, headers={"Authorization": f"Bearer {ADMIN}é".encode()}),
+        await client.delete(path, headers={"Authorization": "Bearer ключ".encode()}),
     ]
 
-    assert [r.status_code for r in refused] == [401] * 5
+    assert [r.status_code for r in refused] == [401] * 7
     assert refused[0].json()["error"] == "missing or wrong admin token"
     assert refused[0].headers["www-authenticate"] == "Bearer"
 
