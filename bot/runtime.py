@@ -32,12 +32,16 @@ from bot.handoff import HandoffDesk
 from bot.inbox import BotInbox
 from bot.ops import OpsChannel
 from bot.orchestrator import Orchestrator
+from bot.pipeline.setup import Engine, build_jobs
+from bot.pipeline.sweep import sweep_unanswered
+from bot.pipeline.worker import MessageWorker
 from bot.settings import Settings
 from channels.base import Channel
 from memory.bookings import BookingStore
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore
 from memory.db import Database
+from memory.pipeline import PipelineStore
 from memory.spend import SpendLedger
 from memory.tutor_pairs import TutorPairStore
 
@@ -79,6 +83,8 @@ class Runtime:
         channels: Mapping[str, Channel] | None = None,
         db: Database | None = None,
         migrate: bool = True,
+        engine: Engine = "auto",
+        worker: bool | None = None,
     ) -> Runtime:
         """Build the parts and, unless told not to, migrate the database.
 
@@ -86,6 +92,10 @@ class Runtime:
         settings would build: tests and benchmarks inject doubles this way.
         Channel adapters are built for every channel whose credentials are set
         and that ``channels`` does not name; `start_channels` starts their loops.
+
+        ``engine`` picks the job engine (`bot.pipeline.setup`); ``worker``
+        (SERVE_WORKER by default) answers jobs in this process. On SQLite the
+        answers always run here, after a sweep of what a previous run left.
         """
         db = db or Database(settings.database_url)
         if migrate:
@@ -146,13 +156,19 @@ class Runtime:
             ],
             team=team,
         )
+        jobs = build_jobs(db, settings, engine)
         inbox = BotInbox(
             orchestrator=orchestrator,
             commands=commands,
             contacts=contacts,
             conversations=conversations,
+            jobs=jobs,
             sms_help_text=settings.sms_help_text,
         )
+        pipeline = PipelineStore(db, conversations)
+        jobs.handler = MessageWorker(
+            inbox=inbox, store=pipeline, history_limit=settings.history_limit
+        ).answer
         # Channels whose credentials are set; injected ones (tests) take their place.
         channel_set = build_channels(settings, inbox, skip=set(channels or ()))
         for name, adapter in channel_set.adapters.items():
@@ -171,6 +187,16 @@ class Runtime:
                 "no ops channel (SLACK_OPS_CHANNEL%s): a customer who needs a person is "
                 "told to contact the business directly, and the bot keeps answering",
                 " is set but Slack is off" if settings.slack_ops_channel else " is not set",
+            )
+        if jobs.durable:
+            if settings.serve_worker if worker is None else worker:
+                await jobs.start_worker()
+        else:
+            await sweep_unanswered(
+                store=pipeline,
+                jobs=jobs,
+                channels=list(orchestrator.channels),
+                hours=settings.answer_sweep_hours,
             )
         log.info(
             "bot ready: %s, model %s, channels %s",
@@ -206,7 +232,8 @@ class Runtime:
         ``keep_database`` leaves the pool open for a caller that owns the
         database (tests run several runtimes on one).
         """
-        await self.inbox.work.drain(drain_seconds)
+        # Answers in progress finish (or, with a job engine, go back to the queue).
+        await self.inbox.jobs.aclose(drain_seconds=drain_seconds)
         for adapter in self.channels.adapters.values():
             try:
                 await adapter.aclose()

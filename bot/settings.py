@@ -18,6 +18,7 @@ from agents.providers.resilience import RetryPolicy, Timeouts
 from bot.errors import SettingsError
 from bot.settings_agents import AgentWorkSettings
 from bot.settings_channels import ChannelSettings
+from bot.settings_pipeline import PipelineSettings
 
 SAMPLE_BUSINESS_DIR = Path(__file__).parent / "sample"
 
@@ -30,7 +31,7 @@ _URL_PREFIXES = {
 _SUPPORTED_URLS = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 
 
-class Settings(ChannelSettings, AgentWorkSettings):
+class Settings(ChannelSettings, AgentWorkSettings, PipelineSettings):
     """The bot's configuration. Environment variables are the upper-case field names.
 
     The channels' settings and those of the agents' work (routing, knowledge,
