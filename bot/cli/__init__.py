@@ -1,4 +1,4 @@
-"""The ``bot`` command: chat, ask, serve, migrate, contacts, costs, export, telegram.
+"""The ``bot`` command: chat, ask, serve, worker, migrate, contacts, costs, export, telegram.
 
 Every failure the user can fix (a bad setting, a missing model file, an
 unreachable database) ends with one line on stderr and exit status 2.
@@ -25,6 +25,7 @@ from bot.cli.kb import kb
 from bot.cli.route import route
 from bot.cli.serve import serve
 from bot.cli.telegram import telegram
+from bot.cli.worker import worker
 from bot.errors import BotError
 from channels.errors import ChannelError
 from memory.errors import MemoryStoreError
@@ -49,6 +50,7 @@ cli.add_command(route)
 cli.add_command(bookings)
 cli.add_command(followups)
 cli.add_command(kb)
+cli.add_command(worker)
 
 
 def main() -> None:
