@@ -137,12 +137,17 @@ class Orchestrator:
             )
 
     async def record(
-        self, incoming: IncomingMessage, *, on_stored: StoredHook | None = None
+        self,
+        incoming: IncomingMessage,
+        *,
+        on_stored: StoredHook | None = None,
+        history: bool = True,
     ) -> RecordedMessage | None:
         """Validate and store ``incoming``; None when this delivery was seen before.
 
         The message is stored whole (``meta["incoming"]``), so a worker anywhere can
         answer it from its id; ``on_stored`` runs in the storing transaction.
+        ``history=False`` skips reading the history (a worker reads it when it answers).
         """
         self.validate(incoming)
         addresses = [(a.kind, a.value) for a in (incoming.sender, *incoming.aliases)]
@@ -154,7 +159,7 @@ class Orchestrator:
                 text=incoming.text,
                 external_id=incoming.external_id,
                 display_name=incoming.sender_name,
-                history_limit=self.history_limit,
+                history_limit=self.history_limit if history else 0,
                 meta={"incoming": incoming_to_json(incoming)},
                 on_stored=on_stored,
             )

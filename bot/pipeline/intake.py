@@ -41,7 +41,8 @@ async def store_and_schedule(
         scheduled.append(message_id)
 
     try:
-        return await orchestrator.record(incoming, on_stored=on_stored)
+        # No history read here: the worker reads it when it answers, fresher.
+        return await orchestrator.record(incoming, on_stored=on_stored, history=False)
     finally:
         for message_id in scheduled:
             jobs.stored(message_id)
