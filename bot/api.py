@@ -34,7 +34,9 @@ from bot.api_enrich import router as enrich_router
 from bot.api_feedback import router as feedback_router
 from bot.api_fields import NOT_BLANK, SENDER, ClientKey, Name, StoredText
 from bot.api_schema import truthful_openapi
+from bot.api_stored import stored_reply
 from bot.errors import InvalidMessageError
+from bot.pipeline.intake import store_and_schedule
 from bot.runtime import Runtime
 from bot.settings import Settings, get_settings
 from channels.base import Address, IncomingMessage
@@ -153,8 +155,17 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         ready = await rt.provider.ready()
         checks["provider"] = {"ok": ready, "model": rt.provider.model_id}
         healthy = all(check["ok"] for check in checks.values())
+        try:  # waiting jobs, the oldest one's age, workers seen: informative, not a check
+            queue: dict[str, Any] = await rt.inbox.jobs.figures()
+        except Exception as exc:
+            queue = {"error": str(exc)}
         return JSONResponse(
-            {"status": "ok" if healthy else "unavailable", **checks, "channels": _channels(rt)},
+            {
+                "status": "ok" if healthy else "unavailable",
+                **checks,
+                "queue": queue,
+                "channels": _channels(rt),
+            },
             status_code=200 if healthy else 503,
         )
 
@@ -162,7 +173,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         "/api/v1/messages",
         response_model=MessageOut,
         dependencies=token,
-        responses={200: {"links": REPLY_LINKS}, **responses(400, 401, 422)},
+        responses={200: {"links": REPLY_LINKS}, **responses(400, 401, 422, 504)},
         tags=["messages"],
     )
     async def post_message(body: MessageIn, rt: RuntimeDep) -> Any:
@@ -185,14 +196,23 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             external_id=body.message_id,
             sender_name=body.sender_name,
         )
+        jobs = rt.inbox.jobs
         try:
-            recorded = await orchestrator.record(incoming)
+            # Stored and scheduled as any channel's message: its answer waits its turn in
+            # the conversation, wherever a worker runs it; this request waits for it.
+            recorded = await store_and_schedule(
+                incoming, orchestrator=orchestrator, jobs=jobs, contacts=rt.contacts
+            )
         except InvalidMessageError as exc:
             return error_response(422, str(exc))
         if recorded is None:
             earlier = await rt.conversations.reply_to(body.channel, body.message_id or "")
             return MessageOut(duplicate=True, reply=earlier)
-        reply = await orchestrator.answer(incoming, recorded)
+        finished, reply = await jobs.wait(recorded.message_id, rt.settings.answer_wait_s)
+        if not finished:
+            return error_response(504, "no answer yet: it is stored and will be answered")
+        if reply is None:
+            reply = await stored_reply(rt, incoming, recorded.message_id)
         if reply is None:  # handed off: the team has the message in its thread
             return MessageOut(
                 held_by_team=True,

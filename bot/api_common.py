@@ -49,6 +49,7 @@ _WHY = {
     429: "Over the rate limit; Retry-After says when to try again.",
     502: "A model or research call failed.",
     503: "No model is available.",
+    504: "The message is stored and scheduled, but its answer took longer than ANSWER_WAIT_S.",
 }
 _HEADERS: dict[int, dict[str, Any]] = {
     401: {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},

@@ -1,33 +1,33 @@
 """`BotInbox`: what channel adapters hand messages to (the bot's `channels.base.Inbox`).
 
-`deliver` stores the message (a re-delivery is spotted by the store's unique
-key, in every process at once) and returns; the answer, a command or the
-orchestrator's, runs in `BackgroundWork`, in order per conversation. So a
-webhook acknowledges only what is already stored, and fast whatever the
-model does. When the background work fails, the person is told rather than
-left waiting.
+`deliver` stores the message and schedules its answer in one transaction (a
+re-delivery is spotted by the store's unique key, in every process at once)
+and returns; the answer, a command or the orchestrator's, runs as a job (see
+`bot.pipeline`), in order per conversation, in this process or any worker's.
+So a webhook acknowledges only what is already stored and scheduled, and fast
+whatever the model does. When answering fails, the person is told rather
+than left waiting.
 
 A customer's message past their inbound limit (`bot.inbound_limits`) is
-stored and not answered; the first of its window gets a notice instead, sent
-and stored as any reply is. Channels report what their sends cost
-(`record_sent`, `record_price`: SMS segments) to `bot.send_costs`.
+stored and not answered: its job finds the limit and, for the first of its
+window, sends a notice instead, stored as any reply is. Channels report what
+their sends cost (`record_sent`, `record_price`: SMS segments) to
+`bot.send_costs`.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import partial
 
-from bot.background import BackgroundWork
 from bot.commands import CommandContext, CommandRegistry
 from bot.errors import InvalidMessageError
 from bot.inbound_limits import NOTICES, InboundLimiter, LimitHit
-from bot.orchestrator import Orchestrator
+from bot.orchestrator import Orchestrator, Reply
+from bot.pipeline.intake import store_and_schedule
+from bot.pipeline.jobs import Jobs, LocalJobs, answer_lock
 from bot.reactions import ReactionFeedback
 from bot.send_costs import SendCosts
 from channels.base import (
-    OPT_IN_COMMAND,
-    OPT_OUT_COMMAND,
     Address,
     IncomingMessage,
     OutgoingMessage,
@@ -59,7 +59,7 @@ class BotInbox:
         commands: CommandRegistry,
         contacts: ContactDirectory,
         conversations: ConversationStore,
-        work: BackgroundWork | None = None,
+        jobs: Jobs | None = None,
         sms_help_text: str = "",
         limits: InboundLimiter | None = None,
         send_costs: SendCosts | None = None,
@@ -69,7 +69,7 @@ class BotInbox:
         self.commands = commands
         self.contacts = contacts
         self.conversations = conversations
-        self.work = work or BackgroundWork()
+        self.jobs = jobs or LocalJobs()
         self.sms_help_text = sms_help_text
         self.reactions = ReactionFeedback(FeedbackStore(conversations.db))
         self.limits = limits
@@ -78,37 +78,21 @@ class BotInbox:
     async def deliver(self, incoming: IncomingMessage) -> Receipt:
         """Store ``incoming`` and schedule its answer; see `channels.base.Receipt`."""
         try:
-            recorded = await self.orchestrator.record(incoming)
+            recorded = await store_and_schedule(
+                incoming, orchestrator=self.orchestrator, jobs=self.jobs, contacts=self.contacts
+            )
         except InvalidMessageError as exc:
             log.warning("refused a %s message: %s", incoming.channel, exc)
             refusal = f"Sorry, I can't take that message: {exc}."
-            self.work.submit(_turn(incoming), lambda: self._say(incoming, refusal), name="refusal")
+            # Nothing was stored: a best-effort note from this process.
+            self.jobs.submit(
+                answer_lock(incoming), lambda: self._say(incoming, refusal), name="refusal"
+            )
             return Receipt(accepted=False)
         if recorded is None:
             return Receipt(accepted=False, duplicate=True)
-        if (hit := await self._limit_hit(incoming, recorded)) is not None:
-            job = partial(self._past_limit, incoming, recorded, hit)
-            self.work.submit(_turn(incoming), job, name="limited")
-            return Receipt(accepted=True)
         command = self.commands.get(incoming.command) if incoming.command else None
-        self.work.submit(_turn(incoming), lambda: self._answer(incoming, recorded), name="answer")
         return Receipt(accepted=True, ack_text=command.ack_text if command else None)
-
-    async def _limit_hit(
-        self, incoming: IncomingMessage, recorded: RecordedMessage
-    ) -> LimitHit | None:
-        """The inbound limit ``recorded`` is past, if any: one or two indexed counts.
-
-        A failing check answers the message: it is stored, and failing the
-        webhook would make the vendor re-send a duplicate that is never answered.
-        """
-        if self.limits is None:
-            return None
-        try:
-            return await self.limits.check(incoming, recorded)
-        except Exception:
-            log.exception("inbound limit check failed for message %s", recorded.message_id)
-            return None
 
     async def link(self, sender: Address, alias: Address) -> None:
         """Join ``alias`` to ``sender``'s contact (a phone number shared on Telegram)."""
@@ -160,7 +144,19 @@ class BotInbox:
         """A thumbs up or down on a bot reply rates it (see `bot.reactions`)."""
         return await self.reactions.record(reaction)
 
-    async def _answer(self, incoming: IncomingMessage, recorded: RecordedMessage) -> None:
+    @property
+    def work(self) -> Jobs:
+        """The jobs (``work.drain()`` waits for the answers scheduled so far)."""
+        return self.jobs
+
+    async def answer(self, incoming: IncomingMessage, recorded: RecordedMessage) -> Reply | None:
+        """Run the command or ask the orchestrator: what one message's job does.
+
+        The orchestrator's `Reply` when it answered (the HTTP API shows it).
+        """
+        if (hit := await self._limit_hit(incoming, recorded)) is not None:
+            await self._past_limit(incoming, recorded, hit)
+            return None
         try:
             if incoming.command:
                 await self.commands.run(self._context(incoming, recorded))
@@ -171,10 +167,27 @@ class BotInbox:
                     "message %s from an opted-out sender: stored, not answered", recorded.message_id
                 )
             else:
-                await self.orchestrator.answer(incoming, recorded)
+                return await self.orchestrator.answer(incoming, recorded)
         except Exception:
             log.exception("answering message %s failed", recorded.message_id)
             await self._say(incoming, SOMETHING_WENT_WRONG)
+        return None
+
+    async def _limit_hit(
+        self, incoming: IncomingMessage, recorded: RecordedMessage
+    ) -> LimitHit | None:
+        """The inbound limit ``recorded`` is past, if any: one or two indexed counts.
+
+        A failing check answers the message: it is stored, and failing the
+        webhook would make the vendor re-send a duplicate that is never answered.
+        """
+        if self.limits is None:
+            return None
+        try:
+            return await self.limits.check(incoming, recorded)
+        except Exception:
+            log.exception("inbound limit check failed for message %s", recorded.message_id)
+            return None
 
     async def _past_limit(
         self, incoming: IncomingMessage, recorded: RecordedMessage, hit: LimitHit
@@ -221,21 +234,3 @@ class BotInbox:
             await channel.reply(incoming, OutgoingMessage(text, private=True))
         except Exception:
             log.exception("could not tell the %s sender that answering failed", incoming.channel)
-
-
-def _turn(incoming: IncomingMessage) -> str:
-    """The ordering key: one conversation's answers go out in the order asked.
-
-    A command's answer is the asker's alone (a Slack slash command answers through
-    its own response_url), so one person's slow /enrich never holds up another
-    person's /ask in the same channel. STOP and START are the exception: they
-    change whether the conversation's next answers may be sent, so they keep
-    its order ("START" then "Now?" must not answer "Now?" while still opted out).
-    """
-    key = f"{incoming.channel}:{incoming.conversation_key}"
-    if incoming.command and incoming.command not in _CONSENT_COMMANDS:
-        return f"{key}:{incoming.sender}"
-    return key
-
-
-_CONSENT_COMMANDS = frozenset({OPT_OUT_COMMAND, OPT_IN_COMMAND})

@@ -29,11 +29,11 @@ from bot.clarify import CLARIFY_AGENT, CLARIFYING_QUESTION, Clarifier
 from bot.errors import InvalidMessageError
 from bot.handoff import HANDOFF_MESSAGE, HandoffDesk
 from bot.ops import OpsChannel
+from bot.pipeline.codec import incoming_to_json
+from bot.pipeline.outbox import Outbox
 from bot.team import TeamPolicy
 from channels.base import Channel, IncomingMessage, OutgoingMessage
-from channels.errors import RecipientOptedOutError
-from channels.text import shorten, split_text
-from memory.conversations import ConversationStore, RecordedMessage
+from memory.conversations import ConversationStore, RecordedMessage, StoredHook
 from memory.errors import InvalidAddressError
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,8 @@ class Orchestrator:
         # Agents whose AGENT_MODEL_<NAME> is set answer through their own model.
         self.agent_providers = dict(agent_providers or {})
         self.channels = dict(channels or {})
+        # The one way replies leave: fit, split, consent, send, record the send's state.
+        self.outbox = Outbox(channels=self.channels, conversations=conversations)
         self.history_limit = history_limit
         self.max_message_chars = max_message_chars
         # Counts what each reply cost against the month's budget (and new contacts).
@@ -134,8 +136,19 @@ class Orchestrator:
                 f"at most {self.max_message_chars} are accepted"
             )
 
-    async def record(self, incoming: IncomingMessage) -> RecordedMessage | None:
-        """Validate and store ``incoming``; None when this delivery was seen before."""
+    async def record(
+        self,
+        incoming: IncomingMessage,
+        *,
+        on_stored: StoredHook | None = None,
+        history: bool = True,
+    ) -> RecordedMessage | None:
+        """Validate and store ``incoming``; None when this delivery was seen before.
+
+        The message is stored whole (``meta["incoming"]``), so a worker anywhere can
+        answer it from its id; ``on_stored`` runs in the storing transaction.
+        ``history=False`` skips reading the history (a worker reads it when it answers).
+        """
         self.validate(incoming)
         addresses = [(a.kind, a.value) for a in (incoming.sender, *incoming.aliases)]
         try:
@@ -146,7 +159,9 @@ class Orchestrator:
                 text=incoming.text,
                 external_id=incoming.external_id,
                 display_name=incoming.sender_name,
-                history_limit=self.history_limit,
+                history_limit=self.history_limit if history else 0,
+                meta={"incoming": incoming_to_json(incoming)},
+                on_stored=on_stored,
             )
         except InvalidAddressError as exc:
             raise InvalidMessageError(f"bad sender: {exc}") from exc
@@ -266,8 +281,7 @@ class Orchestrator:
             streamed = on_delta(text)
             if streamed is not None:
                 await streamed
-        sent_ids = await self.send_reply(incoming, OutgoingMessage(text))
-        await self.conversations.mark_sent(reply_id, sent_ids)
+        sent_ids = await self.outbox.send_reply(incoming, OutgoingMessage(text), reply_id=reply_id)
         return Reply(
             text=text,
             agent=agent_name,
@@ -333,33 +347,13 @@ class Orchestrator:
 
         Applied before a reply is stored, so the stored reply is what was sent.
         """
-        channel = self.channels.get(incoming.channel)
-        if channel is None or channel.max_reply_length is None:
-            return text
-        return shorten(text, channel.max_reply_length)
+        return self.outbox.fit(incoming, text)
 
     async def send_reply(
         self, incoming: IncomingMessage, message: OutgoingMessage
     ) -> tuple[str, ...]:
-        """Send ``message`` in answer to ``incoming``, split to the channel's limit.
-
-        Returns the channel's ids of the parts; none when the channel is not
-        here (the HTTP API delivers its own replies) or the recipient opted out.
-        """
-        channel = self.channels.get(incoming.channel)
-        if channel is None:
-            return ()
-        parts = split_text(message.text, channel.max_text_length) or [""]
-        sent = []
-        try:
-            for number, part in enumerate(parts, start=1):
-                last = number == len(parts)
-                piece = replace(message, text=part, card=message.card if last else None)
-                sent.append(await channel.reply(incoming, piece))
-        except RecipientOptedOutError:
-            # The channel refused and logged it; the reply stays stored, unsent.
-            pass
-        return tuple(sent)
+        """Send ``message`` in answer to ``incoming`` (see `Outbox.send_reply`)."""
+        return await self.outbox.send_reply(incoming, message)
 
 
 def _skipped(exc: ProviderError) -> dict[str, object]:

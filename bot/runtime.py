@@ -33,6 +33,9 @@ from bot.inbound_limits import InboundLimiter
 from bot.inbox import BotInbox
 from bot.ops import OpsChannel
 from bot.orchestrator import Orchestrator
+from bot.pipeline.setup import Engine, build_jobs
+from bot.pipeline.sweep import sweep_unanswered
+from bot.pipeline.worker import MessageWorker
 from bot.preflight import preflight
 from bot.send_costs import SendCosts
 from bot.settings import Settings
@@ -41,6 +44,7 @@ from memory.bookings import BookingStore
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore
 from memory.db import Database
+from memory.pipeline import PipelineStore
 from memory.send_costs import SendCostStore
 from memory.spend import SpendLedger
 from memory.tutor_pairs import TutorPairStore
@@ -83,6 +87,8 @@ class Runtime:
         channels: Mapping[str, Channel] | None = None,
         db: Database | None = None,
         migrate: bool = True,
+        engine: Engine = "auto",
+        worker: bool | None = None,
     ) -> Runtime:
         """Build the parts and, unless told not to, migrate the database.
 
@@ -90,6 +96,10 @@ class Runtime:
         settings would build: tests and benchmarks inject doubles this way.
         Channel adapters are built for every channel whose credentials are set
         and that ``channels`` does not name; `start_channels` starts their loops.
+
+        ``engine`` picks the job engine (`bot.pipeline.setup`); ``worker``
+        (SERVE_WORKER by default) answers jobs in this process. On SQLite the
+        answers always run here, after a sweep of what a previous run left.
         """
         db = db or Database(settings.database_url)
         if migrate:
@@ -152,11 +162,13 @@ class Runtime:
             ],
             team=team,
         )
+        jobs = build_jobs(db, settings, engine)
         inbox = BotInbox(
             orchestrator=orchestrator,
             commands=commands,
             contacts=contacts,
             conversations=conversations,
+            jobs=jobs,
             sms_help_text=settings.sms_help_text,
             # Strangers must not run up the bill: per-sender limits, and SMS sends as spend.
             limits=InboundLimiter.from_settings(db, settings, team=team, alerts=budget.alerts),
@@ -166,6 +178,10 @@ class Runtime:
                 budget=budget,
             ),
         )
+        pipeline = PipelineStore(db, conversations)
+        jobs.handler = MessageWorker(
+            inbox=inbox, store=pipeline, history_limit=settings.history_limit
+        ).answer
         # Channels whose credentials are set; injected ones (tests) take their place.
         channel_set = build_channels(settings, inbox, skip=set(channels or ()))
         for name, adapter in channel_set.adapters.items():
@@ -184,6 +200,16 @@ class Runtime:
                 "no ops channel (SLACK_OPS_CHANNEL%s): a customer who needs a person is "
                 "told to contact the business directly, and the bot keeps answering",
                 " is set but Slack is off" if settings.slack_ops_channel else " is not set",
+            )
+        if jobs.durable:
+            if settings.serve_worker if worker is None else worker:
+                await jobs.start_worker()
+        else:
+            await sweep_unanswered(
+                store=pipeline,
+                jobs=jobs,
+                channels=list(orchestrator.channels),
+                hours=settings.answer_sweep_hours,
             )
         log.info(
             "bot ready: %s, model %s, channels %s",
@@ -219,7 +245,8 @@ class Runtime:
         ``keep_database`` leaves the pool open for a caller that owns the
         database (tests run several runtimes on one).
         """
-        await self.inbox.work.drain(drain_seconds)
+        # Answers in progress finish (or, with a job engine, go back to the queue).
+        await self.inbox.jobs.aclose(drain_seconds=drain_seconds)
         for adapter in self.channels.adapters.values():
             try:
                 await adapter.aclose()

@@ -20,6 +20,7 @@ from bot.settings_agents import AgentWorkSettings
 from bot.settings_channels import ChannelSettings
 from bot.settings_limits import LimitSettings
 from bot.settings_models import ModelSettings
+from bot.settings_pipeline import PipelineSettings
 
 SAMPLE_BUSINESS_DIR = Path(__file__).parent / "sample"
 
@@ -32,14 +33,14 @@ _URL_PREFIXES = {
 _SUPPORTED_URLS = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 
 
-class Settings(ChannelSettings, AgentWorkSettings, ModelSettings, LimitSettings):
+class Settings(ChannelSettings, AgentWorkSettings, ModelSettings, LimitSettings, PipelineSettings):
     """The bot's configuration. Environment variables are the upper-case field names.
 
     The channels' settings, those of the agents' work (routing, knowledge,
-    follow-ups, privacy), the models' and the inbound limits and SMS prices are
-    declared in `bot.settings_channels`, `bot.settings_agents`,
-    `bot.settings_models` and `bot.settings_limits`; this class adds the rest
-    and reads them all.
+    follow-ups, privacy), the models', the inbound limits and SMS prices, and
+    the pipeline's are declared in `bot.settings_channels`, `bot.settings_agents`,
+    `bot.settings_models`, `bot.settings_limits` and `bot.settings_pipeline`;
+    this class adds the rest and reads them all.
     """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)

@@ -8,8 +8,9 @@ identities, conversations, messages and model calls move to it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
-from sqlalchemy import and_, select, tuple_, update
+from sqlalchemy import and_, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.addresses import normalise
@@ -95,15 +96,37 @@ class ContactDirectory:
         )
         return None if contact_id is None else await session.get(Contact, contact_id)
 
-    async def set_opted_out(self, address: Address, opted_out: bool) -> bool:
-        """Opt ``address`` out of (STOP) or back into (START) messages; False if unknown."""
-        kind, value = normalise(*address, default_region=self.default_region)
+    async def set_opted_out(
+        self, address: Address, opted_out: bool, *, asked_at: datetime | None = None
+    ) -> bool:
+        """Opt ``address`` out of (STOP) or back into (START) messages; False if unknown.
+
+        ``asked_at`` (a START's time) leaves alone an opt-out made after it: a STOP
+        applies the moment it is stored, so a START queued before it must not undo it.
+        """
         async with self.db.transaction() as session:
-            result = await session.execute(
-                update(Identity)
-                .where(Identity.kind == kind, Identity.external_id == value)
-                .values(opted_out_at=utcnow() if opted_out else None)
+            return await self.set_opted_out_in(session, address, opted_out, asked_at=asked_at)
+
+    async def set_opted_out_in(
+        self,
+        session: AsyncSession,
+        address: Address,
+        opted_out: bool,
+        *,
+        asked_at: datetime | None = None,
+    ) -> bool:
+        """`set_opted_out` in the caller's transaction (the one storing the STOP)."""
+        kind, value = normalise(*address, default_region=self.default_region)
+        statement = (
+            update(Identity)
+            .where(Identity.kind == kind, Identity.external_id == value)
+            .values(opted_out_at=utcnow() if opted_out else None)
+        )
+        if asked_at is not None and not opted_out:
+            statement = statement.where(
+                or_(Identity.opted_out_at.is_(None), Identity.opted_out_at <= asked_at)
             )
+        result = await session.execute(statement)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def is_opted_out(self, address: Address) -> bool:

@@ -7,7 +7,7 @@ and `record_reply` (the answer and its model call, in another).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -58,6 +58,10 @@ class RecordedMessage:
     history: list[HistoryEntry]
     #: A person has the conversation (a handoff): the bot does not answer it.
     handed_off: bool = False
+
+
+#: Runs in the transaction that stores a new incoming message: (session, message id).
+StoredHook = Callable[[AsyncSession, int], Awaitable[None]]
 
 
 class CallUsage(Protocol):
@@ -113,8 +117,13 @@ class ConversationStore:
         display_name: str | None = None,
         history_limit: int = 20,
         meta: dict[str, Any] | None = None,
+        on_stored: StoredHook | None = None,
     ) -> RecordedMessage | None:
-        """Store an incoming message; None when this delivery was already stored."""
+        """Store an incoming message; None when this delivery was already stored.
+
+        ``on_stored(session, message_id)`` runs in the same transaction once the
+        message is new (the pipeline schedules its answer there: both or neither).
+        """
         async with self.db.transaction() as session:
             contact = await self.contacts.resolve(session, addresses, display_name=display_name)
             conversation_id, agent, handed_off_at = await self._touch_conversation(
@@ -136,6 +145,8 @@ class ConversationStore:
             )
             if message_id is None:  # this delivery was stored before: a re-delivery
                 return None
+            if on_stored is not None:
+                await on_stored(session, message_id)
             history = await self._history(session, contact.id, history_limit, before_id=message_id)
             return RecordedMessage(
                 message_id=message_id,
@@ -192,6 +203,7 @@ class ConversationStore:
                 agent=agent,
                 meta={"model": model_id, **(meta or {})},
                 reply_to_id=incoming.message_id,
+                send_state="pending",
             )
             await insert_model_calls(
                 session,
@@ -225,7 +237,10 @@ class ConversationStore:
         """
         if not sent_ids:
             return
-        changes: dict[str, Any] = {"external_id": sent_external_id(sent_ids[0])}
+        changes: dict[str, Any] = {
+            "external_id": sent_external_id(sent_ids[0]),
+            "send_state": "sent",
+        }
         async with self.db.transaction() as session:
             if len(sent_ids) > 1:  # a reply split in parts: keep every part's id
                 meta = await session.scalar(
@@ -331,6 +346,7 @@ async def insert_outgoing(
     reply_to_id: int | None = None,
     sent_id: str | None = None,
     created_at: datetime | None = None,
+    send_state: str | None = None,
 ) -> int:
     """Store a message sent to a contact (the bot's reply, a follow-up, a team member's
     answer) in the caller's transaction; its id. ``sent_id`` is the channel's id when
@@ -348,6 +364,7 @@ async def insert_outgoing(
             reply_to_id=reply_to_id,
             created_at=created_at or utcnow(),
             meta=meta,
+            send_state=send_state or ("sent" if sent_id else None),
         )
         .returning(MESSAGES.c.id)
     )

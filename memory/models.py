@@ -130,6 +130,10 @@ class Message(Base):
     reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Incoming: when its answering job finished (see bot/pipeline/worker.py).
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Outgoing: pending, sending, sent, not_sent or unknown (see bot/pipeline/outbox.py).
+    send_state: Mapped[str | None] = mapped_column(String(16))
 
 
 class ModelCall(Base):

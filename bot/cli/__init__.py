@@ -1,4 +1,4 @@
-"""The ``bot`` command: chat, ask, serve, migrate, contacts, costs, export, telegram.
+"""The ``bot`` command: chat, ask, serve, worker, migrate, contacts, costs, export, telegram.
 
 Every failure the user can fix (a bad setting, a missing model file, an
 unreachable database) ends with one line on stderr and exit status 2.
@@ -24,6 +24,7 @@ from bot.cli.models import models
 from bot.cli.route import route
 from bot.cli.serve import serve
 from bot.cli.telegram import telegram
+from bot.cli.worker import worker
 from bot.errors import BotError
 from bot.log_setup import configure_logging
 from channels.errors import ChannelError
@@ -45,6 +46,7 @@ cli.add_command(bookings)
 cli.add_command(followups)
 cli.add_command(kb)
 cli.add_command(models)
+cli.add_command(worker)
 
 
 def main() -> None:

@@ -21,7 +21,8 @@ def run_with_runtime(
     """Start a runtime from the settings, run ``work`` on it, close it."""
 
     async def main() -> T:
-        runtime = await Runtime.start(get_settings(), channels=channels)
+        # The CLI's own answers go to this terminal: they run here, not on a worker.
+        runtime = await Runtime.start(get_settings(), channels=channels, engine="local")
         try:
             return await work(runtime)
         finally:

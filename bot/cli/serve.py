@@ -18,7 +18,12 @@ from bot.settings import get_settings
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Worker processes; they share state only through the database.",
+    help="Web processes; they share state only through the database (PostgreSQL for >1).",
+)
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="PostgreSQL: only verify, store, schedule and acknowledge; `bot worker` answers.",
 )
 @click.option(
     "--slack-socket-mode",
@@ -31,9 +36,18 @@ from bot.settings import get_settings
     help="Fetch Telegram updates with getUpdates instead of the webhook (local use).",
 )
 def serve(
-    host: str, port: int, workers: int, slack_socket_mode: bool, telegram_polling: bool
+    host: str,
+    port: int,
+    workers: int,
+    no_worker: bool,
+    slack_socket_mode: bool,
+    telegram_polling: bool,
 ) -> None:
-    """Serve the channel webhooks, /healthz and the HTTP API."""
+    """Serve the channel webhooks, /healthz and the HTTP API.
+
+    On PostgreSQL each process also answers (a job worker) unless --no-worker;
+    on SQLite answers run in this one process.
+    """
     import uvicorn
 
     if telegram_polling and workers > 1:
@@ -44,8 +58,18 @@ def serve(
         os.environ["SLACK_SOCKET_MODE"] = "true"
     if telegram_polling:
         os.environ["TELEGRAM_POLLING"] = "true"
+    if no_worker:
+        os.environ["SERVE_WORKER"] = "false"
     get_settings.cache_clear()
     settings = get_settings()  # fail here, with one line, rather than in every worker
+    on_sqlite = settings.database_url.startswith("sqlite")
+    if workers > 1 and on_sqlite:
+        # In-process answers live in one process; order and the start-up sweep hold there only.
+        raise click.UsageError(
+            "--workers > 1 needs PostgreSQL: on SQLite one process answers, in order"
+        )
+    if no_worker and on_sqlite:
+        raise click.UsageError("--no-worker needs PostgreSQL: on SQLite serve answers in-process")
     uvicorn.run(
         "bot.asgi:app",
         host=host,

@@ -53,8 +53,11 @@ async def _opt_out(context: CommandContext) -> None:
 
 async def _opt_in(context: CommandContext) -> None:
     # No reply either: Twilio confirms START itself, and a second text would be noise.
+    # Not over a STOP stored after this START (a STOP applies the moment it is stored).
     sender = context.incoming.sender
-    await context.contacts.set_opted_out((sender.kind, sender.value), False)
+    await context.contacts.set_opted_out(
+        (sender.kind, sender.value), False, asked_at=context.incoming.received_at
+    )
     log.info("%s opted back in", context.incoming.channel)
 
 

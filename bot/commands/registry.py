@@ -52,8 +52,7 @@ class CommandContext:
             message = OutgoingMessage(message)
         message = replace(message, text=self.orchestrator.fit(self.incoming, message.text))
         reply_id = await self.record_reply(message.text)
-        sent = await self.orchestrator.send_reply(self.incoming, message)
-        await self.conversations.mark_sent(reply_id, sent)
+        sent = await self.orchestrator.outbox.send_reply(self.incoming, message, reply_id=reply_id)
         return list(sent)
 
     async def live(self, first: OutgoingMessage) -> LiveReply:

@@ -1,0 +1,44 @@
+"""``bot worker``: answer messages, on any machine that shares the PostgreSQL database."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from bot.settings import get_settings
+
+
+@click.command()
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 1000),
+    default=None,
+    help="Answers run at once (default WORKER_CONCURRENCY).",
+)
+def worker(concurrency: int | None) -> None:
+    """Answer stored messages, send follow-ups, run commands (PostgreSQL only).
+
+    Run any number, on any machine with DATABASE_URL: a conversation's messages
+    are answered one at a time, in order, whichever worker takes them. SIGTERM
+    stops taking jobs and lets running answers finish (WORKER_SHUTDOWN_S).
+    """
+    from bot.runtime import Runtime
+
+    settings = get_settings()
+    if not settings.database_url.startswith("postgresql"):
+        raise click.UsageError(
+            "bot worker needs PostgreSQL (DATABASE_URL): on SQLite, bot serve answers in-process"
+        )
+    if concurrency is not None:
+        settings = settings.model_copy(update={"worker_concurrency": concurrency})
+
+    async def main() -> None:
+        # The channels are built to send; their receiving loops stay off (that is serve's).
+        runtime = await Runtime.start(settings, worker=False)
+        try:
+            await runtime.inbox.jobs.run_worker(install_signal_handlers=True)
+        finally:
+            await runtime.aclose()
+
+    asyncio.run(main())

@@ -1,0 +1,48 @@
+"""Storing a message and scheduling its answer, as one step.
+
+`store_and_schedule` is what a webhook's request does before it acknowledges:
+the message, its answer job and (for STOP) the opt-out are written in one
+transaction. Nothing slow happens here: no model, no send.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.orchestrator import Orchestrator
+from bot.pipeline.jobs import Jobs, answer_lock
+from channels.base import OPT_OUT_COMMAND, IncomingMessage
+from memory.contacts import ContactDirectory
+from memory.conversations import RecordedMessage
+
+
+async def store_and_schedule(
+    incoming: IncomingMessage,
+    *,
+    orchestrator: Orchestrator,
+    jobs: Jobs,
+    contacts: ContactDirectory,
+) -> RecordedMessage | None:
+    """Store ``incoming`` and schedule its answer; None for a re-delivery.
+
+    A STOP takes effect here, in the transaction that stores it: once the
+    channel is acknowledged, no new send to that address starts (the outbox
+    checks consent before each send). Its job still runs in the
+    conversation's turn, and a START runs only there, so that "START" then
+    "Now?" answers "Now?" opted in.
+    """
+    scheduled: list[int] = []
+
+    async def on_stored(session: AsyncSession, message_id: int) -> None:
+        if incoming.command == OPT_OUT_COMMAND:
+            sender = incoming.sender
+            await contacts.set_opted_out_in(session, (sender.kind, sender.value), True)
+        await jobs.schedule(session, message_id=message_id, lock=answer_lock(incoming))
+        scheduled.append(message_id)
+
+    try:
+        # No history read here: the worker reads it when it answers, fresher.
+        return await orchestrator.record(incoming, on_stored=on_stored, history=False)
+    finally:
+        for message_id in scheduled:
+            jobs.stored(message_id)

@@ -1,0 +1,99 @@
+"""`Outbox`: the one way a stored reply reaches a channel.
+
+Fit to the channel, split into parts, check consent (the channel checks the
+opt-out before every send), send, and record the channel's ids. Around the
+send, the reply's ``send_state`` records how far it got, so a job that runs
+again after its worker died knows what to do with a reply already stored:
+
+- ``pending``: stored, never handed to the channel: send it now;
+- ``sending``: handed to the channel when the worker died: maybe delivered.
+  Marked ``unknown`` and never sent again (the vendors take no idempotency
+  key for a send, so a second send could be a second text);
+- ``sent`` / ``not_sent`` / ``failed``: done.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+
+from channels.base import Channel, IncomingMessage, OutgoingMessage
+from channels.errors import RecipientOptedOutError
+from channels.text import shorten, split_text
+from memory.conversations import ConversationStore
+from memory.pipeline import NOT_SENT, PENDING, SENDING, PipelineStore
+
+log = logging.getLogger(__name__)
+
+
+class Outbox:
+    """Sends replies on the channels that are on, recording each send's state."""
+
+    def __init__(
+        self, *, channels: Mapping[str, Channel], conversations: ConversationStore
+    ) -> None:
+        # The orchestrator's own dict: channels added at start-up are seen here too.
+        self.channels = channels
+        self.conversations = conversations
+        self.store = PipelineStore(conversations.db, conversations)
+
+    def fit(self, incoming: IncomingMessage, text: str) -> str:
+        """``text`` shortened to what the message's channel sends in all (SMS: 1,600)."""
+        channel = self.channels.get(incoming.channel)
+        if channel is None or channel.max_reply_length is None:
+            return text
+        return shorten(text, channel.max_reply_length)
+
+    async def send_reply(
+        self,
+        incoming: IncomingMessage,
+        message: OutgoingMessage,
+        *,
+        reply_id: int | None = None,
+    ) -> tuple[str, ...]:
+        """Send ``message`` in answer to ``incoming``; the channel's ids of its parts.
+
+        With ``reply_id`` (the stored reply), the send happens only if this call
+        moves the reply from ``pending`` to ``sending`` (a second run of the same
+        job does not send it again), and its ids or outcome are recorded after.
+        None are returned when the channel is not here (the HTTP API delivers
+        its own replies) or the recipient opted out.
+        """
+        channel = self.channels.get(incoming.channel)
+        if reply_id is not None:
+            if channel is None:
+                await self.store.set_send_state(reply_id, NOT_SENT, only_from=PENDING)
+                return ()
+            if not await self.store.set_send_state(reply_id, SENDING, only_from=PENDING):
+                log.warning("reply %s was not pending: not sent again", reply_id)
+                return ()
+        if channel is None:
+            return ()
+        parts = split_text(message.text, channel.max_text_length) or [""]
+        sent: list[str] = []
+        try:
+            for number, part in enumerate(parts, start=1):
+                last = number == len(parts)
+                piece = replace(message, text=part, card=message.card if last else None)
+                sent.append(await channel.reply(incoming, piece))
+        except RecipientOptedOutError:
+            # The channel refused and logged it; the reply stays stored, unsent.
+            pass
+        except Exception:
+            if reply_id is not None:
+                await self._record(reply_id, sent, failed=True)
+            raise
+        if reply_id is not None:
+            await self._record(reply_id, sent)
+        return tuple(sent)
+
+    async def resume(self, incoming: IncomingMessage, reply_id: int, text: str) -> None:
+        """Send a reply a dead worker stored but never handed to the channel."""
+        await self.send_reply(incoming, OutgoingMessage(text), reply_id=reply_id)
+
+    async def _record(self, reply_id: int, sent: list[str], *, failed: bool = False) -> None:
+        if sent:
+            await self.conversations.mark_sent(reply_id, sent)  # send_state: sent
+        else:
+            await self.store.set_send_state(reply_id, "failed" if failed else NOT_SENT)

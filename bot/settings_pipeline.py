@@ -1,0 +1,41 @@
+"""Settings of the answering pipeline: workers, recovery, the start-up sweep."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings
+
+
+class PipelineSettings(BaseSettings):
+    """How messages are answered: where workers run, how fast a dead one is replaced."""
+
+    serve_worker: bool = Field(
+        True,
+        description="PostgreSQL: `bot serve` answers in-process too (--no-worker turns it off).",
+    )
+    worker_concurrency: int = Field(
+        20, ge=1, le=1000, description="Answers one worker process runs at once."
+    )
+    worker_heartbeat_s: float = Field(
+        10.0, gt=0, description="How often a worker says it is alive (procrastinate)."
+    )
+    stalled_after_s: float = Field(
+        30.0, gt=0, description="A worker silent this long is dead: its jobs run again."
+    )
+    stalled_check_s: int = Field(
+        10, ge=1, le=3600, description="How often a worker looks for jobs of dead workers."
+    )
+    worker_shutdown_s: float = Field(
+        25.0, ge=0, description="On SIGTERM, how long running answers may take to finish."
+    )
+    worker_poll_s: float = Field(
+        5.0, gt=0, description="Fallback poll for jobs (LISTEN/NOTIFY wakes workers at once)."
+    )
+    answer_sweep_hours: float = Field(
+        24.0,
+        ge=0,
+        description="SQLite: at start, answer unanswered messages at most this old (0: none).",
+    )
+    answer_wait_s: float = Field(
+        120.0, gt=0, description="How long POST /api/v1/messages waits for its answer."
+    )
