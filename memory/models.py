@@ -151,6 +151,9 @@ class ModelCall(Base):
     input_tokens: Mapped[int] = mapped_column(Integer, default=0)  # cached ones included
     output_tokens: Mapped[int] = mapped_column(Integer, default=0)
     cached_input_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Of output_tokens, those spent reasoning (billed as output). Null: logged before
+    # reasoning was counted (migration 0009), so unknown rather than none.
+    reasoning_tokens: Mapped[int | None] = mapped_column(Integer)
     # What the call was for: answer, repair, student, teacher, self_rating, judge, ...
     role: Mapped[str | None] = mapped_column(String(32))
     cost_usd: Mapped[float | None] = mapped_column(Float)
