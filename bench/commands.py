@@ -49,6 +49,7 @@ import uvloop
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.providers.base import ChatMessage, Completion
+from agents.providers.catalogue import load_catalogue
 from bench.databases import drop, fresh_database
 from bench.vendor_process import vendor_process
 from bot.commands.enrich_batch import EnrichBatch
@@ -197,11 +198,14 @@ async def compare_figures(runtime: Runtime, compares: int, label: str) -> dict[s
 async def sdks_alone(urls: dict[str, str], compares: int) -> float:
     """Seconds for the same burst of calls made with the bare SDKs, no bot code at all.
 
-    The floor the SDKs' own client cost sets for ``compares`` compares at once.
+    The floor the SDKs' own client cost sets for ``compares`` compares at once,
+    asking each vendor's default model, as the bot's line-up does.
     """
     import anthropic
     import groq
     import openai
+
+    models = load_catalogue().defaults
 
     clients = (
         openai.AsyncOpenAI(api_key="key", base_url=urls["openai"], max_retries=0),
@@ -213,11 +217,11 @@ async def sdks_alone(urls: dict[str, str], compares: int) -> float:
     async def one(n: int) -> None:
         messages: Any = [{"role": "user", "content": f"Question {n}"}]
         await asyncio.gather(
-            openai_client.chat.completions.create(model="gpt-4o-mini", messages=messages),
+            openai_client.chat.completions.create(model=models["openai"], messages=messages),
             anthropic_client.messages.create(
-                model="claude-sonnet-4-5", max_tokens=600, messages=messages
+                model=models["anthropic"], max_tokens=600, messages=messages
             ),
-            groq_client.chat.completions.create(model="llama-3.3-70b-versatile", messages=messages),
+            groq_client.chat.completions.create(model=models["groq"], messages=messages),
         )
 
     await asyncio.gather(*(one(n) for n in range(compares)))  # open the connections

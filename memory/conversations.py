@@ -80,6 +80,8 @@ class CallUsage(Protocol):
     outcome: str
     error: str | None
     cached_input_tokens: int
+    #: Of ``output_tokens``, those the model spent reasoning.
+    reasoning_tokens: int
     role: str | None
 
 
@@ -97,6 +99,7 @@ class ModelUsage:
     error: str | None = None
     cached_input_tokens: int = 0
     role: str | None = None
+    reasoning_tokens: int = 0
 
 
 class ConversationStore:
@@ -402,6 +405,7 @@ async def insert_model_calls(
                 "input_tokens": call.input_tokens,
                 "output_tokens": call.output_tokens,
                 "cached_input_tokens": call.cached_input_tokens,
+                "reasoning_tokens": call.reasoning_tokens,
                 "role": call.role,
                 "cost_usd": call.cost_usd,
                 "latency_ms": call.latency_ms,

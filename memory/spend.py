@@ -53,6 +53,8 @@ class Spend:
     input_tokens: int = 0
     output_tokens: int = 0
     cached_input_tokens: int = 0
+    #: Of ``output_tokens``, those spent reasoning (calls logged before 0009 count none).
+    reasoning_tokens: int = 0
 
     def __add__(self, other: Spend) -> Spend:
         return Spend(
@@ -63,6 +65,7 @@ class Spend:
             input_tokens=self.input_tokens + other.input_tokens,
             output_tokens=self.output_tokens + other.output_tokens,
             cached_input_tokens=self.cached_input_tokens + other.cached_input_tokens,
+            reasoning_tokens=self.reasoning_tokens + other.reasoning_tokens,
         )
 
     def as_dict(self) -> dict[str, object]:
@@ -76,6 +79,7 @@ class Spend:
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
             "cached_input_tokens": self.cached_input_tokens,
+            "reasoning_tokens": self.reasoning_tokens,
         }
 
 
@@ -202,7 +206,7 @@ class SpendLedger:
 
 
 _c = MODEL_CALLS.c
-#: count, known cost, priced calls, tokens in, out and cached: what `_spend` takes.
+#: count, known cost, priced calls, tokens in, out, cached and reasoning: what `_spend` takes.
 _AGGREGATES = (
     func.count(),
     func.sum(_c.cost_usd),  # SUM skips nulls: the known cost
@@ -210,6 +214,7 @@ _AGGREGATES = (
     func.sum(_c.input_tokens),
     func.sum(_c.output_tokens),
     func.sum(_c.cached_input_tokens),
+    func.sum(_c.reasoning_tokens),  # SUM skips the nulls of calls logged before it was counted
 )
 
 
@@ -226,6 +231,7 @@ def _spend(
     tokens_in: int | None,
     tokens_out: int | None,
     tokens_cached: int | None,
+    tokens_reasoning: int | None,
 ) -> Spend:
     """One row of `_AGGREGATES` (SUM over no rows is NULL) as a `Spend`."""
     return Spend(
@@ -236,6 +242,7 @@ def _spend(
         input_tokens=int(tokens_in or 0),
         output_tokens=int(tokens_out or 0),
         cached_input_tokens=int(tokens_cached or 0),
+        reasoning_tokens=int(tokens_reasoning or 0),
     )
 
 

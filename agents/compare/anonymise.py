@@ -50,7 +50,7 @@ def scrub(text: str, model_ids: Iterable[str] = (), *, keep: str = "") -> str:
         return match.group(0) if match.group(0).lower() in kept else PLACEHOLDER
 
     for model_id in sorted(set(model_ids), key=len, reverse=True):
-        # The whole id, then the model part alone ("gpt-4o-mini" from "openai:gpt-4o-mini").
+        # The whole id, then the model part alone ("gpt-6-luna" from "openai:gpt-6-luna").
         for name in (model_id, model_id.partition(":")[2]):
             if len(name) >= 3:
                 text = re.sub(re.escape(name), hide, text, flags=re.IGNORECASE)

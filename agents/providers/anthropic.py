@@ -47,7 +47,7 @@ except ImportError:  # pragma: no cover - a dependency; guarded so only this pro
 
 
 class AnthropicProvider(VendorProvider):
-    """Claude models (``anthropic:claude-sonnet-4-5``) over the Messages API.
+    """Claude models (``anthropic:claude-haiku-5-5``) over the Messages API.
 
     Without an API key the provider is still built (so a chain that names it
     loads), but `ready` is False and every call raises

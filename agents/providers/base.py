@@ -169,7 +169,7 @@ class ModelProvider(abc.ABC):
 
     #: Provider name, the part before the colon of a model id (``local``, ``openai``).
     provider: str
-    #: Model name, the part after the colon (``smollm2``, ``gpt-4o-mini``).
+    #: Model name, the part after the colon (``smollm2``, ``gpt-6-luna``).
     model: str
 
     @property

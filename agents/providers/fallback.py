@@ -1,6 +1,6 @@
 """`FallbackProvider`: a chain of providers tried in order until one answers.
 
-``AI_FALLBACKS=groq:llama-3.3-70b-versatile,anthropic:claude-sonnet-4-5`` puts
+``AI_FALLBACKS=groq:openai/gpt-oss-120b,anthropic:claude-haiku-5-5`` puts
 those after the primary; the embedded ``local`` model ends the chain by
 default, so the bot always says something. Members that are cooling down are
 skipped without a call. The answer says who served it and why each member

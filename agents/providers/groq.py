@@ -25,7 +25,7 @@ from agents.providers.chat_completions import ChatCompletionsProvider
 
 
 class GroqProvider(ChatCompletionsProvider):
-    """A Groq-hosted model (``groq:llama-3.3-70b-versatile``) behind our retry loop."""
+    """A Groq-hosted model (``groq:openai/gpt-oss-20b``) behind our retry loop."""
 
     provider = "groq"
     sdk: ClassVar[Any] = groq

@@ -18,7 +18,7 @@ from agents.providers.chat_completions import ChatCompletionsProvider
 
 
 class OpenAIProvider(ChatCompletionsProvider):
-    """An OpenAI model (``openai:gpt-4o-mini``) behind our retry loop."""
+    """An OpenAI model (``openai:gpt-6-luna``) behind our retry loop."""
 
     provider = "openai"
     sdk: ClassVar[Any] = openai

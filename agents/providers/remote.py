@@ -5,12 +5,15 @@ things: `_call` (one request, one `Completion` with usage), `_open_stream`
 (one streaming request, deltas then a `Completion`) and `translate_error`
 (the vendor SDK's exceptions into `agents.errors`). Everything else lives
 here, once: timeouts, retries with backoff and ``Retry-After``, the
-cooldown, the budget gate, pricing, what a broken stream means, and two
-failures of reasoning models: a reply that spent its whole ``max_tokens``
-reasoning and came back empty (`ReasoningExhaustedError`: not retried, since
-the same request would spend the same, and not stored as an empty answer; a
-fallback chain moves on), and a model the vendor no longer knows
-(`ModelNotFoundError`, told with the catalogue's replacement).
+cooldown, the budget gate, pricing, and what a broken stream means.
+What each ending of a call becomes (a vendor error in our terms, a failed
+attempt's record, an interrupted stream, a reply that spent its whole
+``max_tokens`` reasoning) is `agents.providers.outcomes`. A reply that spent
+its budget reasoning (`ReasoningExhaustedError`) is not retried, since the
+same request would spend the same, and not stored as an empty answer; a
+fallback chain moves on. A model the vendor no longer knows
+(`ModelNotFoundError`, told with the catalogue's replacement) is not retried
+either.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from typing import Protocol
 
 from agents.errors import (
     BudgetExceededError,
-    ModelNotFoundError,
     ProviderConnectionError,
     ProviderCoolingDownError,
     ProviderError,
@@ -34,7 +36,6 @@ from agents.errors import (
     StreamBrokenError,
 )
 from agents.providers.base import (
-    INTERRUPTED,
     BackendProvider,
     CallOptions,
     CallRecord,
@@ -43,6 +44,7 @@ from agents.providers.base import (
     StreamEvent,
 )
 from agents.providers.catalogue import Capabilities, ModelInfo
+from agents.providers.outcomes import as_provider_error, check_not_empty, failed_call, interrupted
 from agents.providers.pricing import PriceTable
 from agents.providers.resilience import Cooldown, RetryPolicy, Timeouts
 
@@ -125,7 +127,7 @@ class RemoteProvider(BackendProvider):
                 continue
             self.cooldown.succeeded()
             priced = self._priced(completion, started)
-            self._check_not_empty(priced, failed)
+            check_not_empty(priced, failed)
             return priced.after(failed)
         raise AssertionError("unreachable: the last attempt raises")  # pragma: no cover
 
@@ -155,7 +157,7 @@ class RemoteProvider(BackendProvider):
                     if isinstance(event, Completion):
                         self.cooldown.succeeded()
                         priced = self._priced(event, started)
-                        self._check_not_empty(priced, failed)
+                        check_not_empty(priced, failed)
                         yield priced.after(failed)
                         return
                     parts.append(event)
@@ -171,7 +173,10 @@ class RemoteProvider(BackendProvider):
                 if parts:
                     self.cooldown.failed()
                     log.warning("%s: stream broke after the first token: %s", self.model_id, error)
-                    yield self._interrupted(parts, error, started).after(failed)
+                    broken = interrupted(
+                        parts, error, provider=self.provider, model=self.model, started=started
+                    )
+                    yield broken.after(failed)
                     return
                 failed.append(self._failed_call(error, started))
                 await self._before_retry(error, attempt, failed)
@@ -242,55 +247,18 @@ class RemoteProvider(BackendProvider):
                 provider=self.provider,
             )
 
-    def _check_not_empty(self, completion: Completion, failed: list[CallRecord]) -> None:
-        """Refuse an empty answer cut at ``max_tokens``: the model spent it all reasoning."""
-        if completion.finish_reason != "length" or completion.text.strip():
-            return
-        error = ReasoningExhaustedError(
-            f"{self.model_id}: spent all its output tokens ({completion.output_tokens}, "
-            f"{completion.reasoning_tokens} of them reasoning) before answering; "
-            "raise max_tokens or lower the reasoning effort",
-            provider=self.provider,
-        )
-        call = replace(completion.as_call(), outcome=error.outcome, error=str(error))
-        error.calls = (*failed, call)
-        log.warning("%s", error)
-        raise error
-
     def _as_provider_error(self, exc: BaseException) -> ProviderError:
-        if isinstance(exc, ProviderError):
-            return exc
-        if isinstance(exc, TimeoutError):
-            return ProviderTimeoutError(
-                f"{self.model_id}: no answer within {self.timeouts.total:.1f} s",
-                provider=self.provider,
-            )
-        if isinstance(exc, Exception):
-            error = self.translate_error(exc)
-            if isinstance(error, ModelNotFoundError):
-                return self._with_replacement(error)
-            return error
-        raise exc  # CancelledError and friends pass through untouched
-
-    def _with_replacement(self, error: ModelNotFoundError) -> ModelNotFoundError:
-        """The vendor's "no such model", with the catalogue's replacement when it knows one."""
-        replacement = self.info.replacement if self.info is not None else None
-        if not replacement:
-            return error
-        return ModelNotFoundError(
-            f"{error}; the model catalogue names {replacement} as its replacement",
-            provider=error.provider,
-            status=error.status,
+        return as_provider_error(
+            exc,
+            provider=self.provider,
+            model_id=self.model_id,
+            total_timeout=self.timeouts.total,
+            translate=self.translate_error,
+            info=self.info,
         )
 
     def _failed_call(self, error: ProviderError, started: float) -> CallRecord:
-        return CallRecord(
-            provider=self.provider,
-            model=self.model,
-            latency_ms=(time.perf_counter() - started) * 1000,
-            outcome=error.outcome,
-            error=str(error),
-        )
+        return failed_call(error, provider=self.provider, model=self.model, started=started)
 
     def _priced(self, completion: Completion, started: float) -> Completion:
         cost = self.prices.cost(
@@ -306,19 +274,6 @@ class RemoteProvider(BackendProvider):
             model=self.model,
             cost_usd=cost,
             latency_ms=(time.perf_counter() - started) * 1000,
-        )
-
-    def _interrupted(self, parts: list[str], error: ProviderError, started: float) -> Completion:
-        # The vendor's usage figures come in the final event, which never came:
-        # tokens are unknown, so the cost is too (None, not a guess).
-        return Completion(
-            text="".join(parts),
-            model=self.model,
-            provider=self.provider,
-            cost_usd=None,
-            latency_ms=(time.perf_counter() - started) * 1000,
-            finish_reason=INTERRUPTED,
-            extras={"error": str(error)},
         )
 
 

@@ -164,6 +164,7 @@ def reply_summary(reply: Reply) -> dict[str, object]:
         "input_tokens": c.input_tokens,
         "output_tokens": c.output_tokens,
         "cached_input_tokens": c.cached_input_tokens,
+        "reasoning_tokens": c.reasoning_tokens,
         "cost_usd": c.cost_usd,
         # Every call behind the reply: retries, fallbacks, student and teacher.
         "total_cost_usd": c.total_cost_usd,
@@ -178,6 +179,7 @@ def reply_summary(reply: Reply) -> dict[str, object]:
                 "outcome": call.outcome,
                 "input_tokens": call.input_tokens,
                 "output_tokens": call.output_tokens,
+                "reasoning_tokens": call.reasoning_tokens,
                 "cost_usd": call.cost_usd,
                 "error": call.error,
             }

@@ -130,6 +130,8 @@ def _line(figures: dict[str, Any]) -> str:
         f"{money(figures['cost_usd'])} · {_calls(figures['calls'])} · "
         f"{figures['input_tokens']:,} in + {figures['output_tokens']:,} out tokens"
     )
+    if figures["reasoning_tokens"]:  # part of "out": reasoning models bill it as output
+        text += f" ({figures['reasoning_tokens']:,} of them reasoning)"
     if figures["unknown_cost_calls"]:
         text += f" · [yellow]{_calls(figures['unknown_cost_calls'])} of unknown cost[/]"
     return text

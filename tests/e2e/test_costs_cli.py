@@ -88,6 +88,7 @@ def test_costs_of_another_month(spent):
         "input_tokens": 0,
         "output_tokens": 0,
         "cached_input_tokens": 0,
+        "reasoning_tokens": 0,
         "sends": [],  # no SMS sent
         "total_cost_usd": 0.0,
         "budget_usd": BUDGET,

@@ -39,7 +39,7 @@ from tests.support.fake_vendors.script import (
 from tests.support.fake_vendors.server import FakeVendor
 from tests.support.provider_doubles import Sleeps, collect
 
-# Not the default claude-sonnet-4-5, which the SDK warns is deprecated.
+# A current model that takes temperature (the default, claude-haiku-5-5, refuses it).
 MODEL = "claude-haiku-4-5"  # $1 in, $5 out, $0.10 cache reads per million tokens
 QUESTION = [ChatMessage("user", "When are you open?")]
 

@@ -22,6 +22,7 @@ from agents.compare.result import Contestant, Lineup, ModelAnswer, PairVerdict
 from agents.compare.runner import CompareRunner
 from agents.compare.verdicts import overall, pair_outcome
 from agents.providers.base import ChatMessage
+from agents.providers.catalogue import load_catalogue
 from agents.providers.factory import ProviderFactory, ProviderSettings, VendorSettings
 from agents.providers.function import FunctionProvider
 from agents.providers.resilience import RetryPolicy
@@ -30,7 +31,9 @@ from tests.support.fake_vendors.script import Reply
 from tests.support.fake_vendors.server import FakeVendor
 
 QUESTION = "Which dessert suits a summer wedding buffet?"
-JUDGE_ID = "openai:gpt-4o-mini"
+#: OpenAI's current default: a hard-coded id would retire under the test.
+JUDGE_ID = f"openai:{load_catalogue().defaults['openai']}"
+ACCEPTS = load_catalogue().accepts(JUDGE_ID)
 
 TEXTS = {
     1: "Lemon tart: light, fresh and easy to serve cold.",
@@ -114,7 +117,12 @@ async def test_every_pair_is_judged_in_both_orders_and_a_flipping_verdict_is_inc
             "title": "Winner",
             "type": "string",
         }
-        assert request["temperature"] == 0.0
+        # The judge asks for temperature 0, sent where the model accepts it (reasoning
+        # models refuse it with a 400).
+        if ACCEPTS.temperature:
+            assert request["temperature"] == 0.0
+        else:
+            assert "temperature" not in request
 
     assert report.outcome == "inconsistent"
     assert report.winner is None

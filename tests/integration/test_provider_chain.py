@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from agents.providers.catalogue import load_catalogue
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from channels.base import Address, IncomingMessage
@@ -18,6 +19,9 @@ from memory.models import Message, ModelCall
 from tests.support.fake_vendors.anthropic_api import fake_anthropic
 from tests.support.fake_vendors.openai_api import fake_openai
 from tests.support.fake_vendors.script import Reply
+
+#: OpenAI's current default from the catalogue: a hard-coded id would retire under the test.
+OPENAI_MODEL = f"openai:{load_catalogue().defaults['openai']}"
 
 
 def message(text: str, external_id: str) -> IncomingMessage:
@@ -36,7 +40,7 @@ async def test_killing_the_primary_mid_conversation_answers_from_the_next(databa
         settings = load_settings(
             _env_file=None,
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}",
-            ai_provider="openai:gpt-4o-mini",
+            ai_provider=OPENAI_MODEL,
             openai_api_key="sk-test",
             anthropic_api_key="sk-ant-test",
             anthropic_base_url=anthropic.base_url,
@@ -59,13 +63,13 @@ async def test_killing_the_primary_mid_conversation_answers_from_the_next(databa
             await runtime.providers.aclose()
 
     assert first.text == "OpenAI here: $60 per adult."
-    assert first.completion.model_id == "openai:gpt-4o-mini"
+    assert first.completion.model_id == OPENAI_MODEL
     assert second.text == "Anthropic here: yes, we travel."
     assert second.completion.model_id == "anthropic:claude-haiku-4-5"
     trail = second.completion.extras["fallback"]
     assert trail["served_by"] == "anthropic:claude-haiku-4-5"
     assert [(s["model"], s["reason"]) for s in trail["skipped"]] == [
-        ("openai:gpt-4o-mini", "connection_error")
+        (OPENAI_MODEL, "connection_error")
     ]
 
     async with database.sessions() as session:
@@ -80,7 +84,7 @@ async def test_killing_the_primary_mid_conversation_answers_from_the_next(databa
     assert calls[0].cost_usd > 0 and calls[-1].cost_usd > 0
     assert calls[1].cost_usd == 0  # a refused connection costs nothing
     assert reply.meta["model"] == "anthropic:claude-haiku-4-5"
-    assert reply.meta["fallback"]["skipped"][0]["model"] == "openai:gpt-4o-mini"
+    assert reply.meta["fallback"]["skipped"][0]["model"] == OPENAI_MODEL
 
 
 @pytest.mark.embedded_model

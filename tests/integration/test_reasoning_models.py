@@ -8,14 +8,21 @@ effort sent where the model takes one.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from agents.errors import ModelNotFoundError, ModelRetiredError, ReasoningExhaustedError
 from agents.providers.base import ChatMessage
 from agents.providers.factory import ProviderFactory, ProviderSettings, VendorSettings
 from agents.providers.resilience import RetryPolicy
+from bot.runtime import Runtime
+from bot.settings import Settings
+from channels.base import Address, IncomingMessage, RecordingChannel
+from memory.db import Database
+from memory.models import ModelCall
+from memory.spend import SpendLedger
 from tests.support.fake_vendors.anthropic_api import fake_anthropic
 from tests.support.fake_vendors.openai_api import fake_groq, fake_openai
 from tests.support.fake_vendors.script import Reply
@@ -52,6 +59,41 @@ async def test_openai_default_gets_low_effort_no_temperature_and_reasoning_is_pr
     assert sent["reasoning_effort"] == "low" and "temperature" not in sent
     assert (completion.output_tokens, completion.reasoning_tokens) == (90, 86)
     assert completion.cost_usd == pytest.approx((100 * 0.10 + 90 * 0.50) / 1e6)
+
+
+async def test_a_reasoning_models_reply_stores_its_reasoning_tokens(
+    settings: Settings, database: Database
+):
+    # Through the whole bot: the openai SDK against the fake, the reply and its call stored.
+    reply = Reply(text="Yes, until noon.", input_tokens=100, output_tokens=90)
+    async with fake_openai(Reply(**{**reply.__dict__, "extra": {"reasoning_tokens": 86}})) as fake:
+        factory = factory_for("openai", fake.base_url)
+        channels = {"sms": RecordingChannel("sms")}
+        runtime = await Runtime.start(
+            settings, provider=factory.default(), channels=channels, db=database
+        )
+        try:
+            answered = await runtime.orchestrator.handle(
+                IncomingMessage(
+                    channel="sms",
+                    sender=Address("phone", "+15551234567"),
+                    conversation_key="sms:+15551234567",
+                    text="How much for 20 guests?",
+                    external_id="SM-reasoning",
+                )
+            )
+        finally:
+            await runtime.aclose(drain_seconds=5, keep_database=True)
+            await factory.aclose()
+
+    assert answered is not None
+    async with database.sessions() as session:
+        call = await session.scalar(select(ModelCall).where(ModelCall.provider == "openai"))
+    assert (call.model, call.output_tokens, call.reasoning_tokens) == ("gpt-6-luna", 90, 86)
+    ever = await SpendLedger(database).total(
+        datetime(2000, 1, 1, tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+    )
+    assert ever.reasoning_tokens == 86  # what `bot costs` reports
 
 
 async def test_a_refused_parameter_is_a_400_that_is_not_retried():

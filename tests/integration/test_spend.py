@@ -34,6 +34,7 @@ async def add_calls(db: Database, *calls: dict) -> None:
         "input_tokens": 100,
         "output_tokens": 10,
         "cached_input_tokens": 0,
+        "reasoning_tokens": None,  # as logged before migration 0009
         "cost_usd": 0.001,
         "latency_ms": 5.0,
         "outcome": "ok",
@@ -100,6 +101,7 @@ async def test_breakdowns_by_provider_model_agent_and_role(database: Database):
             "agent": None,
             "role": "judge",
             "cached_input_tokens": 60,
+            "reasoning_tokens": 25,
         },
         {"provider": "local", "model": "smollm2", "cost_usd": 0.0, "role": None},
     )
@@ -112,6 +114,7 @@ async def test_breakdowns_by_provider_model_agent_and_role(database: Database):
         input_tokens=400,
         output_tokens=40,
         cached_input_tokens=60,
+        reasoning_tokens=25,  # the calls logged before reasoning was counted (null) add none
     )
     assert [(s.name, s.calls, s.cost_usd) for s in report.by_provider] == [
         ("openai", 2, pytest.approx(0.012)),
