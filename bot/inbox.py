@@ -70,7 +70,7 @@ class BotInbox:
             return Receipt(accepted=False)
         if recorded is None:
             return Receipt(accepted=False, duplicate=True)
-        command = self.commands.get(incoming.command) if incoming.command else None
+        command = self.commands.for_sender(incoming) if incoming.command else None
         self.work.submit(_turn(incoming), lambda: self._answer(incoming, recorded), name="answer")
         return Receipt(accepted=True, ack_text=command.ack_text if command else None)
 

@@ -17,6 +17,7 @@ from tests.support.slack_requests import dm_event
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeSlack]:
     async with run_fake_slack() as fake:
+        fake.add_user("U1", name="Sam Teammate")  # on the team of the token's workspace
         yield fake
 
 
