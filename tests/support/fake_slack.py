@@ -64,6 +64,9 @@ class FakeSlack:
         self.missing_scope = False
         #: Users whose users.info answers this error (``fatal_error``, ``user_not_visible``).
         self.user_errors: dict[str, str] = {}
+        #: Users whose users.info answers only after `stall_seconds` (past the bot's timeout).
+        self.stalled_users: set[str] = set()
+        self.stall_seconds = 3.0
         #: The workspace auth.test names (the bot token's), and whether auth.test fails.
         self.team_id = TEAM_ID
         self.auth_fails = False
@@ -222,6 +225,8 @@ class FakeSlack:
                 status_code=429,
                 headers={"Retry-After": str(retry_after)},
             )
+        if method == "users.info" and body.get("user") in self.stalled_users:
+            await asyncio.sleep(self.stall_seconds)
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         answer = handler(body) if handler else {"ok": False, "error": "unknown_method"}
         return JSONResponse(answer)
