@@ -160,10 +160,11 @@ class SlackAdapter(ChannelAdapter):
         return to_starlette_response(await self.app.async_dispatch(bolt_request))
 
     async def _pinned_only(self, body: dict[str, Any], next: Any) -> BoltResponse | None:
-        # bolt middleware: over HTTP the route has checked already; Socket Mode has not.
-        refused = await self.workspace.refusal(body)
-        if refused is not None:
-            return BoltResponse(status=refused[0], body=json.dumps({"error": refused[1]}))
+        # bolt middleware: over HTTP the route has refused already; Socket Mode has not.
+        # There the request is acknowledged (an unacknowledged envelope is sent again)
+        # and dropped: no listener runs.
+        if await self.workspace.refusal(body) is not None:
+            return BoltResponse(status=200, body="")
         return await next()
 
     async def _member(self, user_id: str, *, user_team: Any = None) -> tuple[Profile, bool]:

@@ -31,7 +31,8 @@ from tests.support.slack_requests import (
 
 OTHER = "T0OTHER"
 OPS = "C0OPS"
-URL = "http://127.0.0.1:9/response/forged"  # never called: nothing is answered
+#: Where a forged command's answer would go: the fake, which must never be called.
+RESPONSE_URL: list[str] = []
 
 
 def reaction() -> dict[str, Any]:
@@ -55,11 +56,11 @@ def event(payload: dict[str, Any], **fields: Any) -> tuple[str, str]:
 
 
 def command(name: str, text: str = "", **fields: Any) -> tuple[str, str]:
-    return command_body(name, text, response_url=URL, **fields), FORM
+    return command_body(name, text, response_url=RESPONSE_URL[-1], **fields), FORM
 
 
 def click(action_id: str, value: str = "1", **fields: Any) -> tuple[str, str]:
-    return action_body(action_id, value, response_url=URL, **fields), FORM
+    return action_body(action_id, value, response_url=RESPONSE_URL[-1], **fields), FORM
 
 
 #: Signed requests the pinned bot must refuse: (body, content type), by what is forged.
@@ -98,6 +99,7 @@ OTHER_ORG: dict[str, Callable[[], tuple[str, str]]] = {
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeSlack]:
     async with run_fake_slack() as fake:
+        RESPONSE_URL.append(fake.response_url("forged"))
         yield fake
 
 
