@@ -46,6 +46,9 @@ def slack_config(settings: Settings) -> SlackConfig | str:
         socket_mode=settings.slack_socket_mode,
         verify_requests=verify,
         ops_channel=settings.slack_ops_channel,
+        team_id=settings.slack_team_id,
+        enterprise_id=settings.slack_enterprise_id,
+        app_id=settings.slack_app_id,
     )
 
 

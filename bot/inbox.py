@@ -91,7 +91,7 @@ class BotInbox:
             return Receipt(accepted=False)
         if recorded is None:
             return Receipt(accepted=False, duplicate=True)
-        command = self.commands.get(incoming.command) if incoming.command else None
+        command = self.commands.for_sender(incoming) if incoming.command else None
         return Receipt(accepted=True, ack_text=command.ack_text if command else None)
 
     async def link(self, sender: Address, alias: Address) -> None:

@@ -13,6 +13,9 @@ from channels.slack.config import SLACK_API_BASE_URL
 from channels.sms.config import TWILIO_API_BASE_URL
 from channels.telegram.config import TELEGRAM_API_BASE_URL
 
+#: A Slack id: its kind's letter, then capitals and digits.
+_SLACK_ID = r"^{}[A-Z0-9]{{2,30}}$"
+
 
 class ChannelSettings(BaseSettings):
     """Slack, Telegram and SMS (Twilio)."""
@@ -22,6 +25,18 @@ class ChannelSettings(BaseSettings):
     slack_app_token: str | None = Field(None, repr=False, description="xapp-..., Socket Mode.")
     slack_api_base_url: str = Field(SLACK_API_BASE_URL, description="The Slack Web API.")
     slack_ops_channel: str | None = Field(None, description="Alerts and handoffs go here.")
+    slack_team_id: str | None = Field(
+        None,
+        pattern=_SLACK_ID.format("T"),
+        description="The workspace (T...) whose requests are accepted and whose members are "
+        "the team; unset, the bot token's workspace from auth.test at start.",
+    )
+    slack_enterprise_id: str | None = Field(
+        None, pattern=_SLACK_ID.format("E"), description="Enterprise Grid: the org (E...)."
+    )
+    slack_app_id: str | None = Field(
+        None, pattern=_SLACK_ID.format("A"), description="Checked against api_app_id (A...)."
+    )
     telegram_bot_token: str | None = Field(None, repr=False)
     telegram_webhook_secret: str | None = Field(None, repr=False, pattern=r"^[A-Za-z0-9_-]{1,256}$")
     telegram_api_base_url: str = Field(TELEGRAM_API_BASE_URL)

@@ -139,13 +139,23 @@ class CommandRegistry:
         lines.append("Or just write to me.")
         return "\n".join(lines)
 
+    def for_sender(self, incoming: IncomingMessage) -> Command | None:
+        """The command ``incoming`` names if its sender may run it; else None.
+
+        A team command is unknown to a customer: they get the answer (and the
+        acknowledgement) of a command that does not exist, not a hint that it does.
+        """
+        command = self.get(incoming.command)
+        if command is not None and command.team_only and not self.team.is_team(incoming):
+            return None
+        return command
+
     async def run(self, context: CommandContext) -> None:
         """Run the command ``context.incoming`` names, or explain why it cannot run."""
         incoming = context.incoming
-        command = self.get(incoming.command)
-        if command is not None and command.team_only and not self.team.is_team(incoming):
-            log.info("/%s refused: %s is not on the team", command.name, incoming.sender)
-            command = None
+        command = self.for_sender(incoming)
+        if command is None and self.get(incoming.command) is not None:
+            log.info("/%s refused: %s is not on the team", incoming.command, incoming.sender)
         if command is None:
             await context.reply(
                 OutgoingMessage(

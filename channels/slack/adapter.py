@@ -6,6 +6,11 @@ hands it to the inbox (which stores it) and only then acknowledges, so Slack's
 3-second limit holds whatever the model does: the answer comes later through
 `SlackChannel`.
 
+Every request must come from the pinned workspace (`channels.slack.workspace`):
+another workspace's is refused with 403 before bolt sees it. Each sender is
+looked up (``users.info``) and marked on the team only when they belong to
+that workspace and are not external; the bot's `TeamPolicy` reads that mark.
+
 bolt runs with ``process_before_response=True``: the listeners return as
 soon as the message is stored, and the HTTP answer (with the ack text) goes
 out when they return. Without it bolt acknowledges from a side task it polls
@@ -22,6 +27,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from slack_bolt import BoltResponse
 from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
@@ -33,8 +39,10 @@ from channels.slack import translate
 from channels.slack.channel import SlackChannel, web_client
 from channels.slack.config import SlackConfig
 from channels.slack.mrkdwn import to_mrkdwn
+from channels.slack.translate import Profile
 from channels.slack.users import UserProfiles
 from channels.slack.verify import is_signed, parse_payload
+from channels.slack.workspace import PinnedWorkspace, WorkspacePin
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +61,9 @@ class SlackAdapter(ChannelAdapter):
         self.inbox = inbox
         self.client = web_client(config.bot_token, config.api_base_url)
         self.users = UserProfiles(self.client)
+        self.workspace = PinnedWorkspace(
+            WorkspacePin(config.team_id, config.enterprise_id, config.app_id), self.client
+        )
         self._channel = SlackChannel(self.client, users=self.users)
         self._verifier = SignatureVerifier(config.signing_secret) if config.signing_secret else None
         self.app = AsyncApp(
@@ -67,6 +78,8 @@ class SlackAdapter(ChannelAdapter):
             request_verification_enabled=False,
         )
         self._socket: Any = None
+        # Socket Mode requests skip our route: the same workspace check runs in bolt.
+        self.app.use(self._pinned_only)
         self._register_listeners()
 
     @property
@@ -85,9 +98,19 @@ class SlackAdapter(ChannelAdapter):
         return {"mode": "socket" if self.config.socket_mode else "events"}
 
     async def start(self) -> None:
-        """Connect to Socket Mode when configured; over HTTP there is nothing to start."""
+        """Learn the workspace if it is not set; connect to Socket Mode when configured.
+
+        Over HTTP a failed ``auth.test`` is tried again at the next request (which
+        is refused meanwhile); Socket Mode, which needs Slack to start at all, fails.
+        """
+        pin = await self.workspace.get()
         if not self.config.socket_mode or self._socket is not None:
             return
+        if pin is None:
+            raise ChannelError(
+                "Slack auth.test failed: the workspace to serve is not known "
+                "(set SLACK_TEAM_ID, or check SLACK_BOT_TOKEN and the network)"
+            )
         # Imported here: aiohttp's Socket Mode client loads only when it is used.
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -121,6 +144,9 @@ class SlackAdapter(ChannelAdapter):
         payload = parse_payload(body, request.headers.get("content-type"))
         if payload is None:
             return JSONResponse({"error": "malformed Slack request body"}, status_code=400)
+        refused = await self.workspace.refusal(payload)
+        if refused is not None:
+            return JSONResponse({"error": refused[1]}, status_code=refused[0])
         # bolt reads a form body as an interactivity payload whenever the text
         # "payload" appears anywhere in it, so `/ask what is a payload` would reach
         # bolt empty (slack-bolt 1.30 request/internals.py parse_body). Handing bolt
@@ -132,6 +158,19 @@ class SlackAdapter(ChannelAdapter):
         )
         # The rest is what bolt's FastAPI adapter (AsyncSlackRequestHandler) does.
         return to_starlette_response(await self.app.async_dispatch(bolt_request))
+
+    async def _pinned_only(self, body: dict[str, Any], next: Any) -> BoltResponse | None:
+        # bolt middleware: over HTTP the route has refused already; Socket Mode has not.
+        # There the request is acknowledged (an unacknowledged envelope is sent again)
+        # and dropped: no listener runs.
+        if await self.workspace.refusal(body) is not None:
+            return BoltResponse(status=200, body="")
+        return await next()
+
+    async def _member(self, user_id: str, *, user_team: Any = None) -> tuple[Profile, bool]:
+        """The person's profile, and whether they are on the team (fail closed)."""
+        profile = await self.users.lookup(user_id) if user_id else Profile()
+        return profile, self.workspace.admits(profile, user_team=user_team)
 
     def _register_listeners(self) -> None:
         app = self.app
@@ -162,11 +201,15 @@ class SlackAdapter(ChannelAdapter):
             log.debug("Slack %s event ignored: %s", event.get("type"), reason)
             return
         retry = (request.headers.get("x-slack-retry-num") or [None])[0]
+        profile, team = await self._member(
+            str(event.get("user") or ""), user_team=event.get("user_team")
+        )
         incoming = translate.from_event(
             event,
             event_id=body.get("event_id"),
             bot_user_id=bot_user_id,
-            profile=await self.users.lookup(str(event.get("user") or "")),
+            profile=profile,
+            team_member=team,
             retry_num=retry,
         )
         if incoming is not None:
@@ -179,24 +222,40 @@ class SlackAdapter(ChannelAdapter):
         if reaction is None:
             log.debug("Slack %s :%s: ignored", event.get("type"), event.get("reaction"))
             return
+        # Ratings are the team's judgement of the bot: a stranger's thumb is not one.
+        _, team = await self._member(reaction.rater.value, user_team=event.get("user_team"))
+        if not team:
+            log.info("Slack reaction ignored: the person is not on the team")
+            return
         await self.inbox.record_reaction(reaction)
 
     async def _team_reply(self, event: dict[str, Any], bot_user_id: str | None) -> None:
         # Every message of the ops channel reaches us (message.channels); only a
         # person's reply in a thread is for the bot: it may answer a handed-off customer.
-        user = str(event.get("user") or "")
+        profile, team = await self._member(
+            str(event.get("user") or ""), user_team=event.get("user_team")
+        )
         incoming = translate.from_thread_reply(
             event,
             ops_channel=self.config.ops_channel,
             bot_user_id=bot_user_id,
-            profile=await self.users.lookup(user) if user else translate.Profile(),
+            profile=profile,
+            team_member=team,
         )
-        if incoming is not None:
-            await self._deliver(incoming)
+        if incoming is None:
+            return
+        if not team:
+            # A stranger (Slack Connect) or guest in the ops channel must never speak to
+            # a customer as the business: not relayed, not stored.
+            log.warning("ops thread reply not relayed: its author is not on the team")
+            return
+        await self._deliver(incoming)
 
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
-        profile = await self.users.lookup(str(command.get("user_id") or ""))
-        receipt = await self.inbox.deliver(translate.from_command(command, profile=profile))
+        profile, team = await self._member(str(command.get("user_id") or ""))
+        receipt = await self.inbox.deliver(
+            translate.from_command(command, profile=profile, team_member=team)
+        )
         # Acknowledged after deliver returned: the command is stored, the answer follows.
         if receipt.ack_text and not receipt.duplicate:
             await ack(text=to_mrkdwn(receipt.ack_text), response_type="ephemeral")
@@ -204,9 +263,9 @@ class SlackAdapter(ChannelAdapter):
             await ack()
 
     async def _on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        user_id = str((body.get("user") or {}).get("id") or "")
-        profile = await self.users.lookup(user_id)
-        for incoming in translate.from_actions(body, profile=profile):
+        user = body.get("user") or {}
+        profile, team = await self._member(str(user.get("id") or ""), user_team=user.get("team_id"))
+        for incoming in translate.from_actions(body, profile=profile, team_member=team):
             await self._deliver(incoming)
         await ack()
 

@@ -24,3 +24,9 @@ class SlackConfig:
     #: ``SLACK_OPS_CHANNEL`` (a channel id): replies in its threads reach the bot as
     #: team replies to a handed-off customer.
     ops_channel: str | None = None
+    #: ``SLACK_TEAM_ID`` / ``SLACK_ENTERPRISE_ID``: the workspace (or Grid org) whose
+    #: requests are accepted and whose members are the team. Unset: ``auth.test`` tells.
+    team_id: str | None = None
+    enterprise_id: str | None = None
+    #: ``SLACK_APP_ID``: checked against a request's ``api_app_id``.
+    app_id: str | None = None

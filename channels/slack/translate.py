@@ -20,6 +20,10 @@ CHANNEL = "slack"
 #: the bot relays it to the customer whose handoff alert started the thread.
 TEAM_REPLY_COMMAND = "team-reply"
 
+#: The extra that carries whether the adapter found the sender on the team (the pinned
+#: workspace, not external, profile read): `bot.team.TeamPolicy` trusts nothing else.
+TEAM_MEMBER = "team_member"
+
 #: Message subtypes that are a person writing something new. Every other
 #: subtype (message_changed, message_deleted, channel_join, bot_message, ...)
 #: is Slack telling us about something else, and gets no answer.
@@ -34,10 +38,18 @@ REACTION_EVENTS = frozenset({"reaction_added", "reaction_removed"})
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """What Slack's ``users.info`` told about a person (both may be unknown)."""
+    """What Slack's ``users.info`` told about a person; the empty one means Slack did not say."""
 
     name: str | None = None
     email: str | None = None
+    #: Whether ``users.info`` answered with the user (False: an error, a timeout, no scope).
+    found: bool = False
+    #: The user's workspace and, on Enterprise Grid, org and the org's workspaces they are in.
+    team_id: str | None = None
+    enterprise_id: str | None = None
+    teams: tuple[str, ...] = ()
+    #: From outside the team: a stranger (Slack Connect), a guest, a deleted user or a bot.
+    external: bool = False
 
 
 def conversation_key(channel_id: str, thread_ts: str | None = None) -> str:
@@ -77,6 +89,7 @@ def from_event(
     event_id: str | None,
     bot_user_id: str | None,
     profile: Profile = Profile(),
+    team_member: bool = False,
     retry_num: str | None = None,
 ) -> IncomingMessage | None:
     """The message a ``message`` (DM) or ``app_mention`` event carries, or None to ignore it.
@@ -95,7 +108,12 @@ def from_event(
     # In a channel the answer goes in the mention's thread (a new one if it had none);
     # in a DM it goes in the DM, threaded only when the person wrote in a thread.
     reply_thread = thread_ts if _is_dm(event) else (thread_ts or ts)
-    extras: dict[str, Any] = {"event_id": event_id, "ts": ts, "user_id": event["user"]}
+    extras: dict[str, Any] = {
+        "event_id": event_id,
+        "ts": ts,
+        "user_id": event["user"],
+        TEAM_MEMBER: team_member,
+    }
     if thread_ts:
         extras["thread_ts"] = thread_ts
     if retry_num is not None:
@@ -118,6 +136,7 @@ def from_thread_reply(
     ops_channel: str | None,
     bot_user_id: str | None,
     profile: Profile = Profile(),
+    team_member: bool = False,
 ) -> IncomingMessage | None:
     """A person's reply in a thread of the ops channel, as a ``team-reply`` command; else None.
 
@@ -154,11 +173,13 @@ def from_thread_reply(
         aliases=_aliases(profile),
         command=TEAM_REPLY_COMMAND,
         arguments=text,
-        extras={"ts": ts, "thread_ts": thread_ts, "user_id": user},
+        extras={"ts": ts, "thread_ts": thread_ts, "user_id": user, TEAM_MEMBER: team_member},
     )
 
 
-def from_command(command: dict[str, Any], *, profile: Profile = Profile()) -> IncomingMessage:
+def from_command(
+    command: dict[str, Any], *, profile: Profile = Profile(), team_member: bool = False
+) -> IncomingMessage:
     """A slash command (``/ask what is ...``) as a command message."""
     name = str(command.get("command") or "").lstrip("/")
     arguments = str(command.get("text") or "").strip()
@@ -180,12 +201,15 @@ def from_command(command: dict[str, Any], *, profile: Profile = Profile()) -> In
                 "channel_id": command.get("channel_id"),
                 "team_id": command.get("team_id"),
                 "trigger_id": command.get("trigger_id"),
+                TEAM_MEMBER: team_member,
             }
         ),
     )
 
 
-def from_actions(body: dict[str, Any], *, profile: Profile = Profile()) -> list[IncomingMessage]:
+def from_actions(
+    body: dict[str, Any], *, profile: Profile = Profile(), team_member: bool = False
+) -> list[IncomingMessage]:
     """The button clicks of a ``block_actions`` payload, one command message each."""
     user_id = str((body.get("user") or {}).get("id") or "")
     if not user_id:
@@ -222,6 +246,7 @@ def from_actions(body: dict[str, Any], *, profile: Profile = Profile()) -> list[
                         "channel_id": channel_id,
                         "message_ts": message.get("ts"),
                         "trigger_id": body.get("trigger_id"),
+                        TEAM_MEMBER: team_member,
                     }
                 ),
             )

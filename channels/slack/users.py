@@ -1,9 +1,11 @@
-"""`UserProfiles`: who a Slack user is (name, e-mail), from ``users.info``, cached.
+"""`UserProfiles`: who a Slack user is (name, e-mail, workspace), from ``users.info``, cached.
 
 The e-mail joins the Slack user to the same person on other channels; it is
-there only when the token has ``users:read.email``. The look-up happens
-before a message is acknowledged, so it is short, cached, and never fails the
-message: on any error the message goes on without a name.
+there only when the token has ``users:read.email``. The workspace and the
+stranger and guest flags say whether the person is on the team (see
+`channels.slack.workspace`). The look-up happens before a message is
+acknowledged, so it is short, cached, and never fails the message: on any
+error the message goes on without a name, and its sender is not on the team.
 """
 
 from __future__ import annotations
@@ -74,8 +76,9 @@ class UserProfiles:
                 # Once is enough: without users:read every look-up fails the same way.
                 self.disabled = True
                 log.warning(
-                    "Slack users.info: the token lacks %s; Slack users stay unnamed and are "
-                    "not linked by e-mail (add users:read and users:read.email to the app)",
+                    "Slack users.info: the token lacks %s; Slack users stay unnamed, are "
+                    "not linked by e-mail and count as customers, not the team "
+                    "(add users:read and users:read.email to the app)",
                     exc.response.get("needed") or "users:read",
                 )
             else:
@@ -85,8 +88,11 @@ class UserProfiles:
             log.info("Slack users.info %s failed: %r", user_id, exc)
             return Profile(), self.failure_ttl
         user = response.get("user") or {}
+        if not isinstance(user, dict) or not user.get("id"):
+            log.info("Slack users.info %s: no user in the answer", user_id)
+            return Profile(), self.failure_ttl
         if user.get("is_bot"):
-            return Profile(name=user.get("name")), self.ttl
+            return Profile(name=user.get("name"), found=True, external=True), self.ttl
         details = user.get("profile") or {}
         name = (
             details.get("display_name")
@@ -97,4 +103,21 @@ class UserProfiles:
         email = str(details.get("email") or "").strip()
         if not (_EMAIL.match(email) and len(email) <= 255):
             email = ""
-        return Profile(name=name or None, email=email or None), self.ttl
+        grid = user.get("enterprise_user") or {}
+        return (
+            Profile(
+                name=name or None,
+                email=email or None,
+                found=True,
+                team_id=user.get("team_id") or None,
+                enterprise_id=grid.get("enterprise_id") or user.get("enterprise_id") or None,
+                teams=tuple(str(t) for t in grid.get("teams") or ()),
+                external=any(user.get(flag) for flag in _EXTERNAL_FLAGS),
+            ),
+            self.ttl,
+        )
+
+
+#: users.info flags of someone who is not the business's own: a Slack Connect
+#: stranger, a multi- or single-channel guest, a deactivated account.
+_EXTERNAL_FLAGS = ("is_stranger", "is_restricted", "is_ultra_restricted", "deleted")

@@ -74,6 +74,8 @@ def command(
         external_id=f"{channel}-{next(_ids)}",
         command=name,
         arguments=arguments,
+        # On Slack the adapter vouches for a member of the pinned workspace.
+        extras={"team_member": True} if channel == "slack" else {},
     )
 
 

@@ -23,6 +23,8 @@ from tests.support.slack_requests import dm_event, event_body, mention_event
 async def fake() -> AsyncIterator[FakeSlack]:
     async with run_fake_slack() as fake:
         fake.add_user("U1", name="Jane Doe", email="jane@acme.com")
+        for teammate in ("U2", "U3", "U4", "U5"):  # the raters: team members
+            fake.add_user(teammate, name=f"Teammate {teammate}")
         yield fake
 
 

@@ -52,6 +52,7 @@ def team(command: str, arguments: str, key: str, external_id: str) -> IncomingMe
         sender_name="Sam Chef",
         command=command,
         arguments=arguments,
+        extras={"team_member": True},  # a member of the pinned workspace
     )
 
 

@@ -134,6 +134,7 @@ async def test_a_team_member_is_not_made_a_lead(runtime: Runtime):
             conversation_key="C1:1700000000.000100",
             text="How much would 40 guests in Oakland cost?",
             external_id="Ev1",
+            extras={"team_member": True},  # the adapter found U123 in the pinned workspace
         )
     )
 

@@ -11,7 +11,7 @@ from channels.errors import ChannelSendError
 from channels.slack.channel import SlackChannel, web_client
 from channels.slack.translate import Profile
 from channels.slack.users import UserProfiles
-from tests.support.fake_slack import BOT_TOKEN, FakeSlack, run_fake_slack
+from tests.support.fake_slack import BOT_TOKEN, TEAM_ID, FakeSlack, run_fake_slack
 
 
 @pytest.fixture
@@ -119,6 +119,10 @@ async def test_profiles_are_looked_up_once_per_user(fake: FakeSlack):
     again = await profiles.lookup("U1")
     unknown = await profiles.lookup("U404")
 
-    assert first == again == Profile(name="Jane Doe", email="jane@acme.com")
+    assert (
+        first
+        == again
+        == Profile(name="Jane Doe", email="jane@acme.com", found=True, team_id=TEAM_ID)
+    )
     assert unknown == Profile()
     assert [c.body["user"] for c in fake.calls_to("users.info")] == ["U1", "U404"]

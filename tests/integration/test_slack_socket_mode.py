@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import func, select
 
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from memory.db import Database
+from memory.models import Message
 from tests.support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack, run_fake_slack
 from tests.support.slack_requests import dm_event
 
@@ -17,6 +19,7 @@ from tests.support.slack_requests import dm_event
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeSlack]:
     async with run_fake_slack() as fake:
+        fake.add_user("U1", name="Sam Teammate")  # on the team of the token's workspace
         yield fake
 
 
@@ -77,3 +80,35 @@ async def test_socket_mode_events_reach_the_bot(runtime: Runtime, fake: FakeSlac
     assert "payload" not in ack
     (posted,) = await fake.wait_calls("chat.postMessage")
     assert posted["text"] == "You said: hello over the socket"
+
+
+async def test_socket_mode_refuses_another_workspaces_requests_too(
+    runtime: Runtime, fake: FakeSlack
+):
+    # The token's workspace came from auth.test at start (SLACK_TEAM_ID is not set).
+    event = {
+        "type": "event_callback",
+        "team_id": "T0OTHER",
+        "event_id": "EvSOCK2",
+        "event": dm_event("today's bookings?", ts="8.000001"),
+    }
+    command = {
+        "command": "/bot-release",
+        "user_id": "U1",
+        "channel_id": "C5",
+        "team_id": "T0OTHER",
+        "response_url": fake.response_url(),
+        "trigger_id": "2.socket",
+    }
+
+    acks = [
+        await fake.socket_request("events_api", event),
+        await fake.socket_request("slash_commands", command),
+    ]
+    await runtime.inbox.work.drain(10)
+
+    assert all("payload" not in ack for ack in acks)  # acknowledged, so never re-sent
+    assert fake.posted == [] and fake.responses == []
+    assert fake.calls_to("users.info") == []
+    async with runtime.db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Message)) == 0

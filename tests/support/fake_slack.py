@@ -62,6 +62,14 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         #: When True, users.info answers ``missing_scope`` (a token without users:read).
         self.missing_scope = False
+        #: Users whose users.info answers this error (``fatal_error``, ``user_not_visible``).
+        self.user_errors: dict[str, str] = {}
+        #: Users whose users.info answers only after `stall_seconds` (past the bot's timeout).
+        self.stalled_users: set[str] = set()
+        self.stall_seconds = 3.0
+        #: The workspace auth.test names (the bot token's), and whether auth.test fails.
+        self.team_id = TEAM_ID
+        self.auth_fails = False
         #: Channels the bot is not in: chat.postMessage there answers ``not_in_channel``.
         self.outside: set[str] = set()
         self._rate_limits: dict[str, deque[int]] = defaultdict(deque)
@@ -82,18 +90,34 @@ class FakeSlack:
         """A ``response_url`` that posts to this fake."""
         return f"{self.url}/response/{name or uuid.uuid4().hex}"
 
-    def add_user(self, user_id: str, *, name: str, email: str | None = None) -> None:
-        """A person users.info knows; ``email`` is shown as with ``users:read.email``."""
-        profile: dict[str, Any] = {"display_name": name, "real_name": name}
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        name: str,
+        email: str | None = None,
+        team_id: str = TEAM_ID,
+        **flags: Any,
+    ) -> None:
+        """A person users.info knows; ``email`` is shown as with ``users:read.email``.
+
+        ``team_id`` is their workspace; ``flags`` are users.info's own
+        (``is_stranger=True`` for a Slack Connect stranger, ``is_restricted`` /
+        ``is_ultra_restricted`` for guests, ``enterprise_user={...}`` on Grid).
+        """
+        profile: dict[str, Any] = {"display_name": name, "real_name": name, "team": team_id}
         if email:
             profile["email"] = email
         self.users[user_id] = {
             "id": user_id,
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "name": name.lower().replace(" ", "."),
             "real_name": name,
             "is_bot": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
             "profile": profile,
+            **flags,
         }
 
     def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
@@ -201,6 +225,8 @@ class FakeSlack:
                 status_code=429,
                 headers={"Retry-After": str(retry_after)},
             )
+        if method == "users.info" and body.get("user") in self.stalled_users:
+            await asyncio.sleep(self.stall_seconds)
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         answer = handler(body) if handler else {"ok": False, "error": "unknown_method"}
         return JSONResponse(answer)
@@ -215,12 +241,14 @@ class FakeSlack:
         return f"{1_700_000_000 + self._ts}.{self._ts:06d}"
 
     def _auth_test(self, _body: dict[str, Any]) -> dict[str, Any]:
+        if self.auth_fails:
+            return {"ok": False, "error": "fatal_error"}
         return {
             "ok": True,
             "url": "https://fake.slack.test/",
             "team": "Fake team",
             "user": "frontdesk",
-            "team_id": TEAM_ID,
+            "team_id": self.team_id,
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
@@ -251,6 +279,9 @@ class FakeSlack:
                 "needed": "users:read",
                 "provided": "chat:write,commands",
             }
+        error = self.user_errors.get(str(body.get("user")))
+        if error:
+            return {"ok": False, "error": error}
         user = self.users.get(str(body.get("user")))
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
 

@@ -19,11 +19,19 @@ from agents.providers.base import ModelProvider
 from bot.runtime import Runtime
 from memory.db import Database
 from memory.models import Message
-from tests.support.fake_slack import BOT_TOKEN, FakeSlack
+from tests.support.fake_slack import BOT_TOKEN, TEAM_ID, FakeSlack
 from tests.support.served import http_client, running_runtime
-from tests.support.slack_requests import SIGNING_SECRET, command_body, event_body, signed_headers
+from tests.support.slack_requests import (
+    SIGNING_SECRET,
+    action_body,
+    command_body,
+    event_body,
+    signed_headers,
+)
 
 FORM = "application/x-www-form-urlencoded"
+#: The team member requests come from by default.
+TEAMMATE = "U1"
 
 
 @dataclass
@@ -50,18 +58,31 @@ class SlackBot:
         return await self.http.post("/slack/events", content=body, headers=signed)
 
     async def event(
-        self, event: dict[str, Any], *, event_id: str | None = None, retry: int | None = None
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        retry: int | None = None,
+        **fields: Any,
     ) -> httpx.Response:
-        """Deliver one Events API event (a retry carries ``X-Slack-Retry-Num``)."""
+        """Deliver one Events API event (a retry carries ``X-Slack-Retry-Num``).
+
+        ``fields`` go to `event_body` (``team_id="T0OTHER"`` names another workspace).
+        """
         headers = {"x-slack-retry-num": str(retry), "x-slack-retry-reason": "http_timeout"}
         return await self.post(
-            event_body(event, event_id=event_id), headers=headers if retry else None
+            event_body(event, event_id=event_id, **fields), headers=headers if retry else None
         )
 
     async def command(self, command: str, text: str = "", **fields: Any) -> httpx.Response:
         """Run a slash command; its answers go to a ``response_url`` on the fake."""
         fields.setdefault("response_url", self.fake.response_url())
         return await self.post(command_body(command, text, **fields), content_type=FORM)
+
+    async def click(self, action_id: str, value: str = "", **fields: Any) -> httpx.Response:
+        """Click a button (``block_actions``); the answer goes to a ``response_url``."""
+        fields.setdefault("response_url", self.fake.response_url())
+        return await self.post(action_body(action_id, value, **fields), content_type=FORM)
 
     async def messages(self) -> int:
         """How many messages (in and out) the database holds."""
@@ -77,11 +98,19 @@ class SlackBot:
 async def running_slack_bot(
     fake: FakeSlack, db: Database, provider: ModelProvider, **settings: Any
 ) -> AsyncIterator[SlackBot]:
-    """Start the bot on ``db`` with Slack on (plus any ``settings``) and serve it."""
+    """Start the bot on ``db`` with Slack on (plus any ``settings``) and serve it.
+
+    The test workspace is pinned (``SLACK_TEAM_ID``), and ``U1``, the default
+    sender of `tests.support.slack_requests`, is a member of it unless the test
+    said who ``U1`` is: Slack users are the team only when users.info says so.
+    """
+    if TEAMMATE not in fake.users:
+        fake.add_user(TEAMMATE, name="Sam Teammate")
     options: dict[str, Any] = {
         "slack_bot_token": BOT_TOKEN,
         "slack_signing_secret": SIGNING_SECRET,
         "slack_api_base_url": fake.api_url,
+        "slack_team_id": TEAM_ID,
         **settings,  # may replace the defaults above
     }
     async with running_runtime(db, provider, **options) as runtime:

@@ -18,6 +18,8 @@ from slack_sdk.signature import SignatureVerifier
 from tests.support.fake_slack import BOT_USER_ID, TEAM_ID
 
 SIGNING_SECRET = "test-signing-secret"
+#: The app id requests carry (``api_app_id``); ``SLACK_APP_ID`` in tests that pin it.
+APP_ID = "A0TEST"
 
 
 def signed_headers(
@@ -40,22 +42,32 @@ def signed_headers(
     }
 
 
-def event_body(event: dict[str, Any], *, event_id: str | None = None) -> str:
-    """An Events API ``event_callback`` request body around ``event``."""
-    return json.dumps(
-        {
-            "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
-            "api_app_id": "A0TEST",
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
-            "event_time": int(time.time()),
-            "authorizations": [
-                {"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True},
-            ],
-        }
-    )
+def event_body(
+    event: dict[str, Any],
+    *,
+    event_id: str | None = None,
+    team_id: str | None = TEAM_ID,
+    **fields: Any,
+) -> str:
+    """An Events API ``event_callback`` request body around ``event``.
+
+    ``team_id`` is the workspace it names (top level and ``authorizations``);
+    ``fields`` replace or add top-level fields (``api_app_id``, ``enterprise_id``).
+    """
+    body = {
+        "token": "legacy-verification-token",
+        "team_id": team_id,
+        "api_app_id": APP_ID,
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
+        "event_time": int(time.time()),
+        "authorizations": [
+            {"team_id": team_id, "user_id": BOT_USER_ID, "is_bot": True},
+        ],
+        **fields,
+    }
+    return json.dumps({k: v for k, v in body.items() if v is not None})
 
 
 def dm_event(text: str, *, user: str = "U1", channel: str = "D1", ts: str = "1.000100") -> dict:
@@ -101,35 +113,53 @@ def command_body(
     user_id: str = "U1",
     channel_id: str = "C1",
     trigger_id: str | None = None,
+    team_id: str | None = TEAM_ID,
+    **fields: str,
 ) -> str:
-    """A slash command request body (form-encoded, as Slack sends it)."""
-    return urlencode(
-        {
-            "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
-            "team_domain": "fake",
-            "channel_id": channel_id,
-            "channel_name": "general",
-            "user_id": user_id,
-            "user_name": "someone",
-            "command": command,
-            "text": text,
-            "api_app_id": "A0TEST",
-            "response_url": response_url,
-            "trigger_id": trigger_id or f"{uuid.uuid4().int % 10**12}.{TEAM_ID}",
-        }
-    )
+    """A slash command request body (form-encoded, as Slack sends it).
+
+    ``team_id`` is the workspace it names; ``fields`` replace or add form fields.
+    """
+    body = {
+        "token": "legacy-verification-token",
+        "team_id": team_id,
+        "team_domain": "fake",
+        "channel_id": channel_id,
+        "channel_name": "general",
+        "user_id": user_id,
+        "user_name": "someone",
+        "command": command,
+        "text": text,
+        "api_app_id": APP_ID,
+        "response_url": response_url,
+        "trigger_id": trigger_id or f"{uuid.uuid4().int % 10**12}.{TEAM_ID}",
+        **fields,
+    }
+    return urlencode({k: v for k, v in body.items() if v is not None})
 
 
 def action_body(
-    action_id: str, value: str, *, response_url: str, user_id: str = "U1", channel_id: str = "C1"
+    action_id: str,
+    value: str,
+    *,
+    response_url: str,
+    user_id: str = "U1",
+    channel_id: str = "C1",
+    team_id: str | None = TEAM_ID,
+    user_team_id: str | None = None,
+    **fields: Any,
 ) -> str:
-    """A ``block_actions`` interactivity request body (a form with a JSON ``payload``)."""
+    """A ``block_actions`` interactivity request body (a form with a JSON ``payload``).
+
+    ``team_id`` is the workspace (``team.id``), ``user_team_id`` the clicker's
+    (``user.team_id``, by default the same); ``fields`` replace or add payload fields.
+    """
+    user_team = user_team_id or team_id
     payload = {
         "type": "block_actions",
-        "user": {"id": user_id, "username": "someone", "name": "someone", "team_id": TEAM_ID},
-        "api_app_id": "A0TEST",
-        "team": {"id": TEAM_ID, "domain": "fake"},
+        "user": {"id": user_id, "username": "someone", "name": "someone", "team_id": user_team},
+        "api_app_id": APP_ID,
+        "team": {"id": team_id, "domain": "fake"} if team_id else None,
         "container": {"type": "message", "message_ts": "5.000100", "channel_id": channel_id},
         "trigger_id": f"{uuid.uuid4().int % 10**12}.{TEAM_ID}",
         "channel": {"id": channel_id, "name": "general"},
@@ -145,5 +175,6 @@ def action_body(
                 "text": {"type": "plain_text", "text": "Click"},
             }
         ],
+        **fields,
     }
     return urlencode({"payload": json.dumps(payload)})

@@ -48,6 +48,9 @@ def test_configs_carry_the_settings_through():
             slack_bot_token="xoxb-1",
             slack_signing_secret="s",
             slack_api_base_url="http://127.0.0.1:9/api",
+            slack_team_id="T0123ABC",
+            slack_enterprise_id="E0123ABC",
+            slack_app_id="A0123ABC",
         )
     )
     twilio = twilio_config(
@@ -62,10 +65,24 @@ def test_configs_carry_the_settings_through():
 
     assert isinstance(slack, SlackConfig)
     assert slack.api_base_url == "http://127.0.0.1:9/api/"  # slack_sdk needs the slash
+    assert (slack.team_id, slack.enterprise_id, slack.app_id) == (
+        "T0123ABC",
+        "E0123ABC",
+        "A0123ABC",
+    )
     assert isinstance(twilio, TwilioConfig)
     assert twilio.public_url == "https://bot.example.test"
     assert twilio.help_text == "Call 555-0100."
     assert twilio.from_number is None and twilio.messaging_service_sid == "MG1"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"slack_team_id": "E0123"}, {"slack_team_id": "t0123"}, {"slack_app_id": "T0123"}],
+)
+def test_a_slack_id_of_the_wrong_kind_stops_the_bot_at_start(values: dict[str, str]):
+    with pytest.raises(Exception, match="Invalid setting SLACK_"):
+        settings(**values)
 
 
 def test_skipping_verification_is_explicit_and_warned_about(caplog: pytest.LogCaptureFixture):
