@@ -6,11 +6,18 @@ orchestrator's, runs in `BackgroundWork`, in order per conversation. So a
 webhook acknowledges only what is already stored, and fast whatever the
 model does. When the background work fails, the person is told rather than
 left waiting.
+
+Every text a channel hands over is cleaned first (`channels.text.clean_text`):
+a NUL or a lone surrogate in a message, a name or an id is removed, never a
+database error that a vendor would answer by sending the message again.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+
+from sqlalchemy import exc as sql
 
 from bot.background import BackgroundWork
 from bot.commands import CommandContext, CommandRegistry
@@ -26,6 +33,8 @@ from channels.base import (
     Reaction,
     Receipt,
 )
+from channels.errors import InboxUnavailableError
+from channels.text import clean_incoming, clean_text
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore, RecordedMessage
 from memory.feedback import FeedbackStore
@@ -60,9 +69,17 @@ class BotInbox:
         self.reactions = ReactionFeedback(FeedbackStore(conversations.db))
 
     async def deliver(self, incoming: IncomingMessage) -> Receipt:
-        """Store ``incoming`` and schedule its answer; see `channels.base.Receipt`."""
+        """Store ``incoming`` and schedule its answer; see `channels.base.Receipt`.
+
+        Raises `InboxUnavailableError` when the database cannot be reached (the
+        channel may ask its vendor to send again); any other error means this
+        message cannot be stored however often it is sent.
+        """
+        incoming = clean_incoming(incoming)
         try:
             recorded = await self.orchestrator.record(incoming)
+        except _UNREACHABLE as exc:
+            raise InboxUnavailableError(f"the database cannot be reached: {exc}") from exc
         except InvalidMessageError as exc:
             log.warning("refused a %s message: %s", incoming.channel, exc)
             refusal = f"Sorry, I can't take that message: {exc}."
@@ -76,6 +93,7 @@ class BotInbox:
 
     async def link(self, sender: Address, alias: Address) -> None:
         """Join ``alias`` to ``sender``'s contact (a phone number shared on Telegram)."""
+        sender, alias = _clean_address(sender), _clean_address(alias)
         async with self.contacts.db.transaction() as session:
             await self.contacts.link(
                 session, (sender.kind, sender.value), (alias.kind, alias.value)
@@ -90,6 +108,8 @@ class BotInbox:
         self, channel: str, sent_id: str, *, status: str, error: str | None = None
     ) -> bool:
         """Note a delivery report on the message it is about."""
+        sent_id, status = clean_text(sent_id), clean_text(status)
+        error = None if error is None else clean_text(error)
         found = await self.conversations.record_delivery(
             channel, sent_id, status=status, error=error
         )
@@ -99,6 +119,12 @@ class BotInbox:
 
     async def record_reaction(self, reaction: Reaction) -> bool:
         """A thumbs up or down on a bot reply rates it (see `bot.reactions`)."""
+        reaction = replace(
+            reaction,
+            sent_id=clean_text(reaction.sent_id),
+            rater=_clean_address(reaction.rater),
+            container=None if reaction.container is None else clean_text(reaction.container),
+        )
         return await self.reactions.record(reaction)
 
     async def _answer(self, incoming: IncomingMessage, recorded: RecordedMessage) -> None:
@@ -137,6 +163,15 @@ class BotInbox:
             await channel.reply(incoming, OutgoingMessage(text, private=True))
         except Exception:
             log.exception("could not tell the %s sender that answering failed", incoming.channel)
+
+
+#: Errors that say the database is out of reach now, not that this message is bad:
+#: worth a retry (SQLAlchemy's connection errors, its pool timeout, a refused socket).
+_UNREACHABLE = (sql.OperationalError, sql.InterfaceError, sql.TimeoutError, OSError)
+
+
+def _clean_address(address: Address) -> Address:
+    return Address(clean_text(address.kind), clean_text(address.value))
 
 
 def _turn(incoming: IncomingMessage) -> str:

@@ -1,28 +1,44 @@
-"""Checking a request to ``/slack/events`` before anything reads it: signature, then shape."""
+"""Checking a request to ``/slack/events`` before anything reads it: signature, then shape.
+
+What passes is cleaned (`channels.text.clean_json`): a NUL or a lone
+surrogate in a message or a command is removed, never a database error.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
 from slack_sdk.signature import SignatureVerifier
 
+from channels.text import clean_json
+
+log = logging.getLogger(__name__)
+
+#: Slack's largest requests (a 40,000-character message with its blocks) are a few
+#: hundred kilobytes: a body far larger is not Slack's and is not parsed.
+MAX_BODY_BYTES = 1 << 20
+
 
 def is_signed(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, str]) -> bool:
     """Whether ``X-Slack-Signature`` signs ``body`` and the timestamp is within 5 minutes.
 
     slack_sdk's verifier raises on a timestamp that is not a number or a body
-    that is not UTF-8; both are simply unsigned requests here.
+    that is not UTF-8, and `hmac.compare_digest` on a non-ASCII signature (a
+    header arrives decoded as Latin-1); all are simply unsigned requests here.
     """
+    if not headers.get("x-slack-signature", "").isascii():
+        return False
     try:
         return verifier.is_valid(
             body=body,
             timestamp=headers.get("x-slack-request-timestamp"),
             signature=headers.get("x-slack-signature"),
         )
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, TypeError):  # UnicodeDecodeError is a ValueError
         return False
 
 
@@ -31,14 +47,17 @@ def parse_payload(body: bytes, content_type: str | None) -> dict[str, Any] | Non
 
     Slack sends events as JSON, slash commands as a form, and interactivity as
     a form whose ``payload`` field is JSON. bolt parses the same way but
-    raises (an HTTP 500) on a broken body; checking first answers 400.
+    raises (an HTTP 500) on a broken body; checking first answers 400. Every
+    string of the payload comes back cleaned (`clean_json`).
     """
+    if len(body) > MAX_BODY_BYTES:
+        return _malformed(f"a body of {len(body)} bytes")
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        return None
+        return _malformed("a body that is not UTF-8")
     if not text.strip():
-        return None
+        return _malformed("an empty body")
     mime = (content_type or "").split(";")[0].strip().lower()
     try:
         if mime == "application/json" or text.startswith("{"):
@@ -47,5 +66,12 @@ def parse_payload(body: bytes, content_type: str | None) -> dict[str, Any] | Non
             form = dict(parse_qsl(text, keep_blank_values=True, strict_parsing=True))
             parsed = json.loads(form["payload"]) if "payload" in form else form
     except ValueError:
-        return None
-    return parsed if isinstance(parsed, dict) and parsed else None
+        return _malformed("a body that is neither JSON nor a form")
+    if not isinstance(parsed, dict) or not parsed:
+        return _malformed("a payload that is not an object")
+    return clean_json(parsed)
+
+
+def _malformed(what: str) -> None:
+    # One line, no traceback: the request was signed, so it is worth knowing it was dropped.
+    log.warning("Slack request refused: %s", what)
