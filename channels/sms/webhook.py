@@ -63,14 +63,29 @@ class TwilioWebhook:
         signature = request.headers.get(SIGNATURE_HEADER)
         if self.validator is not None and not signature:
             raise WebhookRejected(403, f"missing {SIGNATURE_HEADER}")
-        form = parse_form(await request.body())
+        url = self.signed_url(path, request.url.query)
+        try:
+            form = parse_form(await request.body())
+        except WebhookRejected:
+            # Not a form: 400 only for a request signed as a body without fields, so that
+            # a forged one is told 403 whatever it carries.
+            self._check(url, ImmutableMultiDict(), signature)
+            raise
         if len(form) != len(form.multi_items()):
             raise WebhookRejected(403, "a form field is repeated; Twilio never repeats one")
-        if self.validator is not None:
-            url = self.signed_url(path, request.url.query)
-            if not signature.isascii() or not self.validator.validate(url, form, signature):
-                raise WebhookRejected(403, f"bad {SIGNATURE_HEADER}")
+        self._check(url, form, signature)
         return ImmutableMultiDict([(k, clean_text(v)) for k, v in form.multi_items()])
+
+    def _check(self, url: str, form: Form, signature: str | None) -> None:
+        if self.validator is None:
+            return
+        # A non-ASCII header (read as Latin-1) can be no base64 signature of ours.
+        if (
+            not signature
+            or not signature.isascii()
+            or not self.validator.validate(url, form, signature)
+        ):
+            raise WebhookRejected(403, f"bad {SIGNATURE_HEADER}")
 
 
 def parse_form(body: bytes) -> Form:
