@@ -30,16 +30,17 @@ def is_signed(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, st
     that is not UTF-8, and `hmac.compare_digest` on a non-ASCII signature (a
     header arrives decoded as Latin-1); all are simply unsigned requests here.
     """
-    if not headers.get("x-slack-signature", "").isascii():
-        return False
+    signature = headers.get("x-slack-signature", "")
     try:
-        return verifier.is_valid(
-            body=body,
-            timestamp=headers.get("x-slack-request-timestamp"),
-            signature=headers.get("x-slack-signature"),
+        valid = signature.isascii() and verifier.is_valid(
+            body=body, timestamp=headers.get("x-slack-request-timestamp"), signature=signature
         )
     except (ValueError, TypeError):  # UnicodeDecodeError is a ValueError
-        return False
+        valid = False
+    if not valid:
+        # One line per refused request, no traceback, nothing of the body.
+        log.warning("Slack request refused: missing, expired or wrong X-Slack-Signature")
+    return valid
 
 
 def parse_payload(body: bytes, content_type: str | None) -> dict[str, Any] | None:
@@ -69,7 +70,49 @@ def parse_payload(body: bytes, content_type: str | None) -> dict[str, Any] | Non
         return _malformed("a body that is neither JSON nor a form")
     if not isinstance(parsed, dict) or not parsed:
         return _malformed("a payload that is not an object")
+    problem = shape_problem(parsed)
+    if problem is not None:
+        return _malformed(problem)
     return clean_json(parsed)
+
+
+#: Fields the listeners read as text, where Slack always sends a string (or nothing).
+_EVENT_TEXT = ("type", "user", "channel", "channel_type", "text", "ts", "thread_ts", "subtype")
+_COMMAND_TEXT = ("command", "text", "user_id", "user_name", "channel_id", "response_url")
+
+
+def shape_problem(payload: dict[str, Any]) -> str | None:
+    """What makes a signed payload one Slack never sends (a wrong type, a missing id), or None.
+
+    Only the fields the listeners read are checked: a string where they expect
+    one, the objects and lists they walk. Without this, ``"user": {...}`` or a
+    command without ``user_id`` would reach them and end in a 500 (or worse, be
+    stored as the text of a dict).
+    """
+    if "event" in payload or payload.get("type") == "event_callback":
+        event = payload.get("event")
+        if not isinstance(event, dict):
+            return "an event_callback without an event object"
+        return _not_text(event, _EVENT_TEXT, "event")
+    if "command" in payload:
+        if not isinstance(payload.get("user_id"), str) or not payload["user_id"]:
+            return "a slash command without user_id"
+        return _not_text(payload, _COMMAND_TEXT, "command")
+    if payload.get("type") == "block_actions":
+        user, actions = payload.get("user"), payload.get("actions")
+        if not isinstance(user, dict) or not isinstance(user.get("id"), str):
+            return "block_actions without a user id"
+        if not isinstance(actions, list) or not all(isinstance(a, dict) for a in actions):
+            return "block_actions whose actions are not a list of objects"
+    return None
+
+
+def _not_text(fields: dict[str, Any], names: tuple[str, ...], what: str) -> str | None:
+    for name in names:
+        value = fields.get(name)
+        if value is not None and not isinstance(value, str):
+            return f"{what} field {name!r} is a {type(value).__name__}, not text"
+    return None
 
 
 def _malformed(what: str) -> None:

@@ -17,6 +17,7 @@ import logging
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
+from aiogram.types.update import UpdateTypeLookupError
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
@@ -58,6 +59,7 @@ def webhook_router(
     @router.post(WEBHOOK_PATH, include_in_schema=False)
     async def telegram_webhook(request: Request) -> JSONResponse:
         if verify and not secret_matches(request.headers.get(SECRET_HEADER), secret):
+            log.warning("Telegram webhook: refused a request without the right secret")
             return _error(401, f"missing or wrong {SECRET_HEADER}")
         update = _read_update(await request.body(), bot)
         if update is None:
@@ -84,10 +86,17 @@ def _read_update(body: bytes, bot: Bot) -> Update | None:
         return None
     try:
         payload = clean_json(json.loads(body))  # invalid UTF-8 is a ValueError too
-        return Update.model_validate(payload, context={"bot": bot})
+        update = Update.model_validate(payload, context={"bot": bot})
     except (ValueError, ValidationError) as exc:  # JSONDecodeError is a ValueError
         log.warning("Telegram webhook: dropped a body that is not an update: %s", _summary(exc))
         return None
+    try:
+        update.event_type  # noqa: B018 - raises on a kind this aiogram does not know
+    except UpdateTypeLookupError:
+        # A newer Bot API's kind (we ask only for messages and button presses): nothing to do.
+        log.info("Telegram update %s of an unknown kind: ignored", update.update_id)
+        return None
+    return update
 
 
 def _summary(exc: BaseException) -> str:

@@ -62,7 +62,11 @@ Build = Callable[[AllChannels], Forged]
 # -- Slack --------------------------------------------------------------------------------
 
 SLACK_EVENT = event_body(dm_event("forged: list today's bookings"))
-NOW = int(time.time())
+
+
+def now() -> int:
+    # Read when a case is built, not at import: the module may run for minutes.
+    return int(time.time())
 
 
 def slack(
@@ -108,12 +112,12 @@ SLACK_CASES: dict[str, Build] = {
     "slack-missing-signature": lambda b: slack(x_slack_signature=None),
     "slack-missing-timestamp": lambda b: slack(x_slack_request_timestamp=None),
     "slack-wrong-secret": lambda b: slack(secret="another-workspace-secret"),
-    "slack-expired-6-minutes": lambda b: slack(timestamp=NOW - 6 * 60),
-    "slack-replayed-yesterday": lambda b: slack(timestamp=NOW - 86_400),
-    "slack-timestamp-in-the-future": lambda b: slack(timestamp=NOW + 10 * 60),
+    "slack-expired-6-minutes": lambda b: slack(timestamp=now() - 6 * 60),
+    "slack-replayed-yesterday": lambda b: slack(timestamp=now() - 86_400),
+    "slack-timestamp-in-the-future": lambda b: slack(timestamp=now() + 10 * 60),
     "slack-timestamp-not-a-number": lambda b: slack(x_slack_request_timestamp="now"),
     "slack-timestamp-swapped-after-signing": lambda b: slack(
-        x_slack_request_timestamp=str(NOW - 1)
+        x_slack_request_timestamp=str(now() - 1)
     ),
     "slack-tampered-body": lambda b: slack(
         SLACK_EVENT.replace("list today", "delete all"), sign=SLACK_EVENT
@@ -132,7 +136,8 @@ SLACK_CASES: dict[str, Build] = {
     "slack-signature-latin-1": lambda b: slack(x_slack_signature=b"v0=\xe9\xe8\xff"),
     "slack-timestamp-non-ascii": lambda b: slack(x_slack_request_timestamp="１７".encode()),
     "slack-hmac-without-separators": lambda b: slack(
-        x_slack_signature=slack_raw_hmac(f"v0{NOW}{SLACK_EVENT}"), timestamp=NOW
+        x_slack_signature=slack_raw_hmac(f"v0{now()}{SLACK_EVENT}"),
+        x_slack_request_timestamp=str(now()),
     ),
     "slack-signature-of-empty-body": lambda b: slack(sign=""),
     "slack-command-tampered": lambda b: slack(
