@@ -13,11 +13,18 @@ stored and not answered: its job finds the limit and, for the first of its
 window, sends a notice instead, stored as any reply is. Channels report what
 their sends cost (`record_sent`, `record_price`: SMS segments) to
 `bot.send_costs`.
+
+Every text a channel hands over is cleaned first (`channels.text.clean_text`):
+a NUL or a lone surrogate in a message, a name or an id is removed, never a
+database error that a vendor would answer by sending the message again.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+
+from sqlalchemy import exc as sql
 
 from bot.commands import CommandContext, CommandRegistry
 from bot.errors import InvalidMessageError
@@ -34,6 +41,8 @@ from channels.base import (
     Reaction,
     Receipt,
 )
+from channels.errors import InboxUnavailableError
+from channels.text import clean_incoming, clean_text
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore, RecordedMessage
 from memory.feedback import FeedbackStore
@@ -76,11 +85,19 @@ class BotInbox:
         self.send_costs = send_costs
 
     async def deliver(self, incoming: IncomingMessage) -> Receipt:
-        """Store ``incoming`` and schedule its answer; see `channels.base.Receipt`."""
+        """Store ``incoming`` and schedule its answer; see `channels.base.Receipt`.
+
+        Raises `InboxUnavailableError` when the database cannot be reached (the
+        channel may ask its vendor to send again); any other error means this
+        message cannot be stored however often it is sent.
+        """
+        incoming = clean_incoming(incoming)
         try:
             recorded = await store_and_schedule(
                 incoming, orchestrator=self.orchestrator, jobs=self.jobs, contacts=self.contacts
             )
+        except _UNREACHABLE as exc:
+            raise InboxUnavailableError(f"the database cannot be reached: {exc}") from exc
         except InvalidMessageError as exc:
             log.warning("refused a %s message: %s", incoming.channel, exc)
             refusal = f"Sorry, I can't take that message: {exc}."
@@ -96,6 +113,7 @@ class BotInbox:
 
     async def link(self, sender: Address, alias: Address) -> None:
         """Join ``alias`` to ``sender``'s contact (a phone number shared on Telegram)."""
+        sender, alias = _clean_address(sender), _clean_address(alias)
         async with self.contacts.db.transaction() as session:
             await self.contacts.link(
                 session, (sender.kind, sender.value), (alias.kind, alias.value)
@@ -110,6 +128,8 @@ class BotInbox:
         self, channel: str, sent_id: str, *, status: str, error: str | None = None
     ) -> bool:
         """Note a delivery report on the message it is about."""
+        sent_id, status = clean_text(sent_id), clean_text(status)
+        error = None if error is None else clean_text(error)
         found = await self.conversations.record_delivery(
             channel, sent_id, status=status, error=error
         )
@@ -142,6 +162,12 @@ class BotInbox:
 
     async def record_reaction(self, reaction: Reaction) -> bool:
         """A thumbs up or down on a bot reply rates it (see `bot.reactions`)."""
+        reaction = replace(
+            reaction,
+            sent_id=clean_text(reaction.sent_id),
+            rater=_clean_address(reaction.rater),
+            container=None if reaction.container is None else clean_text(reaction.container),
+        )
         return await self.reactions.record(reaction)
 
     @property
@@ -234,3 +260,12 @@ class BotInbox:
             await channel.reply(incoming, OutgoingMessage(text, private=True))
         except Exception:
             log.exception("could not tell the %s sender that answering failed", incoming.channel)
+
+
+#: Errors that say the database is out of reach now, not that this message is bad:
+#: worth a retry (SQLAlchemy's connection errors, its pool timeout, a refused socket).
+_UNREACHABLE = (sql.OperationalError, sql.InterfaceError, sql.TimeoutError, OSError)
+
+
+def _clean_address(address: Address) -> Address:
+    return Address(clean_text(address.kind), clean_text(address.value))

@@ -7,6 +7,10 @@ class ChannelError(Exception):
     """Something a channel could not do."""
 
 
+class InboxUnavailableError(ChannelError):
+    """The bot could not store a message now (its database is unreachable): worth a retry."""
+
+
 class RecipientOptedOutError(ChannelError):
     """A send to someone who opted out (SMS STOP) was refused before reaching the vendor."""
 

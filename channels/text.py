@@ -1,6 +1,12 @@
-"""Splitting long text into pieces a channel accepts, at natural boundaries."""
+"""Text as channels need it: split at natural boundaries, shortened, cleaned for storing."""
 
 from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from channels.base import Address, IncomingMessage
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -42,3 +48,51 @@ def shorten(text: str, limit: int, *, ellipsis: str = "…") -> str:
         if at > room // 2:
             return window[: at + len(separator)].rstrip() + ellipsis
     return window + ellipsis
+
+
+#: What no store takes: NUL (PostgreSQL refuses byte 0x00 in text) and lone UTF-16
+#: surrogates (a JSON ``"\ud800"`` decodes to one; no UTF-8 encoder accepts it).
+#: A well-formed pair never reaches Python as two surrogates: JSON joins it into one
+#: character, so every surrogate in a `str` is a broken half.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters no database or encoder accepts (NUL, lone surrogates)."""
+    return _UNSTORABLE.sub("", text)
+
+
+def clean_json(value: Any) -> Any:
+    """A decoded JSON value (or form) with `clean_text` applied to every string, keys too."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_json(k): clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_json(v) for v in value]
+    return value
+
+
+def clean_incoming(incoming: IncomingMessage) -> IncomingMessage:
+    """``incoming`` with every text field cleaned (`clean_text`): what the store may see.
+
+    Channels clean what they receive at their boundary; this is the last
+    door before the database, for every channel alike.
+    """
+
+    def address(a: Address) -> Address:
+        return Address(clean_text(a.kind), clean_text(a.value))
+
+    return replace(
+        incoming,
+        channel=clean_text(incoming.channel),
+        sender=address(incoming.sender),
+        conversation_key=clean_text(incoming.conversation_key),
+        text=clean_text(incoming.text),
+        external_id=None if incoming.external_id is None else clean_text(incoming.external_id),
+        sender_name=None if incoming.sender_name is None else clean_text(incoming.sender_name),
+        aliases=tuple(address(a) for a in incoming.aliases),
+        command=None if incoming.command is None else clean_text(incoming.command),
+        arguments=clean_text(incoming.arguments),
+        extras=clean_json(incoming.extras),
+    )

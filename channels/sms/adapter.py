@@ -13,6 +13,7 @@ longer, so the webhook stores the message, answers at once with empty TwiML
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -22,6 +23,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.adapter import ChannelAdapter
 from channels.base import Address, Inbox, IncomingMessage
+from channels.errors import InboxUnavailableError
 from channels.sms.channel import STATUS_PATH, SmsChannel, masked
 from channels.sms.config import TwilioConfig
 from channels.sms.keywords import keyword_command
@@ -35,6 +37,11 @@ INBOUND_PATH = "/sms/inbound"
 FINAL_STATUSES = frozenset({"delivered", "undelivered", "failed"})
 #: Longest id field we accept; Twilio's SIDs are 34 characters.
 MAX_SID_LENGTH = 64
+#: Twilio joins a long SMS into one ``Body`` of at most 1,600 characters: a longer one
+#: is not Twilio's, and would otherwise be refused only after it was stored.
+MAX_BODY_LENGTH = 1600
+#: A sender an SMS can come from and be answered at: E.164 or a short code.
+_PHONE = re.compile(r"\+?[0-9]{3,15}")
 
 
 class SmsAdapter(ChannelAdapter):
@@ -67,9 +74,13 @@ class SmsAdapter(ChannelAdapter):
             form = await self.webhook.form(request, path=INBOUND_PATH)
             sender = _required(form, "From")
             sid = _required(form, "MessageSid")
+            body = form.get("Body", "")
+            if not _PHONE.fullmatch(sender):
+                raise WebhookRejected(400, "From is not a phone number")
+            if len(body) > MAX_BODY_LENGTH:
+                raise WebhookRejected(400, f"Body is over {MAX_BODY_LENGTH} characters")
         except WebhookRejected as exc:
-            return _refusal(exc)
-        body = form.get("Body", "")
+            return _refusal(exc, INBOUND_PATH)
         incoming = IncomingMessage(
             channel=self.name,
             sender=Address("phone", sender),
@@ -79,7 +90,11 @@ class SmsAdapter(ChannelAdapter):
             command=keyword_command(body),
             extras={"to": form.get("To", ""), "num_media": form.get("NumMedia", "0")},
         )
-        receipt = await self.inbox.deliver(incoming)
+        try:
+            receipt = await self.inbox.deliver(incoming)
+        except InboxUnavailableError as exc:
+            log.warning("sms %s not stored: %s", sid, exc)
+            return JSONResponse({"error": "try again later", "details": []}, status_code=503)
         if receipt.duplicate:
             log.info("sms %s from %s delivered again: ignored", sid, masked(sender))
         # Empty TwiML: "received, no reply here". The reply goes by REST, after the model.
@@ -94,7 +109,7 @@ class SmsAdapter(ChannelAdapter):
             # Older callbacks name it SmsStatus only; current ones send both.
             status = _required(form, "MessageStatus" if "MessageStatus" in form else "SmsStatus")
         except WebhookRejected as exc:
-            return _refusal(exc)
+            return _refusal(exc, STATUS_PATH)
         status = status.lower()
         price = form.get("Price", "").strip()
         if price:  # Twilio adds it once the message is rated; most callbacks have none
@@ -138,6 +153,8 @@ def _error_of(form: Form) -> str | None:
     return ": ".join(part for part in (code, message) if part)
 
 
-def _refusal(exc: WebhookRejected) -> Response:
+def _refusal(exc: WebhookRejected, path: str) -> Response:
+    # One line, no traceback: a refused request is the sender's problem, not ours.
+    log.warning("refused a request to %s (%d): %s", path, exc.status, exc.reason)
     # The app's one error shape (bot/api.py); Twilio only looks at the status.
     return JSONResponse({"error": exc.reason, "details": []}, status_code=exc.status)

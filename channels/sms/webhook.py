@@ -7,18 +7,23 @@ not that URL (http instead of https, an internal host or port), so the URL is
 rebuilt from the configured public URL; validating against ``request.url`` is
 the classic way to reject every genuine request, or to accept one signed for
 another URL.
+
+Twilio's signature joins each key with its values, all of them, so the
+signed string of ``Body=ab`` is also that of ``Body=a&Body=b``: a genuine
+request re-cut into a repeated field still passes. Twilio never repeats a
+field (media come as ``MediaUrl0``, ``MediaUrl1``...), so a form that does is
+refused before its signature is even looked at.
 """
 
 from __future__ import annotations
 
-import logging
 from urllib.parse import parse_qsl
 
 from fastapi import Request
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
-log = logging.getLogger(__name__)
+from channels.text import clean_text
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 #: Twilio's webhooks carry a few dozen fields; a body with far more is not Twilio's.
@@ -48,21 +53,39 @@ class TwilioWebhook:
         return self.public_url + path + (f"?{query}" if query else "")
 
     async def form(self, request: Request, *, path: str) -> Form:
-        """The request's form parameters, once its signature checks out.
+        """The request's form parameters, once its signature checks out, cleaned.
 
-        Raises `WebhookRejected`: 403 for a missing or wrong signature, 400 for
-        a body that is not a form. Nothing else of the request is read first.
+        Raises `WebhookRejected`: 403 for a missing or wrong signature or a
+        repeated field, 400 for a body that is not a form. Nothing else of the
+        request is read first. The values returned have NUL and lone surrogates
+        removed (`clean_text`), after the signature was checked on them as sent.
         """
         signature = request.headers.get(SIGNATURE_HEADER)
         if self.validator is not None and not signature:
             raise WebhookRejected(403, f"missing {SIGNATURE_HEADER}")
-        form = parse_form(await request.body())
-        if self.validator is not None:
-            url = self.signed_url(path, request.url.query)
-            if not self.validator.validate(url, form, signature):
-                log.warning("refused a request to %s: bad %s", path, SIGNATURE_HEADER)
-                raise WebhookRejected(403, f"bad {SIGNATURE_HEADER}")
-        return form
+        url = self.signed_url(path, request.url.query)
+        try:
+            form = parse_form(await request.body())
+        except WebhookRejected:
+            # Not a form: 400 only for a request signed as a body without fields, so that
+            # a forged one is told 403 whatever it carries.
+            self._check(url, ImmutableMultiDict(), signature)
+            raise
+        if len(form) != len(form.multi_items()):
+            raise WebhookRejected(403, "a form field is repeated; Twilio never repeats one")
+        self._check(url, form, signature)
+        return ImmutableMultiDict([(k, clean_text(v)) for k, v in form.multi_items()])
+
+    def _check(self, url: str, form: Form, signature: str | None) -> None:
+        if self.validator is None:
+            return
+        # A non-ASCII header (read as Latin-1) can be no base64 signature of ours.
+        if (
+            not signature
+            or not signature.isascii()
+            or not self.validator.validate(url, form, signature)
+        ):
+            raise WebhookRejected(403, f"bad {SIGNATURE_HEADER}")
 
 
 def parse_form(body: bytes) -> Form:

@@ -47,6 +47,9 @@ UNREADABLE = frozenset(
     }
 )
 
+#: Telegram's own limit on a message's text: a longer one is not Telegram's.
+MAX_TEXT_LENGTH = 4096
+
 ONLY_TEXT = "Sorry, I can only read text messages. Please type your question."
 PHONE_LINKED = "Thanks! I'll recognise you by {phone}, here and by SMS."
 NOT_YOUR_CONTACT = (
@@ -130,6 +133,9 @@ class TelegramInbound:
         """Text: a ``/command`` or a message for the orchestrator."""
         user, text = message.from_user, message.text or ""
         if user is None or user.is_bot:  # channel posts, anonymous admins, other bots
+            return
+        if len(text) > MAX_TEXT_LENGTH:
+            log.warning("Telegram: dropped a text of %d characters (over Telegram's)", len(text))
             return
         command = parse_command(text)
         await self.inbox.deliver(

@@ -3,6 +3,7 @@ translating updates (with a recording inbox), and registering the webhook."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
@@ -17,7 +18,7 @@ from channels.base import (
     OutgoingMessage,
     Receipt,
 )
-from channels.errors import ChannelError, ChannelSendError
+from channels.errors import ChannelError, ChannelSendError, InboxUnavailableError
 from channels.telegram.adapter import TelegramAdapter
 from channels.telegram.client import delete_webhook, set_webhook
 from channels.telegram.config import TelegramConfig
@@ -30,14 +31,14 @@ CHAT = str(USER_ID)
 class RecordingInbox:
     """An `Inbox` that keeps what it is given; a repeated external id is a duplicate."""
 
-    def __init__(self, *, fail: bool = False) -> None:
+    def __init__(self, *, fail: Exception | None = None) -> None:
         self.delivered: list[IncomingMessage] = []
         self.links: list[tuple[Address, Address]] = []
         self.fail = fail
 
     async def deliver(self, incoming: IncomingMessage) -> Receipt:
-        if self.fail:
-            raise RuntimeError("the database is down")
+        if self.fail is not None:
+            raise self.fail
         duplicate = any(m.external_id == incoming.external_id for m in self.delivered)
         if not duplicate:
             self.delivered.append(incoming)
@@ -141,15 +142,15 @@ async def test_updates_become_incoming_messages(adapter, client):
     assert incoming.sender_name == "Ann Lee"
 
 
-async def test_a_failure_to_store_gets_500_so_telegram_sends_again(fake):
-    adapter = TelegramAdapter(config(fake), RecordingInbox(fail=True))
+async def post_with_failing_inbox(fake: FakeTelegram, failure: Exception) -> httpx.Response:
+    adapter = TelegramAdapter(config(fake), RecordingInbox(fail=failure))
     app = FastAPI()
     app.include_router(adapter.router())
     try:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://app"
         ) as http:
-            response = await http.post(
+            return await http.post(
                 "/telegram/webhook",
                 json=text_update(8, "hi"),
                 headers={"X-Telegram-Bot-Api-Secret-Token": "sekret"},
@@ -157,7 +158,23 @@ async def test_a_failure_to_store_gets_500_so_telegram_sends_again(fake):
     finally:
         await adapter.aclose()
 
-    assert response.status_code == 500
+
+async def test_the_database_out_of_reach_gets_503_so_telegram_sends_again(fake):
+    response = await post_with_failing_inbox(fake, InboxUnavailableError("connection refused"))
+
+    assert response.status_code == 503
+
+
+async def test_an_update_that_fails_otherwise_is_acknowledged_and_dropped_in_one_line(
+    fake, caplog: pytest.LogCaptureFixture
+):
+    # A poison update: answered with an error, Telegram would send it again for a day.
+    response = await post_with_failing_inbox(fake, RuntimeError("cannot store this"))
+
+    assert response.status_code == 200
+    [dropped] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "dropped" in dropped.getMessage() and "cannot store this" in dropped.getMessage()
+    assert dropped.exc_info is None
 
 
 async def test_webhook_registration(fake):

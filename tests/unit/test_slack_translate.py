@@ -149,6 +149,11 @@ def test_signature_checks():
     assert not is_signed(verifier, body, signed("soon", signed(now)["x-slack-signature"]))
     assert not is_signed(verifier, b"\xff", signed(now))
     assert not is_signed(verifier, body, {})
+    # A non-ASCII signature (a header read as Latin-1) is unsigned, not a TypeError.
+    assert not is_signed(verifier, body, {**signed(now), "x-slack-signature": "v0=é" * 20})
+
+
+ACTIONS = {"type": "block_actions", "user": {"id": "U1"}, "actions": [{"action_id": "a"}]}
 
 
 @pytest.mark.parametrize(
@@ -156,20 +161,33 @@ def test_signature_checks():
     [
         (b'{"a": 1}', "application/json", {"a": 1}),
         (
-            b"command=%2Fask&text=a+payload+word",
+            b"command=%2Fask&text=a+payload+word&user_id=U1",
             "application/x-www-form-urlencoded",
-            {"command": "/ask", "text": "a payload word"},
+            {"command": "/ask", "text": "a payload word", "user_id": "U1"},
         ),
         (
-            b"payload=" + json.dumps({"type": "block_actions"}).encode(),
+            b"payload=" + json.dumps(ACTIONS).encode(),
             None,
-            {"type": "block_actions"},
+            ACTIONS,
+        ),
+        # NUL and lone surrogates are removed, keys included.
+        (
+            b'{"event": {"text": "a\\u0000b\\ud800c", "u\\u0000": 1}}',
+            "application/json",
+            {"event": {"text": "abc", "u": 1}},
         ),
         (b"", "application/json", None),
         (b"{oops", "application/json", None),
         (b"[1]", "application/json", None),
         (b"\xff\xfe", "application/json", None),
         (b"payload=nope", "application/x-www-form-urlencoded", None),
+        # Signed, but not what Slack sends: refused before a listener reads it.
+        (b"command=%2Fask&text=hi", "application/x-www-form-urlencoded", None),
+        (b'{"type": "event_callback", "event": "x"}', "application/json", None),
+        (b'{"event": {"type": "message", "text": 42}}', "application/json", None),
+        (b'{"event": {"type": "message", "user": {"id": "U1"}}}', "application/json", None),
+        (b'{"type": "block_actions", "user": {"id": "U1"}, "actions": {}}', None, None),
+        (b'{"type": "event_callback", "event": {"text": "' + b"x" * (1 << 20) + b'"}}', None, None),
     ],
 )
 def test_parse_payload(body: bytes, content_type: str | None, parsed: dict | None):
