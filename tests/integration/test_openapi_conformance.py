@@ -108,7 +108,7 @@ async def test_the_schema_declares_the_tokens_and_the_error_body(served: httpx.A
     assert set(schema["components"]["securitySchemes"]) == {"ApiToken", "AdminToken"}
     messages = schema["paths"]["/api/v1/messages"]["post"]
     assert messages["security"] == [{"ApiToken": []}]
-    assert sorted(messages["responses"]) == ["200", "400", "401", "422"]
+    assert sorted(messages["responses"]) == ["200", "400", "401", "422", "504"]
     error = messages["responses"]["401"]["content"]["application/json"]["schema"]
     assert error == {"$ref": "#/components/schemas/ErrorOut"}
     contacts = schema["paths"]["/api/v1/contacts/{contact_id}"]
