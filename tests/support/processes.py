@@ -9,13 +9,14 @@ handed the per-test schema the in-process tests use).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import signal
 import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,33 @@ async def fresh_postgres(url: str) -> AsyncIterator[str]:
         with suppress(Exception):
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@asynccontextmanager
+async def database_url(kind: str, tmp: Path) -> AsyncIterator[str]:
+    """A fresh database of ``kind`` (sqlite, postgresql) for bot processes; skips without one."""
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp / 'bot.db'}"
+        return
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        import pytest
+
+        pytest.skip("needs TEST_DATABASE_URL")
+    async with fresh_postgres(url) as fresh:
+        yield fresh
+
+
+async def wait_for(condition: Callable[[], object], seconds: float = 90) -> bool:
+    """Poll ``condition`` (sync, or returning an awaitable) until true or ``seconds`` pass."""
+    for _ in range(int(seconds / 0.1)):
+        result = condition()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return True
+        await asyncio.sleep(0.1)
+    return False
 
 
 def free_port() -> int:
