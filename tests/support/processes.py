@@ -120,6 +120,11 @@ class BotProcess:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
 
+    def terminate(self) -> None:
+        """SIGTERM the process group and return at once (see `stop` to wait)."""
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+
     def stop(self, seconds: float = 30) -> int:
         """SIGTERM, as a deployment stops a process; its exit status."""
         with suppress(ProcessLookupError):
