@@ -55,7 +55,6 @@ async def test_two_workers_answer_a_slack_dm_and_a_telegram_chat_in_order(tmp_pa
             TELEGRAM_BOT_TOKEN=telegram.token,
             TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
             TELEGRAM_API_BASE_URL=telegram.url,
-            INBOUND_BURST_LIMIT="100",  # a customer's 20 quick messages are all answered here
         )
         serve = await start_bot(["serve", "--no-worker"], env, tmp_path, "serve")
         workers = [await start_bot(["worker"], env, tmp_path, f"w{i}") for i in (1, 2)]
