@@ -32,6 +32,7 @@ from agents.providers.function import FunctionProvider
 from agents.tools import AgentTools
 from bench.databases import drop, fresh_database
 from bot.followups import FollowUpRunner
+from bot.pipeline.outbox import Outbox
 from bot.quiet_hours import QuietHours
 from bot.settings import SAMPLE_BUSINESS_DIR
 from channels.base import RecordingChannel
@@ -95,7 +96,7 @@ async def main(leads: int, url: str | None) -> dict[str, object]:
             runner = FollowUpRunner(
                 followups=store,
                 leads=book,
-                channels={"sms": channel},
+                outbox=Outbox(channels={"sms": channel}, conversations=conversations),
                 agent=agent,
                 provider=FunctionProvider(lambda _m: "Still planning your party?", model="bench"),
                 quiet_hours=QuietHours.parse("21:00-08:00"),

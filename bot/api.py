@@ -120,9 +120,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 "API_TOKEN is not set: anyone who can reach /api/v1 can use it "
                 "(and /compare and /enrich spend money)"
             )
-        # Due lead follow-ups, every FOLLOWUP_INTERVAL_S (each worker; a claim stops doubles).
+        # Due lead follow-ups, every FOLLOWUP_INTERVAL_S: on SQLite in this process; on
+        # PostgreSQL a periodic job of the job engine (bot.pipeline.engine), run by a worker.
         followups = None
-        if rt.followups is not None:
+        if rt.followups is not None and not rt.inbox.jobs.durable:
             followups = rt.followups.start_periodic(rt.settings.followup_interval_s)
         try:
             _mount_channels(app, rt)

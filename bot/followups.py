@@ -5,17 +5,25 @@ booked or wrote since it was planned, or already got its
 ``FOLLOWUP_MAX_PER_CONTACT``; move it to the end of the quiet hours when they
 hold in the contact's time zone; otherwise the lead agent's model writes it (a
 template with the lead's fields when the model fails), it is sent on the
-conversation's channel and stored as an outgoing message. The next follow-up
-is planned while the cap allows.
+conversation's channel (through the `Outbox`) and stored as an outgoing
+message. The next follow-up is planned while the cap allows.
+
+A round first closes what a round that died left (`memory.followup_claims`):
+a follow-up claimed but not yet handed to the channel goes back to pending
+and is sent now; one caught mid-send is recorded ``unknown``, never re-sent.
+Where rounds run: a procrastinate periodic job on PostgreSQL (once per tick
+across all workers, one round at a time: `bot.pipeline.engine`), the
+in-process loop of ``bot serve`` on SQLite (`PeriodicFollowUps`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agents.errors import ProviderError
@@ -24,12 +32,13 @@ from agents.providers.base import CallRecord, ChatMessage, Completion, ModelProv
 from bot.followup_job import PeriodicFollowUps
 from bot.followup_text import template
 from bot.orchestrator import Orchestrator
+from bot.pipeline.outbox import Outbox
 from bot.quiet_hours import QuietHours
 from bot.settings import Settings
-from channels.base import Channel, OutgoingMessage
+from channels.base import OutgoingMessage
 from channels.errors import ChannelError, RecipientOptedOutError
-from channels.text import shorten, split_text
 from memory.db import Database
+from memory.followup_claims import FollowUpClaims
 from memory.followups import FollowUpStore, PlannedFollowUp, as_utc
 from memory.leads import LeadBook, LeadRecord
 from memory.models import utcnow
@@ -62,7 +71,7 @@ class FollowUpRunner:
         *,
         followups: FollowUpStore,
         leads: LeadBook,
-        channels: Mapping[str, Channel],
+        outbox: Outbox,
         agent: LeadNurturingAgent,
         provider: ModelProvider,
         quiet_hours: QuietHours | None,
@@ -72,8 +81,9 @@ class FollowUpRunner:
     ) -> None:
         self.followups = followups
         self.leads = leads
-        # The orchestrator's own mapping: channels started later are seen too.
-        self.channels = channels
+        # The orchestrator's outbox: the one way a follow-up reaches a channel.
+        self.outbox = outbox
+        self.claims = FollowUpClaims(followups.db)
         self.agent = agent
         self.provider = provider
         self.quiet_hours = quiet_hours
@@ -83,12 +93,30 @@ class FollowUpRunner:
         self._lock = asyncio.Lock()
 
     async def run(
-        self, *, now: datetime | None = None, dry_run: bool = False, limit: int = 100
+        self,
+        *,
+        now: datetime | None = None,
+        dry_run: bool = False,
+        limit: int = 100,
+        recover: bool = False,
     ) -> list[FollowUpOutcome]:
-        """Handle every follow-up due at ``now``; ``dry_run`` changes and sends nothing."""
+        """Handle every follow-up due at ``now``; ``dry_run`` changes and sends nothing.
+
+        ``recover`` first closes the claims of rounds that died; only a round
+        that no other round can overlap may ask it (see `memory.followup_claims`).
+        """
         now = as_utc(now or utcnow())
         async with self._lock:  # the periodic job and a manual run never overlap here
             outcomes = []
+            if recover and not dry_run:
+                recovered = await self.claims.recover()
+                if recovered.handed_back or recovered.unknown:
+                    log.warning(
+                        "follow-ups of a round that died: %d handed back, %d maybe sent "
+                        "(recorded unknown, not sent again)",
+                        recovered.handed_back,
+                        recovered.unknown,
+                    )
             for planned in await self.followups.due(now, limit=limit):
                 try:
                     outcomes.append(await self._one(planned, now, dry_run))
@@ -113,24 +141,33 @@ class FollowUpRunner:
             if not dry_run:
                 await self.followups.reschedule(planned.id, due_at, reason)
             return replace(_outcome(planned, "rescheduled", reason, dry_run), due_at=due_at)
-        channel = self.channels.get(planned.channel)
-        if channel is None:
+        if self.outbox.channel(planned.channel) is None:
             reason = f"the {planned.channel} channel is not on in this process"
             if not dry_run:
                 await self.followups.skip(planned.id, reason, now=now)
             return _outcome(planned, "skipped", reason, dry_run)
         if dry_run:
             return _outcome(planned, "sent", "due", dry_run)
-        if not await self.followups.claim(planned.id):
+        token = await self.claims.claim(planned.id)
+        if token is None:
             return _outcome(planned, "skipped", "another runner took it", dry_run)
-        text, model_id, calls = await self.write(planned, lead)
-        text = _fit(channel, text)
         try:
-            sent_ids = await _send(channel, planned.conversation_key, text)
+            text, model_id, calls = await self.write(planned, lead)
+        except BaseException:
+            await self.claims.release(planned.id, token)
+            raise
+        # Stored as sent: what the channel takes in all (SMS: 1,600 characters).
+        text = self.outbox.fit_to(planned.channel, text)
+        if not await self.claims.start_send(planned.id, token):
+            return _outcome(planned, "skipped", "its claim was handed to another round", dry_run)
+        try:
+            sent_ids = await self.outbox.send_to(
+                planned.channel, planned.conversation_key, OutgoingMessage(text)
+            )
         except RecipientOptedOutError:
             await self.followups.skip(planned.id, "opted out (refused by the channel)", now=now)
             return _outcome(planned, "skipped", "opted out (refused by the channel)", dry_run)
-        except ChannelError as exc:
+        except ChannelError as exc:  # ChannelOffError too: the channel went off
             await self.followups.skip(planned.id, f"send failed: {exc}", now=now)
             return _outcome(planned, "skipped", f"send failed: {exc}", dry_run)
         await self.followups.record_sent(
@@ -211,22 +248,11 @@ class FollowUpRunner:
         return text, model_id, calls
 
     def start_periodic(self, interval_s: float) -> PeriodicFollowUps | None:
-        """Run due follow-ups every ``interval_s`` in the background; None when 0."""
+        """Run due follow-ups every ``interval_s`` in this process (SQLite); None when 0."""
         if interval_s <= 0:
             return None
-        return PeriodicFollowUps(self.run, interval_s)
-
-
-def _fit(channel: Channel, text: str) -> str:
-    """``text`` as the channel sends it in all (SMS: 1,600 characters), so it is stored so."""
-    if channel.max_reply_length is None:
-        return text
-    return shorten(text, channel.max_reply_length)
-
-
-async def _send(channel: Channel, conversation_key: str, text: str) -> list[str]:
-    parts = split_text(text, channel.max_text_length) or [text]
-    return [await channel.send(conversation_key, OutgoingMessage(text=part)) for part in parts]
+        # The one serving process on SQLite: no other round overlaps it, so it recovers.
+        return PeriodicFollowUps(partial(self.run, recover=True), interval_s)
 
 
 _WOULD = {"sent": "would-send", "skipped": "would-skip", "rescheduled": "would-reschedule"}
@@ -262,7 +288,7 @@ def followup_runner(
     return FollowUpRunner(
         followups=leads.followups or FollowUpStore(leads.db),
         leads=leads,
-        channels=orchestrator.channels,
+        outbox=orchestrator.outbox,
         agent=agent,
         provider=orchestrator.provider_for(agent.name),
         quiet_hours=QuietHours.parse(settings.quiet_hours),

@@ -18,15 +18,17 @@ conversation nobody watches must never go silent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.ops import Handoff, OpsChannel
-from channels.base import Channel, IncomingMessage, OutgoingMessage
+from channels.base import IncomingMessage, OutgoingMessage
 from channels.errors import ChannelError
-from channels.text import shorten, split_text
 from memory.conversations import ConversationStore, RecordedMessage
 from memory.handoffs import HandedOff, HandoffStore
+
+if TYPE_CHECKING:
+    from bot.pipeline.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -59,15 +61,15 @@ class HandoffDesk:
         self,
         conversations: ConversationStore,
         *,
-        channels: Mapping[str, Channel] | None = None,
+        outbox: Outbox | None = None,
         ops: OpsChannel | None = None,
         contact_line: str = "",
         store: HandoffStore | None = None,
     ) -> None:
         self.conversations = conversations
         self.store = store or HandoffStore(conversations.db)
-        # The orchestrator's own mapping: channels switched on later are seen too.
-        self.channels: Mapping[str, Channel] = channels if channels is not None else {}
+        # The orchestrator's outbox (set by it): relays to customers leave only through it.
+        self.outbox = outbox
         self.ops = ops
         self.contact_line = contact_line
 
@@ -138,19 +140,16 @@ class HandoffDesk:
             return Relayed("unknown")
         if not handed.active:
             return Relayed("released", handed.conversation_id)
-        channel = self.channels.get(handed.channel)
-        if channel is None:
+        if self.outbox is None or self.outbox.channel(handed.channel) is None:
             detail = f"the {handed.channel} channel is not on in this bot"
             await self._note(thread, f"Not sent: {detail}.")
             return Relayed("failed", handed.conversation_id, detail)
-        if channel.max_reply_length is not None:
-            text = shorten(text, channel.max_reply_length)
+        text = self.outbox.fit_to(handed.channel, text)  # stored as the customer gets it
         try:
-            sent = [
-                await channel.send(handed.key, OutgoingMessage(part))
-                for part in split_text(text, channel.max_text_length) or [text]
-            ]
-            sent_id = sent[0]
+            # The outbox checks consent: a customer who sent STOP gets no relay either.
+            sent_id = (
+                await self.outbox.send_to(handed.channel, handed.key, OutgoingMessage(text))
+            )[0]
         except ChannelError as exc:
             await self._note(thread, f"Not sent to the customer: {exc}")
             return Relayed("failed", handed.conversation_id, str(exc))

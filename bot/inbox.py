@@ -253,13 +253,7 @@ class BotInbox:
 
     async def _say(self, incoming: IncomingMessage, text: str) -> None:
         """Tell the person something outside the normal answer; never raises."""
-        channel = self.orchestrator.channels.get(incoming.channel)
-        if channel is None:
-            return
-        try:
-            await channel.reply(incoming, OutgoingMessage(text, private=True))
-        except Exception:
-            log.exception("could not tell the %s sender that answering failed", incoming.channel)
+        await self.orchestrator.outbox.say(incoming, text)
 
 
 #: Errors that say the database is out of reach now, not that this message is bad:

@@ -113,7 +113,7 @@ class Orchestrator:
         self.clarifier = clarifier or Clarifier()
         # Handoffs: the team's alert, silence while a person has the conversation, relays.
         self.handoffs = handoffs or HandoffDesk(conversations)
-        self.handoffs.channels = self.channels
+        self.handoffs.outbox = self.outbox
         if ops is not None:
             self.ops = ops
 

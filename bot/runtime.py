@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from agents.business import BusinessProfile
 from agents.catalog import build_agents
@@ -74,7 +75,7 @@ class Runtime:
     compare: CompareService
     #: /enrich: research a contact and score the lead (also the HTTP API and CLI).
     enrich: EnrichService
-    #: Lead follow-ups: ``bot followups run`` and the periodic job of ``bot serve``.
+    #: Lead follow-ups: ``bot followups run``; the periodic round (a job on PostgreSQL).
     followups: FollowUpRunner | None = None
 
     @classmethod
@@ -201,6 +202,14 @@ class Runtime:
                 "told to contact the business directly, and the bot keeps answering",
                 " is set but Slack is off" if settings.slack_ops_channel else " is not set",
             )
+        followups = followup_runner(settings, orchestrator, tools.leads)
+        if jobs.durable and settings.followup_interval_s > 0:
+            # A periodic job: once per tick across all workers, one round at a time.
+            jobs.every(
+                "followups",
+                settings.followup_interval_s,
+                partial(followups.run, recover=True),
+            )
         if jobs.durable:
             if settings.serve_worker if worker is None else worker:
                 await jobs.start_worker()
@@ -231,7 +240,7 @@ class Runtime:
             channels=channel_set,
             compare=compare,
             enrich=enrich,
-            followups=followup_runner(settings, orchestrator, tools.leads),
+            followups=followups,
         )
 
     async def start_channels(self) -> None:

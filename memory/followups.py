@@ -1,8 +1,9 @@
 """`FollowUpStore`: follow-ups planned for leads, and what became of each.
 
-A follow-up is ``pending`` until its time comes; a runner then claims it
-(``sending``, so two processes never send the same one), and it ends
-``sent``, ``skipped`` (opted out, capped, the lead wrote or booked) or
+A follow-up is ``pending`` until its time comes; a round then claims it
+(``writing``, then ``sending``: see `memory.followup_claims`, which also says
+what becomes of the claim of a round that died), and it ends ``sent``,
+``unknown`` (its round died mid-send), ``skipped`` (opted out, capped, the lead wrote or booked) or
 ``cancelled`` (the lead wrote back before it was due). Quiet hours put it back
 to ``pending`` at a later time instead of dropping it.
 """
@@ -21,7 +22,7 @@ from memory.conversations import CallUsage, insert_model_calls, insert_outgoing
 from memory.db import Database
 from memory.models import Booking, Conversation, FollowUp, Identity, Message, utcnow
 
-PENDING, SENDING, SENT, SKIPPED, CANCELLED = "pending", "sending", "sent", "skipped", "cancelled"
+PENDING, SENT, SKIPPED, CANCELLED = "pending", "sent", "skipped", "cancelled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,16 +177,6 @@ class FollowUpStore:
                 query.order_by(FollowUp.due_at.desc(), FollowUp.id.desc()).limit(limit)
             )
             return [_planned(row) for row in rows]
-
-    async def claim(self, followup_id: int) -> bool:
-        """Take a pending follow-up for sending; False when another runner took it first."""
-        async with self.db.transaction() as session:
-            result = await session.execute(
-                update(FollowUp)
-                .where(FollowUp.id == followup_id, FollowUp.status == PENDING)
-                .values(status=SENDING)
-            )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def skip(self, followup_id: int, reason: str, *, now: datetime | None = None) -> None:
         """Close a follow-up unsent, saying why."""

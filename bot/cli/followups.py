@@ -69,7 +69,7 @@ def run(now: datetime | None, dry_run: bool, as_json: bool) -> None:
 @followups.command("list")
 @click.option(
     "--status",
-    type=click.Choice(["pending", "sending", "sent", "skipped", "cancelled"]),
+    type=click.Choice(["pending", "writing", "sending", "sent", "unknown", "skipped", "cancelled"]),
     help="Only follow-ups in this state.",
 )
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))

@@ -167,5 +167,5 @@ def _vote_command(service: CompareService, action: str, kind: VoteKind) -> Comma
 
 def _limit(context: CommandContext) -> int:
     """The longest message the asker's channel shows as one."""
-    channel = context.orchestrator.channels.get(context.incoming.channel)
+    channel = context.orchestrator.outbox.channel(context.incoming.channel)
     return channel.max_text_length if channel is not None else DEFAULT_LIMIT

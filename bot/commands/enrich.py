@@ -240,7 +240,7 @@ async def _with_channel_profile(
     name and (with ``users:read.email``) an e-mail, whose domain tells
     research which company to look at.
     """
-    channel = context.orchestrator.channels.get(context.incoming.channel)
+    channel = context.orchestrator.outbox.channel(context.incoming.channel)
     if channel is None or target.address is None or target.address[0] != context.incoming.channel:
         return target, []
     person = await channel.person(target.address[1])

@@ -60,7 +60,7 @@ class CommandContext:
 
         `LiveReply.finish` stores the final text as the command's reply.
         """
-        live = LiveReply(self.incoming, self.orchestrator.channels.get(self.incoming.channel))
+        live = LiveReply(self.incoming, self.orchestrator.outbox.channel(self.incoming.channel))
         await live.show(first)
         live.on_finish = self._store_live
         return live

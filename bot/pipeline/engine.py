@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import procrastinate
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 #: The queue answers go through, and the task that answers one message.
 ANSWERS_QUEUE = "answers"
 ANSWER_TASK = "bot.answer_message"
+#: Periodic rounds (follow-ups) hold this lock + their name: one round at a time.
+ROUND_LOCK = "bot.round:"
 #: procrastinate's defer, as its own ``defer_jobs`` query calls it (schema 3.x).
 _DEFER = text(
     "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW("
@@ -57,6 +60,14 @@ _WORKERS_SEEN = text(
     "SELECT count(*) FROM procrastinate_workers"
     " WHERE last_heartbeat > now() - make_interval(secs => :seconds)"
 )
+
+
+def _cron(seconds: float) -> str:
+    """A cron line for "every ``seconds``" (procrastinate's sixth column is seconds)."""
+    every = max(1, int(seconds))
+    if every < 60:
+        return f"* * * * * */{every}"
+    return f"*/{min(59, max(1, every // 60))} * * * *"
 
 
 def psycopg_conninfo(db: Database) -> tuple[str, dict[str, Any]]:
@@ -90,14 +101,29 @@ class ProcrastinateJobs(Jobs):
             queue=ANSWERS_QUEUE,
             retry=procrastinate.RetryStrategy(max_attempts=20, linear_wait=2),
         )(self._answer_job)
-        every = max(1, int(settings.stalled_check_s))
-        cron = f"* * * * * */{every}" if every < 60 else f"*/{max(1, every // 60)} * * * *"
-        self.app.periodic(cron=cron, periodic_id="stalled")(
+        self.app.periodic(cron=_cron(settings.stalled_check_s), periodic_id="stalled")(
             self.app.task(name="bot.retry_stalled_jobs", queue=ANSWERS_QUEUE)(self._retry_stalled)
         )
         self.periodic_tasks: dict[str, Any] = {}
         self._worker_task: Any = None
         self._opened = False
+
+    def every(self, name: str, seconds: float, run: Callable[[], Awaitable[Any]]) -> None:
+        """Run ``run`` every ``seconds`` on whichever worker takes it: once per tick
+        across all workers (procrastinate's periodic deferrer), one at a time (a lock).
+
+        A round whose worker died is handed back by the stalled-jobs check and
+        runs again; the next rounds wait behind it for the lock. Register before
+        the worker starts.
+        """
+
+        async def round_job(timestamp: int) -> None:
+            await run()
+
+        task = self.app.task(name=f"bot.round.{name}", queue=ANSWERS_QUEUE, pass_context=False)
+        self.app.periodic(cron=_cron(seconds), periodic_id=name, lock=ROUND_LOCK + name)(
+            task(round_job)
+        )
 
     async def open(self) -> None:
         """Open procrastinate's connection pool (the worker's side)."""
@@ -127,7 +153,10 @@ class ProcrastinateJobs(Jobs):
         )
         for job in stalled:
             log.warning("job %s (%s) of a dead worker runs again", job.id, job.task_name)
-            await manager.retry_job(job)
+            try:
+                await manager.retry_job(job)
+            except Exception:  # one job's trouble must not keep the others stalled
+                log.exception("could not hand back job %s", job.id)
 
     async def run_worker(self, *, install_signal_handlers: bool = False) -> None:
         """Run a worker until cancelled (or, with signal handlers, SIGTERM / SIGINT).

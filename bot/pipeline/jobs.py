@@ -81,6 +81,13 @@ class Jobs(abc.ABC):
         """In-process jobs not finished."""
         return self.work.pending
 
+    def every(self, name: str, seconds: float, run: Callable[[], Awaitable[Any]]) -> None:
+        """Run ``run`` every ``seconds`` as a durable periodic job (the engine's only).
+
+        In-process jobs have none: ``bot serve`` on SQLite runs its rounds in a loop.
+        """
+        raise NotImplementedError(f"periodic {name!r} needs the PostgreSQL job engine")
+
     async def start_worker(self) -> None:  # noqa: B027 - in-process jobs need no worker
         """Start answering in this process (`bot serve` without ``--no-worker``)."""
 

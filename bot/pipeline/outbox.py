@@ -1,7 +1,12 @@
-"""`Outbox`: the one way a stored reply reaches a channel.
+"""`Outbox`: the one way anything the bot says reaches a channel.
 
-Fit to the channel, split into parts, check consent (the channel checks the
-opt-out before every send), send, and record the channel's ids. Around the
+Answers (`send_reply`), follow-ups, the handoff desk's relays and ops posts
+(`send_to`, `update`), commands and notes to a sender (`say`) all send here,
+never through a channel object of their own. Each send is fitted to the
+channel, split into parts and checked for consent: every part goes through
+the channel's ``send``/``reply``, which refuses an address that opted out
+(`RecipientOptedOutError`; the SMS channel reads the opt-out from the
+database before each send, proactive ones included). Around the
 send, the reply's ``send_state`` records how far it got, so a job that runs
 again after its worker died knows what to do with a reply already stored:
 
@@ -19,12 +24,16 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from channels.base import Channel, IncomingMessage, OutgoingMessage
-from channels.errors import RecipientOptedOutError
+from channels.errors import ChannelError, RecipientOptedOutError
 from channels.text import shorten, split_text
 from memory.conversations import ConversationStore
 from memory.pipeline import NOT_SENT, PENDING, SENDING, PipelineStore
 
 log = logging.getLogger(__name__)
+
+
+class ChannelOffError(ChannelError):
+    """A send on a channel that is not on in this process."""
 
 
 class Outbox:
@@ -38,12 +47,63 @@ class Outbox:
         self.conversations = conversations
         self.store = PipelineStore(conversations.db, conversations)
 
+    def channel(self, name: str) -> Channel | None:
+        """The channel ``name`` if it is on: for its limits, profiles and live edits."""
+        return self.channels.get(name)
+
     def fit(self, incoming: IncomingMessage, text: str) -> str:
         """``text`` shortened to what the message's channel sends in all (SMS: 1,600)."""
-        channel = self.channels.get(incoming.channel)
+        return self.fit_to(incoming.channel, text)
+
+    def fit_to(self, channel_name: str, text: str) -> str:
+        """``text`` shortened to what channel ``channel_name`` sends in all (SMS: 1,600)."""
+        channel = self.channels.get(channel_name)
         if channel is None or channel.max_reply_length is None:
             return text
         return shorten(text, channel.max_reply_length)
+
+    async def send_to(
+        self, channel_name: str, conversation_key: str, message: OutgoingMessage
+    ) -> list[str]:
+        """Send ``message`` (fitted, split) to a conversation; the channel's ids of its parts.
+
+        Raises `ChannelOffError` when the channel is not on here,
+        `RecipientOptedOutError` for an address that opted out, and the
+        channel's other `ChannelError`s.
+        """
+        channel = self.channels.get(channel_name)
+        if channel is None:
+            raise ChannelOffError(f"the {channel_name} channel is not on in this process")
+        text = self.fit_to(channel_name, message.text)
+        parts = split_text(text, channel.max_text_length) or [text]
+        sent = []
+        for number, part in enumerate(parts, start=1):
+            last = number == len(parts)
+            piece = replace(message, text=part, card=message.card if last else None)
+            sent.append(await channel.send(conversation_key, piece))
+        return sent
+
+    async def update(
+        self, channel_name: str, conversation_key: str, sent_id: str, message: OutgoingMessage
+    ) -> str:
+        """Edit the sent message ``sent_id`` in place (or send anew where the channel cannot)."""
+        channel = self.channels.get(channel_name)
+        if channel is None:
+            raise ChannelOffError(f"the {channel_name} channel is not on in this process")
+        return await channel.update(conversation_key, sent_id, message)
+
+    async def say(self, incoming: IncomingMessage, text: str) -> None:
+        """Tell the sender something outside the normal answer (privately where the
+        channel can); never raises: it is a courtesy, logged when it fails."""
+        channel = self.channels.get(incoming.channel)
+        if channel is None:
+            return
+        try:
+            await channel.reply(incoming, OutgoingMessage(text, private=True))
+        except RecipientOptedOutError:
+            pass
+        except Exception:
+            log.exception("could not tell the %s sender something", incoming.channel)
 
     async def send_reply(
         self,

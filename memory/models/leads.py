@@ -73,8 +73,11 @@ class FollowUp(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    # pending, sent, skipped (opted out, capped), cancelled (the lead wrote back)
+    # pending, writing, sending, sent, unknown (its round died mid-send), skipped
+    # (opted out, capped), cancelled (the lead wrote back); see memory/followup_claims.py
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    # The token of the round that claimed it (writing, sending): a stale round cannot send.
+    claim: Mapped[str | None] = mapped_column(String(36))
     reason: Mapped[str | None] = mapped_column(Text)  # why it was planned or skipped
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))  # what was sent
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

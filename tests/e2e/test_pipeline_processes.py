@@ -8,9 +8,8 @@ is ``Re: <text>``, so each can be matched to the message it answers.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -24,25 +23,14 @@ from tests.support.fake_twilio import FakeTwilio, run_fake_twilio
 from tests.support.processes import (
     BotProcess,
     Texter,
-    fresh_postgres,
+    database_url,
     pipeline_env,
     start_bot,
     texter,
+    wait_for,
 )
 
 pytestmark = pytest.mark.slow_process
-
-
-@asynccontextmanager
-async def database_url(kind: str, tmp_path: Path) -> AsyncIterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-        return
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("needs TEST_DATABASE_URL")
-    async with fresh_postgres(url) as fresh:
-        yield fresh
 
 
 @asynccontextmanager
@@ -60,14 +48,6 @@ def replies_to(fake: FakeTwilio, number: str | None = None) -> Counter[str]:
     return Counter(
         m["Body"].removeprefix("Re: ") for m in fake.messages if number is None or m["To"] == number
     )
-
-
-async def wait_for(condition: Callable[[], bool], seconds: float = 90) -> bool:
-    for _ in range(int(seconds / 0.1)):
-        if condition():
-            return True
-        await asyncio.sleep(0.1)
-    return condition()
 
 
 async def unknown_sends(url: str) -> int:

@@ -65,6 +65,9 @@ class FakeTwilio:
     #: Answer the next this-many creates with 429.
     rate_limited: int = 0
     retry_after: str | None = "1"
+    #: Seconds a create waits after it is recorded, before it answers: a slow vendor
+    #: (the message exists, the sender does not know yet).
+    delay_s: float = 0.0
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     def rate_limit(self, times: int = 1, *, retry_after: str | None = "1") -> None:
@@ -107,6 +110,8 @@ class FakeTwilio:
         async with self._changed:
             self.messages.append({**form, "resource": resource})
             self._changed.notify_all()
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         return JSONResponse(resource, status_code=201)
 
     def _authorised(self, request: Request) -> bool:

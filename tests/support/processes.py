@@ -9,13 +9,14 @@ handed the per-test schema the in-process tests use).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import signal
 import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,33 @@ async def fresh_postgres(url: str) -> AsyncIterator[str]:
         await admin.close()
 
 
+@asynccontextmanager
+async def database_url(kind: str, tmp: Path) -> AsyncIterator[str]:
+    """A fresh database of ``kind`` (sqlite, postgresql) for bot processes; skips without one."""
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp / 'bot.db'}"
+        return
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        import pytest
+
+        pytest.skip("needs TEST_DATABASE_URL")
+    async with fresh_postgres(url) as fresh:
+        yield fresh
+
+
+async def wait_for(condition: Callable[[], object], seconds: float = 90) -> bool:
+    """Poll ``condition`` (sync, or returning an awaitable) until true or ``seconds`` pass."""
+    for _ in range(int(seconds / 0.1)):
+        result = condition()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -72,6 +100,8 @@ def pipeline_env(database_url: str, fake: FakeTwilio, tmp: Path, **extra: str) -
         "STALLED_AFTER_S": "2",
         "STALLED_CHECK_S": "1",
         "WORKER_POLL_S": "0.5",
+        # One customer's 20 quick texts are the point of the order tests, not a flood.
+        "INBOUND_BURST_LIMIT": "1000",
         "LOG_LEVEL": "WARNING",
         "HOME": str(tmp),
         **extra,
@@ -91,6 +121,11 @@ class BotProcess:
         with suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
+
+    def terminate(self) -> None:
+        """SIGTERM the process group and return at once (see `stop` to wait)."""
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
 
     def stop(self, seconds: float = 30) -> int:
         """SIGTERM, as a deployment stops a process; its exit status."""
