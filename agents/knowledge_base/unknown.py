@@ -55,7 +55,7 @@ async def answer_unknown(request: Any, knowledge: Any, *, about: str = "") -> Co
         return None
     if await knowledge.relevant(request.text) or _describes(about, request.text):
         return None
-    return decided(NOT_IN_DOCUMENTS, "no-knowledge", tool="knowledge_base")
+    return decided(NOT_IN_DOCUMENTS, "no-knowledge", tool="knowledge_base", answer="not-sure")
 
 
 def _describes(about: str, question: str) -> bool:
