@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from agents.business import BusinessProfile
 from agents.facts import FactIndex, fact_lines
 from agents.knowledge_base.claims import unsupported
-from agents.knowledge_base.extractive import extractive_answer
+from agents.knowledge_base.extractive import extractive_answer, narrowed
 from agents.knowledge_base.questions import asks_for_fact
 from agents.knowledge_base.terms import terms
 from agents.knowledge_base.unknown import NOT_IN_DOCUMENTS
@@ -258,7 +258,12 @@ class Agent:
         None lets the model answer (no chunk, or not a fact question)."""
         if not request.hits or not asks_for_fact(request.text):
             return None
-        return extractive_answer(request.text, request.hits)
+        text = extractive_answer(request.text, request.hits)
+        earlier = [entry.text for entry in request.history if entry.direction == "out"]
+        if text is not None and near_repeat(text, earlier):
+            # The same line again: only the part this question asks about.
+            text = narrowed(request.text, request.hits) or text
+        return text
 
     def grounded(self, request: AgentRequest, completion: Completion) -> Completion:
         """``completion``, or the documents' own words (else "not sure") when it claims

@@ -101,3 +101,24 @@ def extractive_answer(question: str, hits: Sequence[Any]) -> str | None:
     ]
     text = " ".join(p if p.endswith((".", "!", "?")) else f"{p}." for p in parts)
     return _lead_in(title) + text
+
+
+def narrowed(question: str, hits: Sequence[Any]) -> str | None:
+    """Only the clauses of the best statement that hold the question's topic words
+    ("lobster tail +$15" of the upgrades line): the answer to a follow-up that
+    would otherwise repeat the whole line already sent."""
+    chosen = pick(question, hits, limit=1)
+    if not chosen:
+        return None
+    wanted = {t for t in terms(question) if t not in GENERIC}
+    statement = chosen[0][1]
+    label = _LABEL.match(statement)
+    body = label.group(2) if label else statement
+    clauses = [c.strip() for c in re.split(r"[;,]\s+", body) if c.strip()]
+    words = [set(terms(c)) for c in clauses]
+    # A word every clause has ("price": each names an amount) tells none apart.
+    telling = {t for t in wanted if not all(t in w for w in words)}
+    kept = [c for c, w in zip(clauses, words, strict=True) if telling & w]
+    if not kept or len(kept) == len(clauses):
+        return None
+    return "; ".join(kept).rstrip(".") + "."
