@@ -7,20 +7,30 @@ neutral fields of `AgentRequest`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from fnmatch import fnmatch
 from typing import Any, ClassVar
 
 from agents.business import BusinessProfile
 from agents.facts import FactIndex, fact_lines
-from agents.knowledge_base.amounts import amounts, unsupported_amounts
+from agents.knowledge_base.claims import unsupported
+from agents.knowledge_base.extractive import extractive_answer, narrowed
 from agents.knowledge_base.questions import asks_for_fact
+from agents.knowledge_base.terms import terms
 from agents.knowledge_base.unknown import NOT_IN_DOCUMENTS
 from agents.providers.base import ChatMessage, Completion, ModelProvider
+from agents.replies import near_repeat
 from agents.tools import AgentTools
 from memory.conversations import HistoryEntry
 
 log = logging.getLogger(__name__)
+
+_APOLOGY = re.compile(r"^\W*(?:i'?m |i am |we'?re )?(?:so |very )?(?:sorry|apolog)", re.IGNORECASE)
+_COMPLAINT = re.compile(
+    r"\b(?:wrong|late|bad|problem|issue|complain\w*|disappoint\w*|sorry)\b", re.I
+)
 
 #: Called with each piece of text as the model writes it.
 DeltaCallback = Callable[[str], Awaitable[None] | None]
@@ -65,6 +75,10 @@ class AgentRequest:
     is_team: bool = False
     #: How sure the router was that this agent should answer (None: not routed).
     route_confidence: float | None = None
+    #: The retrieved chunks themselves (`Hit`s): extractive answers quote them.
+    hits: Sequence[Any] = ()
+    #: What to ask next, decided in code (the lead agent's first missing field).
+    next_question: str | None = None
 
 
 class Agent:
@@ -80,8 +94,12 @@ class Agent:
     temperature: ClassVar[float] = 0.3
     #: How many of the business's fact lines go into one prompt.
     facts_per_prompt: ClassVar[int] = 5
-    #: Money the reply names must come from the documents (see `grounded`).
+    #: The reply's claims (money, quantities, yes/no, policies) must come from the
+    #: documents (see `grounded`).
     checks_amounts: ClassVar[bool] = True
+    #: Models that cannot paraphrase facts reliably (``fnmatch`` patterns on
+    #: ``provider:model``): their fact answers are the documents' own sentences.
+    DEFAULT_EXTRACTIVE: ClassVar[tuple[str, ...]] = ("local:*",)
 
     def __init__(
         self,
@@ -89,8 +107,12 @@ class Agent:
         *,
         history_chars: int = 2400,
         tools: AgentTools | None = None,
+        extractive_models: Sequence[str] | None = None,
     ) -> None:
         self.business = business
+        self.extractive_models = tuple(
+            self.DEFAULT_EXTRACTIVE if extractive_models is None else extractive_models
+        )
         self.agent_tools = tools or AgentTools()
         # Past messages are added newest first until this many characters, so a
         # small model's context is not filled by one long conversation.
@@ -135,11 +157,12 @@ class Agent:
         knowledge = self.agent_tools.knowledge
         if knowledge is None or not self.needs_knowledge(request):
             return request
-        hits = await knowledge.relevant(request.text)
+        hits = await knowledge.relevant(request.text, also=terms(self.about))
         if not hits:
             return request
         return replace(
             request,
+            hits=(*request.hits, *hits),
             knowledge=(*request.knowledge, *(hit.text for hit in hits)),
             citations=(*request.citations, *(hit.citation() for hit in hits)),
         )
@@ -185,35 +208,88 @@ class Agent:
         """
         answer = await self.decide(request)
         if answer is not None:
-            if on_delta is not None:
-                result = on_delta(answer.text)
-                if result is not None:
-                    await result
+            await _emit(on_delta, answer.text)
             return answer
         request = await self.prepare(request)
-        completion = self.grounded(request, await self._complete(request, provider, on_delta))
+        text = self.facts_answer(request) if self.extractive_for(provider) else None
+        if text is not None:
+            # Code decided the facts: the documents' sentences, no model call.
+            completion = decided(text, "extractive", answer="extractive")
+            await _emit(on_delta, text)
+        else:
+            completion = self.grounded(request, await self._complete(request, provider, on_delta))
+            completion = self.unrepeated(request, completion, small=self.extractive_for(provider))
         if request.citations:
             completion = replace(
                 completion, extras={**completion.extras, "citations": list(request.citations)}
             )
         return completion
 
+    def unrepeated(
+        self, request: AgentRequest, completion: Completion, *, small: bool = False
+    ) -> Completion:
+        """``completion``, or the plain next question when it repeats an earlier reply of
+        the conversation; on a ``small`` model also when it echoes the customer or
+        apologises for nothing (a small model copies what it sees)."""
+        earlier = [entry.text for entry in request.history if entry.direction == "out"]
+        why = None
+        if near_repeat(completion.text, earlier):
+            why = "repeats an earlier reply"
+        elif request.next_question is None or not small:
+            pass  # only an agent that knows what to ask next replaces the rest
+        elif near_repeat(completion.text, [request.text], threshold=0.6):
+            why = "repeats the customer"
+        elif _APOLOGY.match(completion.text) and not _COMPLAINT.search(request.text):
+            why = "apologises for nothing"
+        if why is None:
+            return completion
+        text = request.next_question or "Is there anything else I can help you with?"
+        if near_repeat(text, earlier):
+            text = "Anything else I can help you with for your event?"
+        extras = {**completion.extras, "rewritten": {"replaced": completion.text, "reason": why}}
+        return replace(completion, text=text, extras=extras)
+
+    def extractive_for(self, provider: ModelProvider) -> bool:
+        """Whether ``provider``'s fact answers are built from the documents' sentences."""
+        return any(fnmatch(provider.model_id, pattern) for pattern in self.extractive_models)
+
+    def facts_answer(self, request: AgentRequest) -> str | None:
+        """The answer built in code from the retrieved sentences, for a fact question;
+        None lets the model answer (no chunk, or not a fact question)."""
+        if not request.hits or not asks_for_fact(request.text):
+            return None
+        text = extractive_answer(request.text, request.hits)
+        earlier = [entry.text for entry in request.history if entry.direction == "out"]
+        if text is not None and near_repeat(text, earlier):
+            # The same line again: only the part this question asks about.
+            text = narrowed(request.text, request.hits) or text
+        return text
+
     def grounded(self, request: AgentRequest, completion: Completion) -> Completion:
-        """``completion``, or the documents' own words when it names money they do not."""
+        """``completion``, or the documents' own words (else "not sure") when it claims
+        what they do not support: an amount in any currency, a number with a unit,
+        a yes or no to "do you / can you", a policy. The model's text and the
+        reasons are kept in the extras (the stored reply's meta)."""
         if not self.checks_amounts or self.agent_tools.knowledge is None:
             return completion
-        invented = unsupported_amounts(completion.text, request.knowledge, request.text)
-        if not invented:
+        reasons = unsupported(completion.text, request.knowledge, request.text)
+        if not reasons:
             return completion
-        priced = [passage for passage in request.knowledge if amounts(passage)]
-        text = f"Here is what our price list says: {priced[0]}" if priced else NOT_IN_DOCUMENTS
+        text = extractive_answer(request.text, request.hits) if request.hits else None
         log.warning(
-            "%s named %s, which its documents do not: replaced by the documents' words",
+            "%s claimed what its documents do not (%s): replaced by %s",
             completion.model_id,
-            ", ".join(f"${value}" for value in invented),
+            "; ".join(reasons),
+            "the documents' words" if text else "not sure",
         )
-        grounding = {"replaced": completion.text, "amounts": [str(v) for v in invented]}
-        return replace(completion, text=text, extras={**completion.extras, "grounding": grounding})
+        grounding = {
+            "replaced": completion.text,
+            "reasons": reasons,
+            "amounts": [r.split()[1] for r in reasons if r.startswith("amount ")],
+        }
+        extras = {**completion.extras, "grounding": grounding}
+        extras["answer"] = "extractive" if text else "not-sure"
+        return replace(completion, text=text or NOT_IN_DOCUMENTS, extras=extras)
 
     async def _complete(
         self, request: AgentRequest, provider: ModelProvider, on_delta: DeltaCallback | None
@@ -236,3 +312,11 @@ class Agent:
         if completion is None:
             raise RuntimeError(f"{provider.model_id} ended its stream without a completion")
         return completion
+
+
+async def _emit(on_delta: DeltaCallback | None, text: str) -> None:
+    """Stream a whole answer decided in code as one piece."""
+    if on_delta is not None:
+        result = on_delta(text)
+        if result is not None:
+            await result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from agents.base import Agent
 from agents.business import BusinessProfile
 from agents.customer_care import CustomerCareAgent
@@ -19,10 +21,21 @@ AGENT_CLASSES: tuple[type[Agent], ...] = (
 
 
 def build_agents(
-    business: BusinessProfile, *, history_chars: int = 2400, tools: AgentTools | None = None
+    business: BusinessProfile,
+    *,
+    history_chars: int = 2400,
+    tools: AgentTools | None = None,
+    extractive_models: Sequence[str] | None = None,
 ) -> dict[str, Agent]:
-    """Every agent, by name, sharing one set of tools."""
+    """Every agent, by name, sharing one set of tools.
+
+    ``extractive_models`` (ANSWER_EXTRACTIVE_MODELS): the models whose fact
+    answers are the documents' own sentences (`Agent.facts_answer`).
+    """
     tools = tools or AgentTools()
     return {
-        cls.name: cls(business, history_chars=history_chars, tools=tools) for cls in AGENT_CLASSES
+        cls.name: cls(
+            business, history_chars=history_chars, tools=tools, extractive_models=extractive_models
+        )
+        for cls in AGENT_CLASSES
     }

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -24,12 +25,27 @@ log = logging.getLogger(__name__)
 #: router's own threshold of doubt, ROUTER_MIN_CONFIDENCE's default).
 ENQUIRY_CONFIDENCE = 0.45
 
+_YES_NO = re.compile(
+    r"^\W*(?:do|does|can|could|is|are|will|would)\s+(?:you|the|your|there|it|they|we|i)\b",
+    re.IGNORECASE,
+)
+
 #: How the missing lead fields are asked for, in the prompt.
 _ASK = {
     "name": "their name",
     "event_date": "the event date",
     "guests": "the number of guests",
     "location": "the city",
+}
+
+
+#: The questions that move an enquiry forward, in the order asked.
+_ORDER = ("event_date", "guests", "location", "name")
+_NEXT = {
+    "event_date": "What date are you planning the party for?",
+    "guests": "How many guests are you expecting (adults and kids)?",
+    "location": "Which city will the party be in?",
+    "name": "And what name should I put the enquiry under?",
 }
 
 
@@ -57,8 +73,11 @@ two to four sentences, plain text, no Markdown.
         *,
         history_chars: int = 2400,
         tools: AgentTools | None = None,
+        extractive_models: Sequence[str] | None = None,
     ) -> None:
-        super().__init__(business, history_chars=history_chars, tools=tools)
+        super().__init__(
+            business, history_chars=history_chars, tools=tools, extractive_models=extractive_models
+        )
         self.terms = BusinessTerms.from_notes(text for _, text in business.notes)
 
     def today(self, now: datetime | None = None) -> date:
@@ -76,11 +95,16 @@ two to four sentences, plain text, no Markdown.
         recognised ("do you cater weddings?") or one that tells about the event
         ("are you free June 14 for 30?") goes to the model."""
         if accepted_offer(request) is None:  # "yes" to asking the team always hands off
-            confidence = request.route_confidence
-            if confidence is None or confidence >= ENQUIRY_CONFIDENCE:
-                return None
             today = self.today()
             if extract_lead(request.text, today=today, service_area=self.terms.names()).known():
+                return None
+            confidence = request.route_confidence
+            # A recognised enquiry goes to the model, unless it is a yes/no question
+            # about something no document mentions ("can the chef do a teppanyaki
+            # breakfast?"): a small model says yes to those.
+            if (confidence is None or confidence >= ENQUIRY_CONFIDENCE) and not _YES_NO.search(
+                request.text
+            ):
                 return None
         return await answer_unknown(request, self.agent_tools.knowledge, about=self.about)
 
@@ -117,11 +141,22 @@ two to four sentences, plain text, no Markdown.
         notes = list(request.knowledge)
         if missing:
             notes.append("To book, still ask for: " + ", ".join(missing) + ".")
+        # The next question comes from code, in the order that matters to book:
+        # the date (is the chef free?), the guest count (the price), the place.
+        ask = next((_NEXT[name] for name in _ORDER if name in record.missing), None)
         return replace(
             request,
             contact_facts={**request.contact_facts, **known},
             knowledge=tuple(notes),
+            next_question=ask,
         )
+
+    def facts_answer(self, request: AgentRequest) -> str | None:
+        """The documents' sentences, then the next question a booking needs."""
+        text = super().facts_answer(request)
+        if text is None or request.next_question is None:
+            return text
+        return f"{text} {request.next_question}"
 
 
 def _score(

@@ -32,8 +32,10 @@ from pathlib import Path
 # hide the channels package: the repository root goes before it.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from agents.business import BusinessProfile
 from agents.knowledge_base import Hit, open_knowledge_base
 from agents.knowledge_base.questions import asks_for_fact
+from agents.knowledge_base.terms import terms
 from bot.settings import SAMPLE_BUSINESS_DIR, Settings
 from memory.db import Database
 
@@ -77,7 +79,9 @@ async def main(rows: list[dict], folder: Path, min_score: float, top_k: int, rep
         await open_knowledge_base(db, folder, top_k=top_k, min_score=min_score)
         resync_ms = (time.perf_counter() - started) * 1000
         hits = [await retriever.search(r["question"], top_k) for r in rows]
-        used = [await retriever.relevant(r["question"]) for r in rows]
+        # The agents pass the business's own description's words as known too.
+        about = terms(BusinessProfile.from_folder(folder).summary)
+        used = [await retriever.relevant(r["question"], also=about) for r in rows]
         chunks = len(await retriever.store.chunks())
         timings = []
         for _ in range(repeat):

@@ -254,7 +254,16 @@ class Orchestrator:
             meta["clarify"] = decided_by
         text = self.fit(incoming, text)
         # What the agent's tools add: the knowledge chunks cited, the tool that answered.
-        for key in ("fallback", "hybrid", "skipped", "citations", "tool", "grounding"):
+        for key in (
+            "fallback",
+            "hybrid",
+            "skipped",
+            "citations",
+            "tool",
+            "grounding",
+            "answer",
+            "rewritten",
+        ):
             if key in completion.extras:
                 meta[key] = completion.extras[key]
         reply_id = await self.conversations.record_reply(

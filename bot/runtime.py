@@ -140,7 +140,14 @@ class Runtime:
             conversations=conversations,
             router=router
             or build_router(settings.business_dir, embeddings=settings.router_embeddings),
-            agents=build_agents(business, history_chars=settings.history_chars, tools=tools),
+            agents=build_agents(
+                business,
+                history_chars=settings.history_chars,
+                tools=tools,
+                extractive_models=[
+                    p.strip() for p in settings.answer_extractive_models.split(",") if p.strip()
+                ],
+            ),
             provider=provider,
             agent_providers=agent_providers,
             channels=channels,

@@ -40,6 +40,11 @@ class AgentWorkSettings(BaseSettings):
     kb_min_score: float = Field(
         2.4, ge=0, description="BM25 score under which a chunk does not count as an answer."
     )
+    answer_extractive_models: str = Field(
+        "local:*",
+        description="Models (comma-separated provider:model patterns) whose fact answers are"
+        " the documents' own sentences, not the model's paraphrase; empty: none.",
+    )
 
     # Lead follow-ups (bot followups run, and a periodic job in bot serve).
     quiet_hours: str = Field(

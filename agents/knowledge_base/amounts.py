@@ -14,14 +14,23 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-_MONEY = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(\s?k\b)?", re.IGNORECASE)
+#: A currency sign or code before the number ("$60", "£47", "EUR 9") or a name after it
+#: ("47 pounds", "9 euros"): every currency counts, not only dollars.
+_CURRENCY = r"(?:[$£€¥₹]|\b(?:USD|EUR|GBP|CAD|AUD|JPY|US\$)\s?)"
+_NUMBER_PART = r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(\s?k\b)?"
+_MONEY = re.compile(
+    rf"{_CURRENCY}\s?{_NUMBER_PART}"
+    rf"|(?<![\w.]){_NUMBER_PART}\s?(?:dollars?|bucks|euros?|pounds?|quid|yen|USD|EUR|GBP)\b",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(r"(?<![\d$.,])(\d{1,5})(?![\d,])")
 
 
 def amounts(text: str) -> set[Decimal]:
-    """The dollar amounts ``text`` names ("$1,800", "$60.50", "$2k")."""
+    """The amounts ``text`` names in any currency ("$1,800", "$60.50", "$2k", "£47", "9 euros")."""
     found = set()
-    for whole, cents, thousands in _MONEY.findall(text):
+    for match in _MONEY.findall(text):
+        whole, cents, thousands = match[:3] if match[0] else match[3:]
         try:
             value = Decimal(whole.replace(",", "") + (f".{cents}" if cents else ""))
         except InvalidOperation:  # pragma: no cover - the pattern admits digits only

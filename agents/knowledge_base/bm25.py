@@ -1,14 +1,17 @@
-"""`BM25Index`: Okapi BM25 over a small, in-memory collection of passages.
+"""`BM25Index`: Okapi BM25 over a small, in-memory collection of passages, through bm25s.
 
-A business's documents are tens to a few thousand passages: a dictionary of
-postings answers a query in well under a millisecond, with no dependency.
+bm25s (a maintained BM25 library, numpy only) scores; this wrapper keeps the
+passages' own terms (`agents.knowledge_base.terms`: stop words, stems and
+synonyms) as its tokens, so the query and the passages are cut the same way.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Sequence
+
+import bm25s
+import numpy as np
+from bm25s.tokenization import Tokenized
 
 
 class BM25Index:
@@ -20,36 +23,35 @@ class BM25Index:
     """
 
     def __init__(self, passages: Sequence[Sequence[str]], *, k1: float = 1.2, b: float = 0.75):
-        self.k1 = k1
-        self.b = b
         self.size = len(passages)
-        self._lengths = [len(p) for p in passages]
-        self._average = (sum(self._lengths) / self.size) if self.size else 0.0
-        self._postings: dict[str, list[tuple[int, int]]] = {}
-        for index, passage in enumerate(passages):
-            for term, count in Counter(passage).items():
-                self._postings.setdefault(term, []).append((index, count))
-        self._idf = {
-            term: math.log(1 + (self.size - len(posts) + 0.5) / (len(posts) + 0.5))
-            for term, posts in self._postings.items()
-        }
+        # bm25s's Lucene variant leaves out BM25's (k1 + 1) factor: put back, so
+        # scores (and KB_MIN_SCORE) keep the usual scale.
+        self._scale = k1 + 1
+        self._vocab: dict[str, int] = {}
+        ids = [[self._vocab.setdefault(t, len(self._vocab)) for t in p] for p in passages]
+        self._bm25: bm25s.BM25 | None = None
+        if self.size and self._vocab:
+            # Lucene's idf (log(1 + ...)) never goes negative, so a term in every
+            # passage still counts a little, as the hand-written scorer did.
+            self._bm25 = bm25s.BM25(k1=k1, b=b, method="lucene")
+            self._bm25.index(Tokenized(ids=ids, vocab=self._vocab), show_progress=False)
 
     def knows(self, term: str) -> bool:
         """Whether any passage contains ``term``."""
-        return term in self._postings
+        return term in self._vocab
+
+    def vector(self, query: Sequence[str]) -> np.ndarray:
+        """Every passage's score for ``query``, in passage order."""
+        known = [t for t in query if t in self._vocab]
+        if self._bm25 is None or not known:
+            return np.zeros(self.size, dtype=np.float32)
+        # bm25s counts a repeated query term once per occurrence; the query is a set.
+        scores = self._bm25.get_scores(list(dict.fromkeys(known)))
+        return np.asarray(scores, dtype=np.float32) * self._scale
 
     def scores(self, query: Sequence[str]) -> dict[int, float]:
         """Passage index to score, for the passages sharing a term with ``query``."""
-        found: dict[int, float] = {}
-        for term in set(query):
-            idf = self._idf.get(term)
-            if idf is None:
-                continue
-            for index, count in self._postings[term]:
-                norm = 1 - self.b + self.b * self._lengths[index] / self._average
-                gain = idf * count * (self.k1 + 1) / (count + self.k1 * norm)
-                found[index] = found.get(index, 0.0) + gain
-        return found
+        return {i: float(s) for i, s in enumerate(self.vector(query)) if s > 0}
 
     def top(self, query: Sequence[str], limit: int) -> list[tuple[int, float]]:
         """The ``limit`` best (passage index, score) pairs, best first."""

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from agents.knowledge_base.bm25 import BM25Index
+from agents.knowledge_base.coverage import uncovered
 from agents.knowledge_base.terms import terms
 from memory.knowledge import KnowledgeStore, StoredChunk
 
@@ -27,6 +29,8 @@ class Hit:
     heading: str
     text: str
     score: float
+    #: The document's title ("Policies"): the extractive answer's lead-in depends on it.
+    title: str = ""
 
     def citation(self) -> dict[str, Any]:
         """What a stored reply's meta records about this chunk."""
@@ -65,26 +69,29 @@ class Retriever:
         """The ``limit`` best-scoring chunks for ``query``, best first, whatever their score."""
         await self._fresh()
         return [
-            Hit(c.id, c.source, c.heading, c.text, score)
+            Hit(c.id, c.source, c.heading, c.text, score, c.title)
             for c, score in ((self._chunks[i], s) for i, s in self._index.top(terms(query), limit))
         ]
 
-    async def relevant(self, query: str) -> list[Hit]:
+    async def relevant(self, query: str, *, also: Iterable[str] = ()) -> list[Hit]:
         """The chunks that answer ``query`` well enough to use and cite.
 
-        Those scoring ``min_score`` or more. When none does but every word of
-        the question is in the documents ("what is the price?": a word so common
-        in them that it scores low everywhere), the best ones whatever their
-        score; a question with a word the documents never use gets none.
+        None when the question names a topic no document (nor ``also``, the
+        terms of the business's own description) mentions: "events in
+        Sacramento" matches "events" well, but nothing says Sacramento (see
+        `agents.knowledge_base.coverage`). Otherwise those scoring
+        ``min_score`` or more, or when none does (every word it asks about is
+        in the documents, but common there), the best ones whatever their score.
         """
         hits = await self.search(query, self.top_k)
+        if not hits or uncovered(query, self._index.knows, also=also):
+            return []
         strong = [hit for hit in hits if hit.score >= self.min_score]
-        if strong or not hits:
-            return strong
-        wanted = terms(query)
-        if all(self._index.knows(term) for term in wanted):
-            return hits
-        return []
+        return strong or hits
+
+    def uncovered(self, query: str, *, also: Iterable[str] = ()) -> list[str]:
+        """The topic terms of ``query`` no document uses (call after a search)."""
+        return uncovered(query, self._index.knows, also=also)
 
     def invalidate(self) -> None:
         """Check the store again on the next search (this process just changed it)."""

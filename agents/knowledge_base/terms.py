@@ -42,7 +42,6 @@ SYNONYMS = {
         "rate",
         "rates",
         "expensive",
-        "cheap",
         "$",
     ),
     "refund": ("refunds", "refunded", "money back", "reimburse"),
@@ -51,15 +50,45 @@ SYNONYMS = {
     "vegetarian": ("veggie",),
     "alcohol": ("booze", "beer", "wine", "sake", "byob"),
     "tip": ("tips", "tipping", "gratuity"),
-    "area": ("areas", "travel", "located", "location"),
+    "area": ("areas", "travel", "located", "location", "drive", "driving", "distance"),
     "serve": ("service",),
     "ahead": ("advance", "beforehand", "notice"),
     "peanut": ("peanuts", "nut", "nuts"),
     "kid": ("kids", "child", "children"),
     "guest": ("people", "person", "persons", "adult", "adults", "head", "heads", "pax"),
+    # Words customers use for what documents of a catering business say another way.
+    "indoor": ("indoors", "inside", "garage", "kitchen", "basement", "living room", "apartment"),
+    "rain": ("rains", "raining", "rainy", "storm", "storms", "thunderstorm", "thunderstorms"),
+    "space": ("room", "footprint", "square feet", "square foot"),
+    "last": ("lasts", "long", "duration", "how long"),
+    "minimum": ("least", "lowest", "smallest", "min"),
+    "reserve": ("hold", "secure", "lock in"),
+    "discount": ("discounts", "cheaper", "cheap", "less", "deal", "deals", "savings", "% off"),
+    "weekday": ("weekdays", "monday", "tuesday", "wednesday", "thursday", "weeknight", "midweek"),
+    "plate": ("plates", "dishes", "dishware", "cutlery", "silverware", "forks"),
+    "arrive": ("arrives", "arrival", "get there", "get here", "turn up"),
+    "insur": ("insured", "insurance", "liability"),
 }
-_CANONICAL = {alias: word for word, aliases in SYNONYMS.items() for alias in aliases}
-_PHRASES = {alias: word for alias, word in _CANONICAL.items() if " " in alias}
+_CANONICAL: dict[str, str] = {}
+_PHRASES: dict[str, str] = {}
+
+
+def add_synonyms(synonyms: dict[str, tuple[str, ...] | list[str]]) -> None:
+    """Teach retrieval more words: ``{"what the documents say": ["what customers say"]}``.
+
+    The business's own list (``synonyms.yml`` in its folder) is added at start,
+    on top of the built-in one.
+    """
+    for word, aliases in synonyms.items():
+        for alias in aliases:
+            alias = str(alias).lower().strip()
+            if alias and alias != word:
+                _CANONICAL[alias] = str(word).lower()
+                if " " in alias:
+                    _PHRASES[alias] = str(word).lower()
+
+
+add_synonyms(SYNONYMS)
 
 
 def stem(word: str) -> str:

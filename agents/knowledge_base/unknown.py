@@ -53,9 +53,9 @@ async def answer_unknown(request: Any, knowledge: Any, *, about: str = "") -> Co
         return replace(answer, finish_reason=HANDOFF)
     if not asks_for_fact(request.text):
         return None
-    if await knowledge.relevant(request.text) or _describes(about, request.text):
+    if await knowledge.relevant(request.text, also=terms(about)) or _describes(about, request.text):
         return None
-    return decided(NOT_IN_DOCUMENTS, "no-knowledge", tool="knowledge_base")
+    return decided(NOT_IN_DOCUMENTS, "no-knowledge", tool="knowledge_base", answer="not-sure")
 
 
 def _describes(about: str, question: str) -> bool:

@@ -119,7 +119,7 @@ async def test_provider_failure_apologises_and_logs_the_error(
     rt = await Runtime.start(
         settings, provider=FunctionProvider(broken), channels=channels, db=database
     )
-    reply = await rt.orchestrator.handle(sms("Are you open Sunday?", "SM-err"))
+    reply = await rt.orchestrator.handle(sms("hello there!", "SM-err"))
 
     assert reply.text == APOLOGY and reply.outcome == "error"
     assert channels["sms"].texts == [APOLOGY]
