@@ -210,7 +210,16 @@ class Agent:
         if answer is not None:
             await _emit(on_delta, answer.text)
             return answer
-        request = await self.prepare(request)
+        return await self.answer_prepared(await self.prepare(request), provider, on_delta=on_delta)
+
+    async def answer_prepared(
+        self,
+        request: AgentRequest,
+        provider: ModelProvider,
+        *,
+        on_delta: DeltaCallback | None = None,
+    ) -> Completion:
+        """The answer to a request `prepare` has filled: extractive or the model's, checked."""
         text = self.facts_answer(request) if self.extractive_for(provider) else None
         if text is not None:
             # Code decided the facts: the documents' sentences, no model call.

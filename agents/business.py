@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from agents.leads.pricing import PriceList
+
 
 @dataclass(frozen=True, slots=True)
 class BusinessProfile:
@@ -21,10 +23,15 @@ class BusinessProfile:
     contact_line: str = ""
     timezone: str = "UTC"
     notes: tuple[tuple[str, str], ...] = ()  # (file stem, Markdown text)
+    #: ``pricing.yml``: quotes are worked out from it (None: no quotes, only the notes).
+    pricing: PriceList | None = None
 
     @classmethod
     def from_folder(cls, folder: Path) -> BusinessProfile:
-        """Read ``business.yml`` and every ``*.md`` note in ``folder``."""
+        """Read ``business.yml``, every ``*.md`` note and ``pricing.yml`` in ``folder``.
+
+        A ``pricing.yml`` that disagrees with ``pricing.md`` raises `PriceListError`.
+        """
         profile_file = folder / "business.yml"
         if not profile_file.is_file():
             raise FileNotFoundError(f"no business.yml in {folder}")
@@ -41,4 +48,5 @@ class BusinessProfile:
             contact_line=str(data.get("contact_line", "")).strip(),
             timezone=str(data.get("timezone", "UTC")),
             notes=notes,
+            pricing=PriceList.from_folder(folder),
         )

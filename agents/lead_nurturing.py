@@ -10,13 +10,14 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from agents.base import Agent, AgentRequest, Tool
+from agents.base import Agent, AgentRequest, DeltaCallback, Tool, decided
 from agents.business import BusinessProfile
 from agents.knowledge_base.unknown import accepted_offer, answer_unknown
 from agents.leads.extraction import extract_lead
+from agents.leads.quote import Estimate, asks_price, estimate
 from agents.leads.scoring import score_lead
 from agents.leads.terms import BusinessTerms
-from agents.providers.base import Completion
+from agents.providers.base import Completion, ModelProvider
 from agents.tools import AgentTools
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,52 @@ two to four sentences, plain text, no Markdown.
             contact_facts={**request.contact_facts, **known},
             knowledge=tuple(notes),
             next_question=ask,
+        )
+
+    async def respond(
+        self,
+        request: AgentRequest,
+        provider: ModelProvider,
+        *,
+        on_delta: DeltaCallback | None = None,
+    ) -> Completion:
+        """As `Agent.respond`, but a price question with a guest count known (now or
+        earlier) gets a quote worked out in code from the price list."""
+        answer = await self.decide(request)
+        if answer is not None:
+            if on_delta is not None:
+                result = on_delta(answer.text)
+                if result is not None:
+                    await result
+            return answer
+        request = await self.prepare(request)
+        quote = self.quote(request)
+        if quote is None:
+            return await self.answer_prepared(request, provider, on_delta=on_delta)
+        text = quote.text
+        if request.next_question and request.next_question.startswith("What date"):
+            text += " " + request.next_question  # the date decides the discount and the chef
+        completion = decided(text, "quote", answer="quote", quote=quote.as_dict())
+        if on_delta is not None:
+            result = on_delta(text)
+            if result is not None:
+                await result
+        return completion
+
+    def quote(self, request: AgentRequest) -> Estimate | None:
+        """The estimate a price question asks for, from the message, the customer's
+        earlier messages and the lead's stored fields; None when it is no price
+        question, the business has no price list, or no guest count is known."""
+        prices = self.business.pricing
+        if prices is None or request.is_team or not asks_price(request.text):
+            return None
+        earlier = [e.text for e in reversed(request.history) if e.direction == "in"]
+        return estimate(
+            request.text,
+            prices,
+            today=self.today(),
+            earlier=earlier,
+            known=request.contact_facts,
         )
 
     def facts_answer(self, request: AgentRequest) -> str | None:

@@ -263,6 +263,7 @@ class Orchestrator:
             "grounding",
             "answer",
             "rewritten",
+            "quote",  # the lead agent's worked-out estimate (lines, total)
         ):
             if key in completion.extras:
                 meta[key] = completion.extras[key]

@@ -237,7 +237,7 @@ async def test_a_question_of_common_words_still_gets_the_best_chunks(
 async def test_a_lead_asking_what_the_documents_lack_gets_not_sure_too(
     runtime: Runtime, model: FunctionProvider
 ):
-    enquiry = await runtime.orchestrator.handle(sms("How much for 30 guests on June 14?"))
+    enquiry = await runtime.orchestrator.handle(sms("We want a party for 30 guests on June 14."))
     unknown = await runtime.orchestrator.handle(sms("Do you have a helicopter pad?"))
     handed = await runtime.orchestrator.handle(sms("yes"))
 
@@ -267,7 +267,7 @@ async def test_a_price_the_model_invents_is_replaced_by_the_documents_words(
     inventor = FunctionProvider(lambda _: "The classic package for 20 guests is $65.")
     rt = await Runtime.start(settings, provider=inventor, channels=channels, db=database)
     try:
-        reply = await rt.orchestrator.handle(sms("How much is the classic package for 20 guests?"))
+        reply = await rt.orchestrator.handle(sms("How much is the classic package per adult?"))
     finally:
         await rt.aclose(keep_database=True)
 

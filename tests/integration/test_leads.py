@@ -80,7 +80,7 @@ async def test_lead_fields_are_captured_scored_and_followed_up(
     runtime: Runtime, prompts: list[list[ChatMessage]]
 ):
     first = await runtime.orchestrator.handle(
-        sms("Hi, I'm Dana. How much for a hibachi party for 20 guests?", "SM1")
+        sms("Hi, I'm Dana. We want a hibachi party for 20 guests.", "SM1")
     )
     assert first is not None and first.agent == "lead_nurturing"
     stored = await contact(runtime, first.contact_id)

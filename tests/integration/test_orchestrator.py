@@ -44,10 +44,10 @@ def telegram(text: str, user_id: str, phone: str | None = None, update_id: str |
 async def test_reply_is_sent_stored_and_costed(
     runtime: Runtime, channels: dict[str, RecordingChannel], model: FunctionProvider
 ):
-    reply = await runtime.orchestrator.handle(sms("How much for 20 guests?", "SM1"))
+    reply = await runtime.orchestrator.handle(sms("We'd like a hibachi party for 20 guests", "SM1"))
 
     assert reply is not None
-    assert reply.text == "You said: How much for 20 guests?"
+    assert reply.text == "You said: We'd like a hibachi party for 20 guests"
     assert reply.agent == "lead_nurturing"
     assert channels["sms"].sent[0].conversation_key == f"sms:{PHONE}"
     assert channels["sms"].texts == [reply.text]
@@ -55,8 +55,8 @@ async def test_reply_is_sent_stored_and_costed(
         call = await session.scalar(select(ModelCall))
         stored = await session.get(Message, reply.reply_message_id)
     prompt_words = sum(len(m.content.split()) for m in model.calls[0])
-    assert (call.input_tokens, call.output_tokens) == (prompt_words, 7)
-    assert call.cost_usd == pytest.approx(TEST_PRICE.cost(prompt_words, 7))
+    assert (call.input_tokens, call.output_tokens) == (prompt_words, 10)
+    assert call.cost_usd == pytest.approx(TEST_PRICE.cost(prompt_words, 10))
     assert (call.provider, call.model, call.agent, call.outcome) == (
         "function",
         "polite",

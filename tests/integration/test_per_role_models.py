@@ -26,13 +26,15 @@ async def test_an_agent_with_its_own_model_answers_with_it(settings, database):
     )
     runtime = await Runtime.start(settings, db=database, migrate=False)
     try:
-        quote = await runtime.orchestrator.handle(sms("How much for 20 guests?", "SM1"))
+        quote = await runtime.orchestrator.handle(
+            sms("We'd like a hibachi party for 20 guests", "SM1")
+        )
         other = await runtime.orchestrator.handle(sms("Do you use peanut oil?", "SM2"))
     finally:
         await runtime.providers.aclose()
 
     assert (quote.agent, quote.completion.model_id) == ("lead_nurturing", "function:echo")
-    assert quote.text == "echo: How much for 20 guests?"
+    assert quote.text == "echo: We'd like a hibachi party for 20 guests"
     assert other.agent != "lead_nurturing"
     assert other.completion.model_id == "function:tests.conftest:polite_reply"
     assert other.text == "You said: Do you use peanut oil?"

@@ -141,7 +141,7 @@ async def test_a_customer_message_through_the_bot(settings, database, channels, 
                 channel="sms",
                 sender=Address("phone", "+16505550199"),
                 conversation_key="+16505550199",
-                text=f"How much for 30 guests? Text me at {PHONE} or mail {EMAIL}",
+                text=f"We want a party for 30 guests. Text me at {PHONE} or mail {EMAIL}",
                 external_id="SM1",
             )
         )
@@ -153,6 +153,6 @@ async def test_a_customer_message_through_the_bot(settings, database, channels, 
     assert_nothing_personal(seen_by_vendor(fake))
     [request] = fake.requests
     asked = request["messages"][-1]["content"]
-    assert asked == "How much for 30 guests? Text me at [PHONE_2] or mail [EMAIL_2]"
+    assert asked == "We want a party for 30 guests. Text me at [PHONE_2] or mail [EMAIL_2]"
     assert await count_rows(database, Message) == 2
     assert channels["sms"].texts[-1] == reply.text

@@ -78,7 +78,7 @@ async def test_a_reasoning_models_reply_stores_its_reasoning_tokens(
                     channel="sms",
                     sender=Address("phone", "+15551234567"),
                     conversation_key="sms:+15551234567",
-                    text="How much for 20 guests?",
+                    text="We'd like a hibachi party for 20 guests",
                     external_id="SM-reasoning",
                 )
             )
