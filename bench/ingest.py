@@ -14,8 +14,8 @@ replies to a fake Twilio on 127.0.0.1. One JSON line per configuration:
   per second from the first reply at the fake Twilio to the last.
 
 Every line has acknowledgements per second and their latency p50/p99, the
-replies counted at the fake, and, where the model was called, the time from
-each acknowledgement to the start of its answer's model call (p50/p99,
+replies counted at the fake, and, where a worker ran during the ingest, the
+time from each acknowledgement to the start of its answer's model call (p50/p99,
 ``ack_to_start``: the job's wait and the worker's reads before the model).
 The load generator, the fake, PostgreSQL and the bot share the machine's
 cores; ``load_avg`` is the machine's 1-minute load average at the end.
@@ -143,7 +143,7 @@ async def one_run(kind: str, url: str, args: argparse.Namespace, tmp: Path) -> d
     if answers:
         result["answer_workers"] = answers
         result["answers_per_s"] = round((len(fake.messages) - 1) / max(last - first, 1e-6), 1)
-    elif (waits := _ack_to_start(stamps, acked_at)) is not None:
+    elif worker_on and (waits := _ack_to_start(stamps, acked_at)) is not None:
         result["ack_to_start_p50_ms"], result["ack_to_start_p99_ms"] = waits
     result["cpus"] = os.cpu_count()
     result["load_avg"] = round(os.getloadavg()[0], 2)
