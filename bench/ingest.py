@@ -1,17 +1,27 @@
-"""Signed SMS webhooks acknowledged per second, against a real ``bot serve`` process.
+"""Signed SMS webhooks acknowledged per second, and answers per second, against real processes.
 
 N signed inbound SMS (default 1,000, distinct senders) are posted with 50 in
-flight to ``bot serve``, which sends its replies to a fake Twilio on
-127.0.0.1. Prints one JSON line per configuration: acknowledgements per
-second, acknowledgement latency p50/p99, and the time until every reply
-reached the fake (the answering rate).
+flight (or at ``--rate`` per second) to ``bot serve``, which sends its
+replies to a fake Twilio on 127.0.0.1. One JSON line per configuration:
 
-Configurations: PostgreSQL with the in-process worker off (``--no-worker``)
-and on, and SQLite (always in-process). With the worker off, a ``bot worker``
-process is started after the ingest to answer, so replies are counted too.
-The load generator, PostgreSQL and the bot share the machine's cores.
+- ``postgresql-no-worker``: ``bot serve --no-worker`` only acknowledges; a
+  ``bot worker`` answers afterwards, so replies are counted too.
+- ``postgresql``: ``bot serve`` with its in-process worker; with ``--rate``
+  and ``--model-s`` it is the "1 s model, 100 messages/s offered" case.
+- ``sqlite``: the embedded default (always in-process).
+- ``answers-1`` / ``answers-2`` (``--answers``): the messages are stored first
+  (``--no-worker``), then 1 or 2 ``bot worker`` processes answer them: answers
+  per second from the first reply at the fake Twilio to the last.
 
-    python bench/ingest.py [--messages 1000] [--in-flight 50] [--model-s 0]
+Every line has acknowledgements per second and their latency p50/p99, the
+replies counted at the fake, and, where a worker ran during the ingest, the
+time from each acknowledgement to the start of its answer's model call (p50/p99,
+``ack_to_start``: the job's wait and the worker's reads before the model).
+The load generator, the fake, PostgreSQL and the bot share the machine's
+cores; ``load_avg`` is the machine's 1-minute load average at the end.
+
+    python bench/ingest.py [--messages 1000] [--in-flight 50] [--rate 0] [--model-s 0]
+        [--web-workers 1] [--only CONFIG] [--answers]
         [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]
 """
 
@@ -33,23 +43,59 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 
 from tests.support.fake_twilio import run_fake_twilio
-from tests.support.processes import (
-    fresh_postgres,
-    pipeline_env,
-    start_bot,
-    texter,
-)
+from tests.support.processes import fresh_postgres, pipeline_env, start_bot, texter
+
+CONFIGS = ("postgresql-no-worker", "postgresql", "sqlite", "answers-1", "answers-2")
+
+
+def _quantiles(values: list[float]) -> tuple[float, float]:
+    if len(values) < 2:
+        return (values[0], values[0]) if values else (0.0, 0.0)
+    cuts = statistics.quantiles(values, n=100)
+    return round(cuts[49], 1), round(cuts[98], 1)
+
+
+def _ack_to_start(stamps: Path, acked_at: dict[str, float]) -> tuple[float, float] | None:
+    """p50/p99 ms from each acknowledgement to its model call's start (`slow_echo`'s stamps)."""
+    if not stamps.exists():
+        return None
+    waits = []
+    for line in stamps.read_text().splitlines():
+        at, _, text = line.partition(" ")
+        if text in acked_at:
+            waits.append((float(at) - acked_at[text]) * 1000)
+    return _quantiles(waits) if waits else None
+
+
+async def _replies_timed(fake, expected: int, seconds: float) -> tuple[float, float]:
+    """(first reply's time, last reply's time) as the fake saw them arrive."""
+    first = None
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            while len(fake.messages) < expected:
+                if first is None and fake.messages:
+                    first = time.perf_counter()
+                await asyncio.sleep(0.005)
+    now = time.perf_counter()
+    return first or now, now
 
 
 async def one_run(kind: str, url: str, args: argparse.Namespace, tmp: Path) -> dict:
+    stamps = tmp / "stamps.txt"
+    answers = int(kind.removeprefix("answers-")) if kind.startswith("answers-") else 0
     async with run_fake_twilio() as fake, httpx.AsyncClient(timeout=30) as http:
         env = pipeline_env(url, fake, tmp, SLOW_REPLY_S=str(args.model_s))
-        worker_on = kind != "postgresql-no-worker"
-        serve = await start_bot(
-            ["serve"] if worker_on else ["serve", "--no-worker"], env, tmp, kind
-        )
+        env["REPLY_STAMPS"] = str(stamps)
+        # Enough answers at once for the offered load: a 1 s model at 100/s needs ~100.
+        env.setdefault("WORKER_CONCURRENCY", str(max(10, int(args.rate * (args.model_s + 0.2)))))
+        worker_on = kind in ("postgresql", "sqlite")
+        command = ["serve"] if worker_on else ["serve", "--no-worker"]
+        if args.web_workers > 1:
+            command += ["--workers", str(args.web_workers)]
+        serve = await start_bot(command, env, tmp, kind)
         sms = texter(http, fake)
         latencies: list[float] = []
+        acked_at: dict[str, float] = {}
         gate = asyncio.Semaphore(args.in_flight)
 
         async def post(n: int) -> None:
@@ -58,48 +104,72 @@ async def one_run(kind: str, url: str, args: argparse.Namespace, tmp: Path) -> d
                 status = await sms.text(serve.url or "", f"hello {n}", sender=f"+1555{n:07d}")
                 if status == 200:
                     latencies.append((time.perf_counter() - started) * 1000)
+                    acked_at[f"hello {n}"] = time.time()
 
         started = time.perf_counter()
-        await asyncio.gather(*(post(n) for n in range(args.messages)))
+        posts = []
+        for n in range(args.messages):
+            if args.rate > 0:  # an open loop: messages arrive on time, acknowledged or not
+                await asyncio.sleep(max(0.0, started + n / args.rate - time.perf_counter()))
+                posts.append(asyncio.create_task(post(n)))
+            else:
+                posts.append(post(n))
+        await asyncio.gather(*posts)
         ingest_s = time.perf_counter() - started
-        worker = None if worker_on else await start_bot(["worker"], env, tmp, f"{kind}-w")
-        with contextlib.suppress(TimeoutError):  # reported: replies < acknowledged
-            await fake.wait_for_messages(len(latencies), seconds=600)
+        workers = []
+        if not worker_on:
+            for i in range(max(1, answers)):
+                workers.append(await start_bot(["worker"], env, tmp, f"{kind}-w{i}"))
+        first, last = await _replies_timed(fake, len(latencies), seconds=args.timeout_s)
         answered_s = time.perf_counter() - started
-        for process in (serve, worker):
-            if process is not None:
-                process.stop()
-    quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    return {
+        for process in (serve, *workers):
+            process.stop()
+    p50, p99 = _quantiles(latencies)
+    result = {
         "bench": "ingest",
         "config": kind,
         "messages": args.messages,
         "in_flight": args.in_flight,
+        "offered_per_s": args.rate or None,
+        "web_workers": args.web_workers,
         "model_s": args.model_s,
         "acknowledged": len(latencies),
         "acks_per_s": round(len(latencies) / ingest_s, 1),
-        "ack_p50_ms": round(quantiles[49], 1),
-        "ack_p99_ms": round(quantiles[98], 1),
+        "ack_p50_ms": p50,
+        "ack_p99_ms": p99,
         "replies": len(fake.messages),
         "replies_per_s_overall": round(len(fake.messages) / answered_s, 1),
-        "cpus": os.cpu_count(),
     }
+    if answers:
+        result["answer_workers"] = answers
+        result["answers_per_s"] = round((len(fake.messages) - 1) / max(last - first, 1e-6), 1)
+    elif worker_on and (waits := _ack_to_start(stamps, acked_at)) is not None:
+        result["ack_to_start_p50_ms"], result["ack_to_start_p99_ms"] = waits
+    result["cpus"] = os.cpu_count()
+    result["load_avg"] = round(os.getloadavg()[0], 2)
+    return result
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--in-flight", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=0.0, help="messages/s offered (0: max)")
     parser.add_argument("--model-s", type=float, default=0.0)
+    parser.add_argument("--web-workers", type=int, default=1, help="bot serve --workers")
+    parser.add_argument("--timeout-s", type=float, default=300.0, help="wait for replies")
     parser.add_argument(
         "--database-url",
         default=os.environ.get("TEST_DATABASE_URL", ""),
         help="a PostgreSQL server (a fresh database is created on it); empty: SQLite only",
     )
-    parser.add_argument("--only", choices=["postgresql", "postgresql-no-worker", "sqlite"])
+    parser.add_argument("--only", choices=CONFIGS, action="append")
+    parser.add_argument("--answers", action="store_true", help="also answers-1 and answers-2")
     args = parser.parse_args()
     kinds = ["postgresql-no-worker", "postgresql", "sqlite"] if args.database_url else ["sqlite"]
-    for kind in [args.only] if args.only else kinds:
+    if args.answers and args.database_url:
+        kinds += ["answers-1", "answers-2"]
+    for kind in args.only or kinds:
         with tempfile.TemporaryDirectory() as folder:
             tmp = Path(folder)
             if kind == "sqlite":

@@ -3,9 +3,14 @@
 Sends N messages from C contacts (default 2,000 from 200) through the
 in-process path (`Orchestrator.handle`) and through `POST /api/v1/messages`
 over loopback, one after another, and prints one JSON line: p50/p99
-milliseconds and messages per second for each path.
+milliseconds and messages per second for each path, the SQL statements each
+message costs (transactions' BEGIN and COMMIT counted too), and the machine's
+load average. An instant model and lexical routing (no sentence vectors)
+unless ``--embeddings``. On PostgreSQL the HTTP path runs through the job
+engine (procrastinate), as ``bot serve`` does.
 
     python bench/overhead.py [--messages 2000] [--contacts 200] [--database-url URL]
+        [--embeddings]
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 import statistics
 import sys
@@ -22,7 +28,7 @@ import uuid
 from pathlib import Path
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 # Run as a script, bench/ comes first on the path and bench/channels.py would
 # shadow the channels package: put the project root before it.
@@ -55,6 +61,19 @@ def summarise(latencies_s: list[float], wall_s: float) -> dict[str, float]:
         "p99_ms": round(ms[int(len(ms) * 0.99) - 1], 3),
         "messages_per_s": round(len(ms) / wall_s, 1),
     }
+
+
+class StatementCounter:
+    """Counts what the engine sends to the database: statements, BEGIN, COMMIT, ROLLBACK."""
+
+    def __init__(self, db: Database) -> None:
+        self.count = 0
+        engine = db.engine.sync_engine
+        for name in ("before_cursor_execute", "begin", "commit", "rollback"):
+            event.listen(engine, name, self._seen)
+
+    def _seen(self, *_args: object) -> None:
+        self.count += 1
 
 
 async def in_process(runtime: Runtime, messages: int, contacts: int) -> dict[str, float]:
@@ -96,10 +115,10 @@ async def over_http(runtime: Runtime, messages: int, contacts: int) -> dict[str,
     return summarise(latencies, wall)
 
 
-async def main(messages: int, contacts: int, database_url: str | None) -> None:
+async def main(messages: int, contacts: int, database_url: str | None, embeddings: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-        settings = load_settings(_env_file=None, database_url=url)
+        settings = load_settings(_env_file=None, database_url=url, router_embeddings=embeddings)
         # A schema of its own on PostgreSQL, so the run neither sees nor leaves data.
         schema = f"bench_{uuid.uuid4().hex[:8]}" if url.startswith("postgresql") else None
         db = Database(settings.database_url, schema=schema)
@@ -110,21 +129,32 @@ async def main(messages: int, contacts: int, database_url: str | None) -> None:
                 await runtime.orchestrator.handle(
                     IncomingMessage("sms", Address("phone", phone(i)), f"w{i}", "hello")
                 )
+            counter = StatementCounter(db)
+            in_proc = await in_process(runtime, messages, contacts)
+            in_proc["statements_per_message"] = round(counter.count / messages, 1)
+            counter.count = 0
+            http = await over_http(runtime, messages, contacts)
+            # With a job engine, its own polling runs beside: an upper bound.
+            http["statements_per_message"] = round(counter.count / messages, 1)
             result = {
                 "benchmark": "orchestrator_overhead",
                 "database": db.dialect,
+                "sentence_vectors": embeddings,
                 "messages": messages,
                 "contacts": contacts,
-                "cpus": len(__import__("os").sched_getaffinity(0)),
+                "cpus": len(os.sched_getaffinity(0)),
+                "load_avg": round(os.getloadavg()[0], 2),
                 "python": platform.python_version(),
-                "in_process": await in_process(runtime, messages, contacts),
-                "http": await over_http(runtime, messages, contacts),
+                "in_process": in_proc,
+                "http": http,
             }
         finally:
+            # The runtime first: its worker polls the schema until it stops.
+            await runtime.aclose(keep_database=True)
             if schema:
                 async with db.engine.begin() as conn:
                     await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            await runtime.aclose()
+            await db.dispose()
     print(json.dumps(result))
 
 
@@ -137,5 +167,6 @@ if __name__ == "__main__":
         help="e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test "
         "(default: a fresh SQLite file)",
     )
+    parser.add_argument("--embeddings", action="store_true", help="route with sentence vectors too")
     args = parser.parse_args()
-    asyncio.run(main(args.messages, args.contacts, args.database_url))
+    asyncio.run(main(args.messages, args.contacts, args.database_url, args.embeddings))

@@ -122,14 +122,20 @@ class InboundLimiter:
         if not self.applies_to(incoming):
             return None
         now = self._clock()
+        windows: list[tuple[str, datetime, int]] = []
         if self.daily_limit > 0:
-            day_start, _ = day_bounds(now)
-            if await self._past(recorded, day_start, self.daily_limit):
-                return LimitHit(DAILY, now)
-        if self.burst_limit > 0 and await self._past(
-            recorded, now - self.burst_window, self.burst_limit
-        ):
-            return LimitHit(BURST, now)
+            windows.append((DAILY, day_bounds(now)[0], self.daily_limit))
+        if self.burst_limit > 0:
+            windows.append((BURST, now - self.burst_window, self.burst_limit))
+        # Both windows in one read; counting stops one past each limit.
+        counts = await self.store.sent_since_each(
+            recorded.contact_id,
+            [(since, limit + 1) for _, since, limit in windows],
+            up_to_message=recorded.message_id,
+        )
+        for (name, _, limit), count in zip(windows, counts, strict=True):
+            if count > limit:  # daily first: it is the one named in the notice
+                return LimitHit(name, now)
         return None
 
     async def record(
@@ -177,12 +183,6 @@ class InboundLimiter:
             recorded.contact_id, since, up_to_message=recorded.message_id
         )
         return f"burst:{first}"
-
-    async def _past(self, recorded: RecordedMessage, since: datetime, limit: int) -> bool:
-        count = await self.store.sent_since(
-            recorded.contact_id, since, up_to_message=recorded.message_id, at_most=limit + 1
-        )
-        return count > limit
 
     def _alert(self, incoming: IncomingMessage, recorded: RecordedMessage, hit: LimitHit) -> Alert:
         """One alert per sender, limit and UTC day (the alerts table's key)."""

@@ -45,8 +45,8 @@ class ContactDirectory:
         """The contact these addresses belong to, created or merged as needed.
 
         Safe under concurrency: identities are inserted with ON CONFLICT DO
-        NOTHING and read back, so two workers resolving a new person at once
-        end with one contact.
+        NOTHING, and read back when one of them was not ours to insert, so two
+        workers resolving a new person at once end with one contact.
         """
         wanted = self.normalise(addresses)
         if not wanted:
@@ -61,14 +61,20 @@ class ContactDirectory:
             await session.flush()
         missing = [a for a in wanted if a not in owners]
         if missing:
-            await session.execute(
-                self.db.insert_ignoring_conflicts(Identity),
-                [{"kind": k, "external_id": v, "contact_id": contact.id} for k, v in missing],
+            rows = [{"kind": k, "external_id": v, "contact_id": contact.id} for k, v in missing]
+            claimed = await session.execute(
+                self.db.insert_ignoring_conflicts(Identity)
+                .values(rows)
+                .returning(Identity.kind, Identity.external_id)
             )
-            # Another worker may have claimed one of them meanwhile: read back.
-            owners = await self._owners(session, wanted)
-            contact = await self._unify(session, owners)
-        if created is not None and created.id not in owners.values():
+            if len(claimed.all()) == len(missing):
+                # All ours (the usual case, a new person): nothing to read back.
+                owners.update(dict.fromkeys(missing, contact))
+            else:
+                # Another worker claimed one of them meanwhile: read back and merge.
+                owners = await self._owners(session, wanted)
+                contact = await self._unify(session, owners)
+        if created is not None and all(c.id != created.id for c in owners.values()):
             # We lost a race to create this person: our empty contact is not needed.
             await session.delete(created)
         if display_name and not contact.display_name:
@@ -140,9 +146,12 @@ class ContactDirectory:
             )
         return opted_out_at is not None
 
-    async def _owners(self, session: AsyncSession, addresses: list[Address]) -> dict[Address, int]:
+    async def _owners(
+        self, session: AsyncSession, addresses: list[Address]
+    ) -> dict[Address, Contact]:
         # Selecting the Contact rows too puts them in the session's identity map,
-        # so `_unify`'s session.get costs no second query.
+        # so `_unify`'s session.get costs no second query. The map holds its objects
+        # weakly: the contacts are returned, not their ids, to keep them alive until then.
         if len(addresses) == 1:  # the usual case, and a cheaper statement to build
             [(kind, value)] = addresses
             match = and_(Identity.kind == kind, Identity.external_id == value)
@@ -153,11 +162,11 @@ class ContactDirectory:
             .join(Contact, Contact.id == Identity.contact_id)
             .where(match)
         )
-        return {(kind, value): contact.id for kind, value, contact in rows}
+        return {(kind, value): contact for kind, value, contact in rows}
 
-    async def _unify(self, session: AsyncSession, owners: dict[Address, int]) -> Contact:
+    async def _unify(self, session: AsyncSession, owners: dict[Address, Contact]) -> Contact:
         """The oldest of the owning contacts, with the others merged into it."""
-        keep_id, *others = sorted(set(owners.values()))
+        keep_id, *others = sorted({contact.id for contact in owners.values()})
         for other_id in others:
             await self._merge(session, keep_id=keep_id, drop_id=other_id)
         contact = await session.get(Contact, keep_id)

@@ -44,7 +44,12 @@ class Database:
         if schema and self.dialect == "postgresql":
             connect_args["server_settings"] = {"search_path": schema}
         self.schema = schema
-        engine_options: dict[str, Any] = {"pool_pre_ping": True}
+        # No pre-ping: it is a round trip before every session (a message's answer opens
+        # about eight). A connection found dead instead fails its one statement with a
+        # disconnect error, which makes SQLAlchemy drop every older pooled connection:
+        # after a database restart, the requests in flight get 503 (the vendor re-sends)
+        # and the jobs in flight are retried; the next ones connect afresh.
+        engine_options: dict[str, Any] = {"pool_pre_ping": False}
         if self.dialect == "sqlite":
             # A local file needs no liveness check, and every session here ends in
             # COMMIT or ROLLBACK, so the pool's extra ROLLBACK on check-in is waste.

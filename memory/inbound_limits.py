@@ -14,6 +14,7 @@ workers, several machines) sees the same counts and the same claims:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -40,19 +41,38 @@ class InboundLimitStore:
         Counting up to a message (not up to now) gives each message the same
         count whenever it is checked: messages stored after it do not change it.
         """
-        c = MESSAGES.c
-        recent = (
-            select(c.id)
-            .where(
-                c.contact_id == contact_id,
-                c.created_at >= since,
-                c.id <= up_to_message,
-                c.direction == "in",
-            )
-            .limit(at_most)
+        [count] = await self.sent_since_each(
+            contact_id, [(since, at_most)], up_to_message=up_to_message
         )
+        return count
+
+    async def sent_since_each(
+        self, contact_id: int, windows: Sequence[tuple[datetime, int]], *, up_to_message: int
+    ) -> list[int]:
+        """`sent_since` for each ``(since, at_most)`` window, in one statement.
+
+        One statement, not one per window: every message's job checks its
+        daily and burst limits, and each read of its own costs a transaction.
+        """
+        if not windows:
+            return []
+        c = MESSAGES.c
+        counts = []
+        for since, at_most in windows:
+            recent = (
+                select(c.id)
+                .where(
+                    c.contact_id == contact_id,
+                    c.created_at >= since,
+                    c.id <= up_to_message,
+                    c.direction == "in",
+                )
+                .limit(at_most)
+            )
+            counts.append(select(func.count()).select_from(recent.subquery()).scalar_subquery())
         async with self.db.sessions() as session:
-            return int(await session.scalar(select(func.count()).select_from(recent.subquery())))
+            row = (await session.execute(select(*counts))).one()
+        return [int(count) for count in row]
 
     async def first_since(self, contact_id: int, since: datetime, *, up_to_message: int) -> int:
         """The id of ``contact_id``'s first incoming message stored at ``since`` or later
