@@ -7,11 +7,16 @@ synonyms) as its tokens, so the query and the passages are cut the same way.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import bm25s
 import numpy as np
 from bm25s.tokenization import Tokenized
+
+# bm25s sets its own logger to DEBUG when imported, so its "Building index"
+# lines reached `bot ask`'s output whatever LOG_LEVEL said; let our settings decide.
+logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 
 class BM25Index:
