@@ -7,6 +7,7 @@ import os
 import click
 
 from bot.log_setup import log_config
+from bot.observability.multiprocess import shared_metrics_dir
 from bot.settings import get_settings
 
 
@@ -70,6 +71,9 @@ def serve(
         )
     if no_worker and on_sqlite:
         raise click.UsageError("--no-worker needs PostgreSQL: on SQLite serve answers in-process")
+    if workers > 1:
+        # Several processes: their counters meet in files that /metrics merges.
+        shared_metrics_dir()
     uvicorn.run(
         "bot.asgi:app",
         host=host,
