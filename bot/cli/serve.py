@@ -81,7 +81,7 @@ def serve(
         workers=workers,
         # Applied by uvicorn here and in each worker: the bot's lines at LOG_LEVEL
         # beside uvicorn's (bot.asgi masks personal data in every worker).
-        log_config=log_config(settings.log_level),
+        log_config=log_config(settings.log_level, settings.log_format),
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )

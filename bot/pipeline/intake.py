@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidMessageError
-from bot.observability import metrics
+from bot.observability import json_logs, metrics
 from bot.orchestrator import Orchestrator
 from bot.pipeline.jobs import Jobs, answer_lock
 from channels.base import OPT_OUT_COMMAND, IncomingMessage
@@ -36,6 +36,7 @@ async def store_and_schedule(
     scheduled: list[int] = []
 
     async def on_stored(session: AsyncSession, message_id: int) -> None:
+        json_logs.bind(message_id=message_id, channel=incoming.channel)
         if incoming.command == OPT_OUT_COMMAND:
             sender = incoming.sender
             await contacts.set_opted_out_in(session, (sender.kind, sender.value), True)
