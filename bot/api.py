@@ -36,6 +36,8 @@ from bot.api_fields import NOT_BLANK, SENDER, ClientKey, Name, StoredText
 from bot.api_schema import truthful_openapi
 from bot.api_stored import stored_reply
 from bot.errors import InvalidMessageError
+from bot.observability.routes import WebhookRefusals
+from bot.observability.routes import router as ops_router
 from bot.pipeline.intake import store_and_schedule
 from bot.runtime import Runtime
 from bot.settings import Settings, get_settings
@@ -111,10 +113,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if runtime is not None:
             app.state.runtime = runtime
-            _mount_channels(app, runtime)
+            _mount_channels(app, runtime, webhook_paths)
             yield
             return
         rt = app.state.runtime = await Runtime.start(settings or get_settings())
+        if not rt.settings.metrics_token:
+            log.warning("METRICS_TOKEN is not set: /metrics is open to whoever reaches this port")
         if not rt.settings.api_token:
             log.warning(
                 "API_TOKEN is not set: anyone who can reach /api/v1 can use it "
@@ -126,7 +130,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         if rt.followups is not None and not rt.inbox.jobs.durable:
             followups = rt.followups.start_periodic(rt.settings.followup_interval_s)
         try:
-            _mount_channels(app, rt)
+            _mount_channels(app, rt, webhook_paths)
             await rt.start_channels()
             yield
         finally:
@@ -135,6 +139,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             await rt.aclose()
 
     app = FastAPI(title="Front desk bot", version="0.1.0", lifespan=lifespan)
+    webhook_paths: dict[str, str] = {}  # filled as channels mount: refusals counted per channel
+    app.add_middleware(WebhookRefusals, paths=webhook_paths)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
@@ -143,6 +149,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(enrich_router, dependencies=token)
     app.include_router(feedback_router, dependencies=token)
     app.include_router(admin_router)  # its own token: ADMIN_API_TOKEN
+    app.include_router(ops_router())  # /livez, /readyz, /metrics (its own token: METRICS_TOKEN)
 
     @app.get("/healthz", responses={503: {"description": "The database or model is down."}})
     async def healthz(rt: RuntimeDep) -> JSONResponse:
@@ -243,10 +250,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     return app
 
 
-def _mount_channels(app: FastAPI, rt: Runtime) -> None:
+def _mount_channels(app: FastAPI, rt: Runtime, webhook_paths: dict[str, str]) -> None:
     """Serve the webhooks of the channels that are on (routes may be added at start-up)."""
-    for adapter in rt.channels.adapters.values():
-        app.include_router(adapter.router())
+    for name, adapter in rt.channels.adapters.items():
+        routes = adapter.router()
+        webhook_paths.update({route.path: name for route in routes.routes})  # type: ignore[attr-defined]
+        app.include_router(routes)
 
 
 def _channels(rt: Runtime) -> dict[str, Any]:

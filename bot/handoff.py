@@ -21,6 +21,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.observability import metrics
 from bot.ops import Handoff, OpsChannel
 from channels.base import IncomingMessage, OutgoingMessage
 from channels.errors import ChannelError
@@ -102,6 +103,7 @@ class HandoffDesk:
             recorded.conversation_id, reason=reason, ops_thread=thread, silence=thread is not None
         )
         if thread is not None:
+            metrics.handoff_opened()
             log.warning("conversation %s handed to a person: %s", recorded.conversation_id, reason)
         return thread is not None
 
@@ -168,6 +170,7 @@ class HandoffDesk:
         if handed is None or not await self.store.release(conversation_id):
             return None
         log.info("conversation %s given back to the bot by %s", conversation_id, by)
+        metrics.handoff_resolved()
         if self.ops is not None and handed.ops_thread:
             await self._note(handed.ops_thread, f"Resolved by {by}: the bot answers again.")
             try:

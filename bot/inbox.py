@@ -29,6 +29,7 @@ from sqlalchemy import exc as sql
 from bot.commands import CommandContext, CommandRegistry
 from bot.errors import InvalidMessageError
 from bot.inbound_limits import NOTICES, InboundLimiter, LimitHit
+from bot.observability import metrics
 from bot.orchestrator import Orchestrator, Reply
 from bot.pipeline.intake import store_and_schedule
 from bot.pipeline.jobs import Jobs, LocalJobs, answer_lock
@@ -181,6 +182,7 @@ class BotInbox:
         The orchestrator's `Reply` when it answered (the HTTP API shows it).
         """
         if (hit := await self._limit_hit(incoming, recorded)) is not None:
+            metrics.refused(incoming.channel, "limit")
             await self._past_limit(incoming, recorded, hit)
             return None
         try:
@@ -189,6 +191,7 @@ class BotInbox:
             # Checked now, in the conversation's turn, not when the message was stored:
             # a START stored just before this message has run by now.
             elif not await self.may_send(incoming.sender):
+                metrics.refused(incoming.channel, "opted_out")
                 log.info(
                     "message %s from an opted-out sender: stored, not answered", recorded.message_id
                 )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import logging.config
+import os
 from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG
@@ -25,11 +26,18 @@ from agents.privacy.log_masking import install_log_masking
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def log_config(level: str) -> dict[str, Any]:
-    """uvicorn's logging dict, with the root logger writing the bot's lines to stderr."""
+def log_config(level: str, log_format: str | None = None) -> dict[str, Any]:
+    """uvicorn's logging dict, with the root logger writing the bot's lines to stderr.
+
+    ``log_format`` ``json`` (default: the ``LOG_FORMAT`` variable) makes every
+    line, uvicorn's included, one JSON object (`bot.observability.json_logs`).
+    """
     config = copy.deepcopy(LOGGING_CONFIG)
     config["disable_existing_loggers"] = False  # the bot's loggers exist before this runs
     config["formatters"]["bot"] = {"format": FORMAT}
+    if (log_format or os.environ.get("LOG_FORMAT", "text")).lower() == "json":
+        for name in ("bot", "default", "access"):
+            config["formatters"][name] = {"()": "bot.observability.json_logs.JsonFormatter"}
     config["handlers"]["bot"] = {
         "formatter": "bot",
         "class": "logging.StreamHandler",
@@ -41,7 +49,7 @@ def log_config(level: str) -> dict[str, Any]:
     return config
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, log_format: str | None = None) -> None:
     """Log at ``level`` and above to stderr, with personal data masked."""
-    logging.config.dictConfig(log_config(level))
+    logging.config.dictConfig(log_config(level, log_format))
     install_log_masking()

@@ -28,6 +28,7 @@ from bot.budget import BudgetMonitor
 from bot.clarify import CLARIFY_AGENT, CLARIFYING_QUESTION, Clarifier
 from bot.errors import InvalidMessageError
 from bot.handoff import HANDOFF_MESSAGE, HandoffDesk
+from bot.observability import metrics
 from bot.ops import OpsChannel
 from bot.pipeline.codec import incoming_to_json
 from bot.pipeline.outbox import Outbox
@@ -192,6 +193,7 @@ class Orchestrator:
         route = await self.router.route(
             incoming.text, channel=incoming.channel, current_agent=recorded.conversation_agent
         )
+        metrics.routed(route.agent)
         is_team = self.team.is_team(incoming)
         step = self.clarifier.next_step(
             route, is_team=is_team, channel=incoming.channel, history=recorded.history
@@ -277,6 +279,7 @@ class Orchestrator:
             model_id=completion.model_id,
             serves_conversation=decided_by is None,
         )
+        metrics.model_calls(calls)
         if self.budget is not None:
             await self.budget.after_calls(calls, contact_id=recorded.contact_id)
         log.info(
@@ -292,6 +295,7 @@ class Orchestrator:
             if streamed is not None:
                 await streamed
         sent_ids = await self.outbox.send_reply(incoming, OutgoingMessage(text), reply_id=reply_id)
+        metrics.answered(incoming, agent=agent_name)
         return Reply(
             text=text,
             agent=agent_name,

@@ -20,6 +20,7 @@ from bot.settings_agents import AgentWorkSettings
 from bot.settings_channels import ChannelSettings
 from bot.settings_limits import LimitSettings
 from bot.settings_models import ModelSettings
+from bot.settings_ops import OpsSettings
 from bot.settings_pipeline import PipelineSettings
 
 SAMPLE_BUSINESS_DIR = Path(__file__).parent / "sample"
@@ -33,7 +34,9 @@ _URL_PREFIXES = {
 _SUPPORTED_URLS = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 
 
-class Settings(ChannelSettings, AgentWorkSettings, ModelSettings, LimitSettings, PipelineSettings):
+class Settings(
+    ChannelSettings, AgentWorkSettings, ModelSettings, LimitSettings, PipelineSettings, OpsSettings
+):
     """The bot's configuration. Environment variables are the upper-case field names.
 
     The channels' settings, those of the agents' work (routing, knowledge,

@@ -7,6 +7,7 @@ import os
 import click
 
 from bot.log_setup import log_config
+from bot.observability.multiprocess import shared_metrics_dir
 from bot.settings import get_settings
 
 
@@ -70,6 +71,9 @@ def serve(
         )
     if no_worker and on_sqlite:
         raise click.UsageError("--no-worker needs PostgreSQL: on SQLite serve answers in-process")
+    if workers > 1:
+        # Several processes: their counters meet in files that /metrics merges.
+        shared_metrics_dir()
     uvicorn.run(
         "bot.asgi:app",
         host=host,
@@ -77,7 +81,7 @@ def serve(
         workers=workers,
         # Applied by uvicorn here and in each worker: the bot's lines at LOG_LEVEL
         # beside uvicorn's (bot.asgi masks personal data in every worker).
-        log_config=log_config(settings.log_level),
+        log_config=log_config(settings.log_level, settings.log_format),
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )

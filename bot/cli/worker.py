@@ -23,6 +23,7 @@ def worker(concurrency: int | None) -> None:
     are answered one at a time, in order, whichever worker takes them. SIGTERM
     stops taking jobs and lets running answers finish (WORKER_SHUTDOWN_S).
     """
+    from bot.observability.worker_metrics import serve_worker_metrics
     from bot.runtime import Runtime
 
     settings = get_settings()
@@ -36,9 +37,11 @@ def worker(concurrency: int | None) -> None:
     async def main() -> None:
         # The channels are built to send; their receiving loops stay off (that is serve's).
         runtime = await Runtime.start(settings, worker=False)
+        scrape = serve_worker_metrics(settings, runtime.inbox.jobs)
         try:
             await runtime.inbox.jobs.run_worker(install_signal_handlers=True)
         finally:
+            scrape.cancel()
             await runtime.aclose()
 
     asyncio.run(main())

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.errors import InvalidMessageError
+from bot.observability import json_logs, metrics
 from bot.orchestrator import Orchestrator
 from bot.pipeline.jobs import Jobs, answer_lock
 from channels.base import OPT_OUT_COMMAND, IncomingMessage
@@ -34,15 +36,23 @@ async def store_and_schedule(
     scheduled: list[int] = []
 
     async def on_stored(session: AsyncSession, message_id: int) -> None:
+        json_logs.bind(message_id=message_id, channel=incoming.channel)
         if incoming.command == OPT_OUT_COMMAND:
             sender = incoming.sender
             await contacts.set_opted_out_in(session, (sender.kind, sender.value), True)
+            metrics.opted_out(incoming.channel)
         await jobs.schedule(session, message_id=message_id, lock=answer_lock(incoming))
         scheduled.append(message_id)
 
     try:
         # No history read here: the worker reads it when it answers, fresher.
-        return await orchestrator.record(incoming, on_stored=on_stored, history=False)
+        recorded = await orchestrator.record(incoming, on_stored=on_stored, history=False)
+    except InvalidMessageError:
+        metrics.refused(incoming.channel, "invalid")
+        raise
     finally:
         for message_id in scheduled:
             jobs.stored(message_id)
+    if recorded is not None:
+        metrics.received(incoming.channel)
+    return recorded

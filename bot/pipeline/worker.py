@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from bot.observability import json_logs
 from bot.pipeline.codec import incoming_from_json
 from channels.base import IncomingMessage
 from memory.pipeline import PENDING, SENDING, UNKNOWN, PipelineStore, StoredIncoming
@@ -41,6 +42,12 @@ class MessageWorker:
         if stored is None:
             log.warning("message %s is not stored (its transaction rolled back)", message_id)
             return None
+        recorded = stored.recorded
+        json_logs.bind(
+            message_id=message_id,
+            conversation_id=recorded.conversation_id,
+            channel=recorded.channel,
+        )
         if stored.handled:
             log.info("message %s was answered before: not again", message_id)
             return None
