@@ -11,10 +11,10 @@ import hmac
 import logging
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.api_common import RuntimeDep
+from bot.api_common import ErrorOut, RuntimeDep
 from bot.observability import metrics
 from bot.observability.readiness import Readiness
 
@@ -38,7 +38,12 @@ def router() -> APIRouter:
         body = {"status": "ready" if ready else "unavailable", **checks}
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    @routes.get("/metrics", responses={401: {"description": "METRICS_TOKEN is set."}})
+    @routes.get(
+        "/metrics",
+        # Prometheus's text format, not JSON: the schema says so (and Schemathesis checks it).
+        response_class=PlainTextResponse,
+        responses={401: {"model": ErrorOut, "description": "METRICS_TOKEN is set."}},
+    )
     async def scrape(request: Request, rt: RuntimeDep) -> Response:
         """Prometheus text format, every web process's counters merged."""
         token = rt.settings.metrics_token
