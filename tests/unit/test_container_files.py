@@ -182,3 +182,9 @@ def test_the_runtime_stage_runs_as_a_non_root_user_the_cli_serve_command() -> No
 def test_dockerignore_keeps_secrets_and_databases_out_of_the_build_context() -> None:
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".env", ".git", ".venv", "*.db"} <= set(ignored)
+
+
+def test_the_readme_says_plainly_the_image_is_not_built_in_ci() -> None:
+    operating = (ROOT / "README.md").read_text().split("## Operating it", 1)[1]
+    assert "The image is not built in CI" in operating
+    assert "docker compose up -d --scale worker=" in operating
