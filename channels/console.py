@@ -7,6 +7,7 @@ the streaming callback, and the orchestrator's `send` closes the reply.
 from __future__ import annotations
 
 import getpass
+import uuid
 from dataclasses import replace
 
 from rich.console import Console
@@ -35,7 +36,6 @@ class ConsoleChannel(Channel):
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console(highlight=False)
         self._streamed: list[str] = []
-        self._sent = 0
 
     def incoming(self, text: str, sender: Address, *, name: str | None = None) -> IncomingMessage:
         """A line typed at the terminal, as a neutral message."""
@@ -69,8 +69,9 @@ class ConsoleChannel(Channel):
             self.console.print(f"[bold green]bot>[/] {escape(message.text)}")
         if message.card is not None:
             self.console.print(escape(message.card.as_text()))
-        self._sent += 1
-        return f"console-{self._sent}"
+        # Unique across processes: every `bot chat` on one database records its sends
+        # under (channel, out:<id>), so a per-process counter collided from the second run.
+        return f"console-{uuid.uuid4().hex}"
 
     async def update(self, conversation_key: str, sent_id: str, message: OutgoingMessage) -> str:
         """A terminal cannot edit what it printed: show the new version below, marked."""
