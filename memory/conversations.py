@@ -326,7 +326,9 @@ class ConversationStore:
             # Team commands and their output (/enrich's card, /help) are not the
             # conversation: a model shown them repeats them as a later answer.
             or_(m.agent.is_(None), not_(m.agent.startswith("/"))),
-            not_(and_(m.direction == "in", m.text.startswith("/"), not_(m.text.startswith("/ask ")))),
+            not_(
+                and_(m.direction == "in", m.text.startswith("/"), not_(m.text.startswith("/ask ")))
+            ),
         )
         if before_id is not None:
             query = query.where(m.id < before_id)

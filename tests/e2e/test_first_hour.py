@@ -1,4 +1,4 @@
-"""A new user's first hour (issue 17): `bot chat` and `bot ask` run again and again on one database."""
+"""A new user's first hour (issue 17): `bot chat` and `bot ask` again and again on one database."""
 
 from __future__ import annotations
 
