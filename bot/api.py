@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -40,6 +40,7 @@ from bot.pipeline.intake import store_and_schedule
 from bot.runtime import Runtime
 from bot.settings import Settings, get_settings
 from channels.base import Address, IncomingMessage
+from channels.text import parse_command
 from memory.errors import StoreUnavailableError
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,14 @@ class MessageIn(BaseModel):
         max_length=300,
         pattern=SENDER,
         description=(
-            "Who said it: kind:value (phone:+15551234567, email:a@b.co) or an id. "
+            "Who said it: phone:+15551234567, email:a@b.co or api:<your id>. "
             "A phone or e-mail that is not a real one is a 422."
         ),
     )
-    channel: str = Field("api", pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    channel: Literal["api"] = Field(
+        "api",
+        description="Always api: the other channels receive messages through their webhooks.",
+    )
     message_id: ClientKey | None = Field(
         None, description="Your id for this message; sending it again returns no second reply."
     )
@@ -179,15 +183,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def post_message(body: MessageIn, rt: RuntimeDep) -> Any:
         """Hand a message to the bot and wait for its reply."""
         orchestrator = rt.orchestrator
-        if body.channel in orchestrator.channels:
-            return error_response(
-                422, f"channel {body.channel!r} receives messages through its own webhook"
-            )
         try:
-            sender = Address.parse(body.sender) if ":" in body.sender else None
+            sender = Address.parse(body.sender)
         except ValueError as exc:
             return error_response(422, f"sender: {exc}")
-        sender = sender or Address(body.channel, body.sender)
+        # A command reads the same here as on every channel: `/help` gets the list.
+        command, arguments = parse_command(body.text) or (None, "")
         incoming = IncomingMessage(
             channel=body.channel,
             sender=sender,
@@ -195,6 +196,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             text=body.text,
             external_id=body.message_id,
             sender_name=body.sender_name,
+            command=command,
+            arguments=arguments,
         )
         jobs = rt.inbox.jobs
         try:

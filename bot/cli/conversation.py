@@ -14,6 +14,7 @@ from bot.orchestrator import Reply
 from bot.runtime import Runtime
 from channels.base import Address
 from channels.console import QUIT_COMMANDS, ConsoleChannel, default_sender
+from channels.text import parse_command
 
 AS_HELP = "Speak as this identity, e.g. phone:+15551234567 or email:jane@acme.com."
 
@@ -38,6 +39,9 @@ def describe(reply: Reply) -> str:
     )
 
 
+#: What only this terminal understands, after the bot's own list of commands.
+CONSOLE_HELP = "In this terminal: /as KIND:VALUE speak as someone else, /quit leave."
+
 #: How long the chat waits for a command (/compare, /enrich) before giving up on it.
 COMMAND_WAIT_S = 600.0
 
@@ -50,12 +54,13 @@ async def _ran_command(
     Commands go through the inbox, as on any channel: stored, then run, their
     replies printed by the console channel. The chat waits for them to finish.
     """
-    name, _, arguments = line.removeprefix("/").partition(" ")
-    if not line.startswith("/") or runtime.inbox.commands.get(name) is None:
+    parsed = parse_command(line)
+    if parsed is None:
         return False
+    name, arguments = parsed  # an unknown one too: the registry answers with the list
     try:
         receipt = await runtime.inbox.deliver(
-            console.command_incoming(name, arguments.strip(), sender, text=line)
+            console.command_incoming(name, arguments, sender, text=line)
         )
     except InvalidMessageError as exc:
         console.note(f"not sent: {exc}")
@@ -63,6 +68,8 @@ async def _ran_command(
     if receipt.ack_text:
         console.note(receipt.ack_text)
     await runtime.inbox.work.drain(COMMAND_WAIT_S)
+    if runtime.inbox.commands.get(name) is None or name in {"help", "bot-help"}:
+        console.note(CONSOLE_HELP)
     return True
 
 

@@ -32,3 +32,12 @@ def test_command_output_never_becomes_a_later_answer(env, tmp_path):
 
     assert asked.returncode == 0, asked.stderr
     assert asked.stdout == "Nothing said before.\n"
+
+
+def test_chat_answers_an_unknown_command_with_the_list_and_help_names_as_and_quit(env, tmp_path):
+    chat = run_bot(["chat"], env, tmp_path, stdin="/foo\n/help\n")
+
+    assert chat.returncode == 0, chat.stderr
+    assert "I don't know /foo. Here is what I can do:" in chat.stdout
+    assert "Nothing said before." not in chat.stdout  # /foo never reached the model
+    assert chat.stdout.count("/as KIND:VALUE speak as someone else, /quit leave") == 2
