@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import click
 
 from bot.cli.run import parse_address, run_with_runtime
 from bot.errors import InvalidMessageError
+from bot.log_setup import configure_logging, settings_log_level
 from bot.orchestrator import Reply
 from bot.runtime import Runtime
 from channels.base import Address
@@ -73,13 +75,21 @@ async def _ran_command(
     return True
 
 
+#: Where `bot chat` logs (without -v): a log line in the conversation reads as the bot's.
+CHAT_LOG = Path("bot-chat.log")
+
+
 @click.command()
 @_as_option
-def chat(as_: Address | None) -> None:
+@click.pass_context
+def chat(ctx: click.Context, as_: Address | None) -> None:
     """Talk to the bot in this terminal (/quit to leave, /as KIND:VALUE to switch identity).
 
     The bot's commands work here too: /help, /compare QUESTION, /enrich TARGET.
+    Log lines go to bot-chat.log in this folder (to stderr with bot -v chat).
     """
+    if not (ctx.obj or {}).get("verbose"):
+        configure_logging(settings_log_level(), file=CHAT_LOG.resolve())
     console = ConsoleChannel()
 
     async def converse(runtime: Runtime) -> None:

@@ -41,3 +41,21 @@ def test_chat_answers_an_unknown_command_with_the_list_and_help_names_as_and_qui
     assert "I don't know /foo. Here is what I can do:" in chat.stdout
     assert "Nothing said before." not in chat.stdout  # /foo never reached the model
     assert chat.stdout.count("/as KIND:VALUE speak as someone else, /quit leave") == 2
+
+
+def test_chat_keeps_log_lines_out_of_the_conversation(env, tmp_path):
+    chat = run_bot(["chat"], env, tmp_path, stdin="hello\n")
+
+    assert chat.returncode == 0, chat.stderr
+    assert "WARNING" not in chat.stdout + chat.stderr
+    assert "no ops channel" in (tmp_path / "bot-chat.log").read_text()
+
+
+def test_log_level_governs_the_bots_own_lines(env, tmp_path):
+    info = run_bot(["ask", "hi"], {**env, "LOG_LEVEL": "INFO"}, tmp_path)
+    errors_only = run_bot(["ask", "hi"], {**env, "LOG_LEVEL": "ERROR"}, tmp_path)
+    default = run_bot(["ask", "hi"], env, tmp_path)
+
+    assert "INFO bot.runtime: no ops channel" in info.stderr
+    assert "INFO bot.runtime: bot ready" in info.stderr and "bot ready" in default.stderr
+    assert errors_only.stderr == ""

@@ -1,0 +1,57 @@
+"""What people expect of a Python command (issue 17 §11): --version, a quick --help."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import click
+
+from bot.cli import COMMANDS, cli
+from tests.support.cli import bot_env, run_bot
+
+
+def test_version(tmp_path: Path):
+    result = run_bot(["--version"], bot_env(tmp_path), tmp_path)
+
+    assert result.returncode == 0
+    assert result.stdout == f"bot {version('frontdesk-bot')}\n"
+
+
+def test_help_lists_every_command_and_imports_none_of_them(tmp_path: Path):
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "sys.argv = ['bot', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('bot.', 'fastapi', 'sqlalchemy'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=bot_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    for name in COMMANDS:
+        assert f"  {name} " in result.stdout
+    loaded = result.stdout.strip().splitlines()[-1]
+    assert "fastapi" not in loaded and "sqlalchemy" not in loaded and "bot.runtime" not in loaded
+
+
+def test_each_listed_summary_is_the_first_words_of_its_commands_help():
+    ctx = click.Context(cli)
+    for name, (_, _, summary) in COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        words = " ".join((command.help or "").split())
+        # The summary's words, in order, are the help's (it may leave some out).
+        at = 0
+        for word in summary.rstrip(".").split():
+            at = words.find(word, at)
+            assert at >= 0, (name, word, words)
