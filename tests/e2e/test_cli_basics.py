@@ -55,3 +55,22 @@ def test_each_listed_summary_is_the_first_words_of_its_commands_help():
         for word in summary.rstrip(".").split():
             at = words.find(word, at)
             assert at >= 0, (name, word, words)
+
+
+def _commands(group: click.Group, ctx: click.Context):
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if isinstance(command, click.Group):
+            yield from _commands(command, click.Context(command, parent=ctx))
+        elif command is not None:
+            yield f"{ctx.command_path} {name}", command
+
+
+def test_every_file_output_option_is_out_and_o():
+    seen = []
+    for path, command in _commands(cli, click.Context(cli, info_name="bot")):
+        for param in command.params:
+            if {"--out", "--output"} & set(param.opts):
+                seen.append(path)
+                assert {"-o", "--out"} <= set(param.opts), (path, param.opts)
+    assert len(seen) >= 4  # enrich, export pairs, export finetune, contacts export
