@@ -13,7 +13,7 @@ from dataclasses import replace
 from rich.console import Console
 from rich.markup import escape
 
-from channels.base import Address, Channel, IncomingMessage, OutgoingMessage
+from channels.base import Address, Card, Channel, IncomingMessage, OutgoingMessage
 
 QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q"})
 
@@ -27,11 +27,20 @@ def default_sender() -> Address:
     return Address("console", user)
 
 
+def card_text(card: Card) -> str:
+    """A card as text, its buttons as the commands that do the same when typed."""
+    lines = [card.as_text()]
+    lines += [f"  {a.label}: type /{a.action_id} {a.value}".rstrip() for a in card.actions]
+    return "\n".join(lines)
+
+
 class ConsoleChannel(Channel):
     """Prints replies to a terminal with rich; streamed text is not printed twice."""
 
     name = "console"
     max_text_length = 100_000
+    #: What is printed stays printed: a live /compare shows its final table once.
+    edits_in_place = False
 
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console(highlight=False)
@@ -68,7 +77,7 @@ class ConsoleChannel(Channel):
         if streamed != message.text.strip():  # e.g. an apology after a broken stream
             self.console.print(f"[bold green]bot>[/] {escape(message.text)}")
         if message.card is not None:
-            self.console.print(escape(message.card.as_text()))
+            self.console.print(escape(card_text(message.card)))
         # Unique across processes: every `bot chat` on one database records its sends
         # under (channel, out:<id>), so a per-process counter collided from the second run.
         return f"console-{uuid.uuid4().hex}"
@@ -77,7 +86,7 @@ class ConsoleChannel(Channel):
         """A terminal cannot edit what it printed: show the new version below, marked."""
         self.console.print(f"[bold green]bot>[/] [dim](updated)[/] {escape(message.text)}")
         if message.card is not None:
-            self.console.print(escape(message.card.as_text()))
+            self.console.print(escape(card_text(message.card)))
         return sent_id
 
     def command_incoming(
