@@ -30,6 +30,7 @@ from bot.api_common import (
     validation_error,
 )
 from bot.api_compare import router as compare_router
+from bot.api_docs import router as docs_router
 from bot.api_enrich import router as enrich_router
 from bot.api_feedback import router as feedback_router
 from bot.api_fields import NOT_BLANK, SENDER, ClientKey, Name, StoredText
@@ -137,7 +138,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 await followups.stop()
             await rt.aclose()
 
-    app = FastAPI(title="Front desk bot", version="0.1.0", lifespan=lifespan)
+    # /docs from local assets (bot/api_docs.py); ReDoc needs a CDN, so it is off.
+    app = FastAPI(
+        title="Front desk bot", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
@@ -146,6 +150,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(enrich_router, dependencies=token)
     app.include_router(feedback_router, dependencies=token)
     app.include_router(admin_router)  # its own token: ADMIN_API_TOKEN
+    app.include_router(docs_router)
 
     @app.get("/healthz", responses={503: {"description": "The database or model is down."}})
     async def healthz(rt: RuntimeDep) -> JSONResponse:
