@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from bot.cli.customer import customer_sender, customer_turn
 from bot.cli.run import parse_address, run_with_runtime
 from bot.errors import InvalidMessageError
 from bot.log_setup import configure_logging, settings_log_level
@@ -16,6 +17,7 @@ from bot.orchestrator import Reply
 from bot.runtime import Runtime
 from channels.base import Address
 from channels.console import QUIT_COMMANDS, ConsoleChannel, default_sender
+from channels.console_sms import SimulatedSms
 from channels.text import parse_command
 
 AS_HELP = "Speak as this identity, e.g. phone:+15551234567 or email:jane@acme.com."
@@ -81,25 +83,36 @@ CHAT_LOG = Path("bot-chat.log")
 
 @click.command()
 @_as_option
+@click.option(
+    "--customer",
+    is_flag=True,
+    help="Be a customer texting by SMS (the same policies and rendering, segments shown).",
+)
+@click.option("--team", is_flag=True, help="With --as phone:…, stay a team member.")
 @click.pass_context
-def chat(ctx: click.Context, as_: Address | None) -> None:
+def chat(ctx: click.Context, as_: Address | None, customer: bool, team: bool) -> None:
     """Talk to the bot in this terminal (/quit to leave, /as KIND:VALUE to switch identity).
 
-    The bot's commands work here too: /help, /compare QUESTION, /enrich TARGET.
-    Log lines go to bot-chat.log in this folder (to stderr with bot -v chat).
+    As a team member by default: the bot's commands work here too (/help,
+    /compare QUESTION, /enrich TARGET). --customer, or --as phone:+1…, talks as
+    a customer would by SMS. Log lines go to bot-chat.log in this folder (to
+    stderr with bot -v chat).
     """
     if not (ctx.obj or {}).get("verbose"):
         configure_logging(settings_log_level(), file=CHAT_LOG.resolve())
     console = ConsoleChannel()
+    customer = customer or (as_ is not None and as_.kind == "phone" and not team)
+    sms = SimulatedSms(console.console) if customer else None
 
     async def converse(runtime: Runtime) -> None:
-        sender = as_ or default_sender()
+        sender = customer_sender(as_) if sms else as_ or default_sender()
         warm_up = getattr(runtime.provider, "warm_up", None)
         if warm_up is not None:
             with console.console.status(f"Loading {runtime.provider.model_id}…"):
                 await warm_up()
+        who = f"a customer texting from {sender.value} (SMS)" if sms else f"{sender} (team)"
         console.note(
-            f"{runtime.business.name} · model {runtime.provider.model_id} · you are {sender} · "
+            f"{runtime.business.name} · model {runtime.provider.model_id} · you are {who} · "
             "/quit to leave, /as KIND:VALUE to switch identity"
         )
         while True:
@@ -111,10 +124,14 @@ def chat(ctx: click.Context, as_: Address | None) -> None:
             if line.startswith("/as "):
                 try:
                     sender = Address.parse(line[4:])
-                except ValueError as exc:
+                    sender = customer_sender(sender) if sms else sender
+                except (ValueError, click.BadParameter) as exc:
                     console.note(str(exc))
                     continue
                 console.note(f"you are now {sender}")
+                continue
+            if sms is not None:
+                await customer_turn(runtime, console, sms, line, sender)
                 continue
             if await _ran_command(runtime, console, line, sender):
                 continue
@@ -128,7 +145,8 @@ def chat(ctx: click.Context, as_: Address | None) -> None:
             if reply is not None:
                 console.note(describe(reply))
 
-    run_with_runtime(converse, channels={console.name: console})
+    channels = {sms.name: sms} if sms else {console.name: console}
+    run_with_runtime(converse, channels=channels)
 
 
 @click.command()

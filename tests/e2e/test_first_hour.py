@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,27 @@ def test_log_level_governs_the_bots_own_lines(env, tmp_path):
     assert "INFO bot.runtime: no ops channel" in info.stderr
     assert "INFO bot.runtime: bot ready" in info.stderr and "bot ready" in default.stderr
     assert errors_only.stderr == ""
+
+
+def test_chat_as_a_customer_behaves_as_sms(env, tmp_path):
+    stdin = "What is on the menu?\nI want a refund for HH-1051\nHELP\nSTOP\nhello?\n"
+    env = {**env, "AI_PROVIDER": "function:tests.support.replies:priced"}
+    chat = run_bot(["chat", "--as", "phone:(415) 555-0101"], env, tmp_path, stdin=stdin)
+
+    assert chat.returncode == 0, chat.stderr
+    out = chat.stdout
+    assert "you are a customer texting from +14155550101 (SMS)" in " ".join(out.split())
+    assert "SMS · 1 segment · GSM-7\nbot> Your question had 5 words." in out
+    assert "SMS · 2 segments · GSM-7" in out and "[1/2] I can't bring" in out  # refund: handoff
+    assert "Reply STOP to opt out." in out  # HELP: the carrier keyword's answer
+    assert out.count("bot>") == 4  # STOP silences, and after it nothing is sent
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        rows = db.execute("SELECT DISTINCT channel FROM messages").fetchall()
+    assert rows == [("sms",)]
+
+
+def test_chat_customer_needs_a_phone(env, tmp_path):
+    chat = run_bot(["chat", "--customer", "--as", "email:jo@example.com"], env, tmp_path)
+
+    assert chat.returncode == 2
+    assert "a customer on SMS is a phone number" in chat.stderr
