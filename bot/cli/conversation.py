@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from bot.cli.answering import answer_stoppably
 from bot.cli.customer import customer_sender, customer_turn
 from bot.cli.run import parse_address, run_with_runtime
 from bot.errors import InvalidMessageError
@@ -71,7 +72,8 @@ async def _ran_command(
         return True
     if receipt.ack_text:
         console.note(receipt.ack_text)
-    await runtime.inbox.work.drain(COMMAND_WAIT_S)
+    with console.typing():
+        await runtime.inbox.work.drain(COMMAND_WAIT_S)
     if runtime.inbox.commands.get(name) is None or name in {"help", "bot-help"}:
         console.note(CONSOLE_HELP)
     return True
@@ -136,9 +138,7 @@ def chat(ctx: click.Context, as_: Address | None, customer: bool, team: bool) ->
             if await _ran_command(runtime, console, line, sender):
                 continue
             try:
-                reply = await runtime.orchestrator.handle(
-                    console.incoming(line, sender), on_delta=console.write_delta
-                )
+                reply = await answer_stoppably(runtime, console, console.incoming(line, sender))
             except InvalidMessageError as exc:
                 console.note(f"not sent: {exc}")
                 continue

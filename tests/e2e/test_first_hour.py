@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -84,3 +89,54 @@ def test_chat_customer_needs_a_phone(env, tmp_path):
 
     assert chat.returncode == 2
     assert "a customer on SMS is a phone number" in chat.stderr
+
+
+def test_ctrl_c_stops_the_answer_not_the_chat_and_it_is_never_answered(env, tmp_path):
+    slow = {**env, "AI_PROVIDER": "function:tests.support.slow_replies:slow_echo"}
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat"],
+        env={**slow, "SLOW_REPLY_S": "60"},
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        chat.stdin.write("Hello there\n")
+        chat.stdin.flush()
+        wait_for(lambda: tmp_path.joinpath("bot.db").exists() and stored(tmp_path))
+        time.sleep(1)  # the answer has started: its model call waits 60 s
+        chat.send_signal(signal.SIGINT)
+        out, err = chat.communicate("still there?\n", timeout=120)
+    finally:
+        chat.kill()
+
+    assert chat.returncode == 0, err
+    assert "stopped: that message is recorded as cancelled" in out
+    again = run_bot(["chat"], slow, tmp_path, stdin="")  # a restart: the sweep runs
+    assert again.returncode == 0, again.stderr
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        rows = db.execute(
+            "SELECT id, direction, text, meta, handled_at, reply_to_id FROM messages ORDER BY id"
+        ).fetchall()
+    first, second, *replies = rows
+    assert first[1:3] == ("in", "Hello there") and json.loads(first[3])["cancelled"] is True
+    assert first[4] is not None
+    assert second[1:3] == ("in", "still there?")
+    assert [reply[5] for reply in replies] == [second[0]]  # the chat went on; no late answer
+
+
+def stored(tmp_path: Path) -> bool:
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        try:
+            return bool(db.execute("SELECT count(*) FROM messages").fetchone()[0])
+        except sqlite3.OperationalError:  # not migrated yet
+            return False
+
+
+def wait_for(condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
