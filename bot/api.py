@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -30,6 +30,7 @@ from bot.api_common import (
     validation_error,
 )
 from bot.api_compare import router as compare_router
+from bot.api_docs import router as docs_router
 from bot.api_enrich import router as enrich_router
 from bot.api_feedback import router as feedback_router
 from bot.api_fields import NOT_BLANK, SENDER, ClientKey, Name, StoredText
@@ -42,6 +43,7 @@ from bot.pipeline.intake import store_and_schedule
 from bot.runtime import Runtime
 from bot.settings import Settings, get_settings
 from channels.base import Address, IncomingMessage
+from channels.text import parse_command
 from memory.errors import StoreUnavailableError
 
 log = logging.getLogger(__name__)
@@ -62,11 +64,14 @@ class MessageIn(BaseModel):
         max_length=300,
         pattern=SENDER,
         description=(
-            "Who said it: kind:value (phone:+15551234567, email:a@b.co) or an id. "
+            "Who said it: phone:+15551234567, email:a@b.co or api:<your id>. "
             "A phone or e-mail that is not a real one is a 422."
         ),
     )
-    channel: str = Field("api", pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    channel: Literal["api"] = Field(
+        "api",
+        description="Always api: the other channels receive messages through their webhooks.",
+    )
     message_id: ClientKey | None = Field(
         None, description="Your id for this message; sending it again returns no second reply."
     )
@@ -138,7 +143,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 await followups.stop()
             await rt.aclose()
 
-    app = FastAPI(title="Front desk bot", version="0.1.0", lifespan=lifespan)
+    # /docs from local assets (bot/api_docs.py); ReDoc needs a CDN, so it is off.
+    app = FastAPI(
+        title="Front desk bot", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     webhook_paths: dict[str, str] = {}  # filled as channels mount: refusals counted per channel
     app.add_middleware(WebhookRefusals, paths=webhook_paths)
     app.add_exception_handler(RequestValidationError, validation_error)
@@ -150,6 +158,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(feedback_router, dependencies=token)
     app.include_router(admin_router)  # its own token: ADMIN_API_TOKEN
     app.include_router(ops_router())  # /livez, /readyz, /metrics (its own token: METRICS_TOKEN)
+    app.include_router(docs_router)
 
     @app.get("/healthz", responses={503: {"description": "The database or model is down."}})
     async def healthz(rt: RuntimeDep) -> JSONResponse:
@@ -187,15 +196,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def post_message(body: MessageIn, rt: RuntimeDep) -> Any:
         """Hand a message to the bot and wait for its reply."""
         orchestrator = rt.orchestrator
-        if body.channel in orchestrator.channels:
-            return error_response(
-                422, f"channel {body.channel!r} receives messages through its own webhook"
-            )
         try:
-            sender = Address.parse(body.sender) if ":" in body.sender else None
+            sender = Address.parse(body.sender)
         except ValueError as exc:
             return error_response(422, f"sender: {exc}")
-        sender = sender or Address(body.channel, body.sender)
+        # A command reads the same here as on every channel: `/help` gets the list.
+        command, arguments = parse_command(body.text) or (None, "")
         incoming = IncomingMessage(
             channel=body.channel,
             sender=sender,
@@ -203,6 +209,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             text=body.text,
             external_id=body.message_id,
             sender_name=body.sender_name,
+            command=command,
+            arguments=arguments,
         )
         jobs = rt.inbox.jobs
         try:

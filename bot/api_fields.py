@@ -23,20 +23,21 @@ MAX_ID = 2**63 - 1
 NO_NUL = r"^[^\x00]*$"
 #: Text with at least one character that is not a space, and without NUL.
 NOT_BLANK = r"^\s*[^\s\x00][^\x00]*$"
-#: ``kind:value`` (a kind, then a value of 1 to 255 characters that starts with a
-#: non-space), or an id without a colon (1 to 255 characters), never NUL.
-SENDER = (
-    r"^(?:[A-Za-z][A-Za-z0-9_-]{0,31}:[^\s\x00][^\x00]{0,254}"
-    r"|[^\s\x00:][^\x00:]{0,254})$"
-)
+#: The kinds of sender the HTTP API takes: a phone or e-mail (which join the person
+#: to their contact on every channel) or ``api:`` and the caller's own id. Not
+#: ``slack:`` or ``telegram:``: those would let a caller speak as a team member.
+SENDER_KINDS = ("phone", "email", "api")
+#: ``kind:value``, a kind of `SENDER_KINDS` and a value of 1 to 255 characters
+#: that starts with a non-space, never NUL.
+SENDER = rf"^(?:{'|'.join(SENDER_KINDS)}):[^\s\x00][^\x00]{{0,254}}$"
 
 #: What each pattern means, for the error a client reads.
 EXPLAINED = {
     NO_NUL: "must not contain a NUL character (\\u0000)",
     NOT_BLANK: "must not be empty or only spaces, and must not contain a NUL character (\\u0000)",
     SENDER: (
-        "expected kind:value (phone:+15551234567, email:a@b.co) or an id without a colon, "
-        "the value or id 1 to 255 characters, no NUL character (\\u0000)"
+        "expected phone:+15551234567, email:a@b.co or api:<your id>, "
+        "the value 1 to 255 characters, no NUL character (\\u0000)"
     ),
 }
 

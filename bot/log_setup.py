@@ -17,9 +17,8 @@ from __future__ import annotations
 import copy
 import logging.config
 import os
+from pathlib import Path
 from typing import Any
-
-from uvicorn.config import LOGGING_CONFIG
 
 from agents.privacy.log_masking import install_log_masking
 
@@ -32,6 +31,8 @@ def log_config(level: str, log_format: str | None = None) -> dict[str, Any]:
     ``log_format`` ``json`` (default: the ``LOG_FORMAT`` variable) makes every
     line, uvicorn's included, one JSON object (`bot.observability.json_logs`).
     """
+    from uvicorn.config import LOGGING_CONFIG  # lazily: `bot --help` needs no uvicorn
+
     config = copy.deepcopy(LOGGING_CONFIG)
     config["disable_existing_loggers"] = False  # the bot's loggers exist before this runs
     config["formatters"]["bot"] = {"format": FORMAT}
@@ -44,12 +45,45 @@ def log_config(level: str, log_format: str | None = None) -> dict[str, Any]:
         "stream": "ext://sys.stderr",
     }
     config["root"] = {"handlers": ["bot"], "level": level.upper()}
-    # Alembic announces each of its plugins at INFO in every process: noise.
+    # Alembic announces its plugins and its dialect at INFO in every process: noise.
     config["loggers"]["alembic.runtime.plugins"] = {"level": "WARNING"}
+    config["loggers"]["alembic.runtime.migration"] = {"level": "WARNING"}
     return config
 
 
-def configure_logging(level: str, log_format: str | None = None) -> None:
-    """Log at ``level`` and above to stderr, with personal data masked."""
-    logging.config.dictConfig(log_config(level, log_format))
+def configure_logging(
+    level: str, log_format: str | None = None, *, file: Path | None = None
+) -> None:
+    """Log at ``level`` and above to stderr (or to ``file``), with personal data masked.
+
+    `bot chat` passes a file: a log line inside the conversation reads as if the
+    bot had said it.
+    """
+    config = log_config(level, log_format)
+    if file is not None:
+        config["handlers"]["bot"] = {
+            "formatter": "bot",
+            "class": "logging.FileHandler",
+            "filename": str(file),
+            "encoding": "utf-8",
+            "delay": True,  # no empty file when nothing is logged
+        }
+    logging.config.dictConfig(config)
     install_log_masking()
+
+
+def settings_log_level() -> str:
+    """``LOG_LEVEL`` from the settings; WARNING when they cannot be read (the command says why)."""
+    from bot.errors import SettingsError
+    from bot.settings import get_settings  # lazily: `bot --help` reads no settings
+
+    try:
+        return get_settings().log_level
+    except SettingsError:  # reported, in one line, by the command that loads them next
+        return "WARNING"
+
+
+def cli_log_level(*, verbose: bool) -> str:
+    """The CLI's level: ``LOG_LEVEL``, lowered to INFO by ``-v``."""
+    level = settings_log_level()
+    return "INFO" if verbose and level in {"WARNING", "ERROR"} else level

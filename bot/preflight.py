@@ -12,7 +12,10 @@ bot checks each model it is configured with against the model catalogue
   replacement; the factory leaves it out, so a team feature never stops the
   customer-facing bot;
 - a model retiring within 30 days → one warning;
-- a vendor model whose key is not set → one warning (it will be skipped).
+- the answering model's key not set, and no fallback with one → one line,
+  `PreflightError` (the embedded last resort does not count, as above);
+- a vendor model whose key is not set → one warning (it will be skipped),
+  naming the model that answers instead when it is in the answering chain.
 
 `bot models` prints the same rows as a table.
 """
@@ -97,6 +100,13 @@ def preflight(settings: Settings, factory: ProviderFactory) -> list[str]:
         usable_after = [row for row in answering[1:] if row.status != "retired"]
         if not usable_after:
             raise PreflightError(_line(answering[0], today, "set AI_PROVIDER or its *_MODEL"))
+    # A vendor model without its key answers nobody: the chain's first usable one answers.
+    chain = [row for row in answering if row.status != "retired"]
+    keyed = [row.model_id for row in chain if not row.key_missing]
+    if chain and chain[0].key_missing and not keyed:
+        raise PreflightError(
+            _key_line(chain[0], f"{chain[0].role}: set it, or choose another AI_PROVIDER")
+        )
     warnings: list[str] = []
     seen: set[tuple[str, str]] = set()
     for row in rows:
@@ -108,8 +118,10 @@ def preflight(settings: Settings, factory: ProviderFactory) -> list[str]:
             warnings.append(_line(row, today, "skipped"))
         elif row.status == "retiring":
             warnings.append(_line(row, today, "change it before then"))
+        elif row.key_missing and row.role in {"answering", "fallback"}:
+            warnings.append(_key_line(row, f"{row.role}: skipped; answering with {keyed[0]}"))
         elif row.key_missing and row.role != "compare":  # the compare line-up notes its own
-            warnings.append(f"{row.model_id} ({row.role}): {row.key_missing} is not set; skipped")
+            warnings.append(_key_line(row, f"{row.role}: skipped"))
     for warning in warnings:
         log.warning("%s", warning)
     return warnings
@@ -127,6 +139,11 @@ def _row(role: str, model_id: str, factory: ProviderFactory) -> ConfiguredModel:
 def _line(row: ConfiguredModel, today: date, action: str) -> str:
     assert row.info is not None
     return f"{row.info.lifecycle_note(today)} [{row.role}: {action}]"
+
+
+def _key_line(row: ConfiguredModel, action: str) -> str:
+    """The retirement lines' format, for a missing key: what, why, then [role: action]."""
+    return f"{row.model_id}: {row.key_missing} is not set [{action}]"
 
 
 def _split(value: str) -> list[str]:

@@ -13,6 +13,7 @@ from functools import partial
 
 from agents.business import BusinessProfile
 from agents.catalog import build_agents
+from agents.compare.briefing import business_briefing
 from agents.knowledge_base import open_knowledge_base
 from agents.providers.base import ModelProvider
 from agents.providers.factory import ProviderFactory
@@ -160,6 +161,9 @@ class Runtime:
         )
         parts = {"db": db, "providers": providers, "conversations": conversations, "budget": budget}
         compare = CompareService.from_settings(settings, **parts)
+        compare.briefing = business_briefing(
+            name=business.name, summary=business.summary, retriever=tools.knowledge
+        )
         enrich = EnrichService.from_settings(settings, contacts=contacts, **parts)
         commands = CommandRegistry(
             [

@@ -134,6 +134,9 @@ class Channel(abc.ABC):
     name: str
     #: The longest text one message may carry; longer replies are split.
     max_text_length: int = 4000
+    #: False where a sent message cannot be changed (a terminal): a live reply
+    #: (`bot.commands.live`) then shows its final version only, once.
+    edits_in_place: bool = True
     #: The longest reply in all (SMS: 1,600); longer replies are shortened, not split.
     max_reply_length: int | None = None
 

@@ -1,18 +1,20 @@
-"""The console channel: the bot in a terminal, with tokens shown as they come.
+"""The console channel: the bot in a terminal.
 
-`bot chat` reads a line, hands it to the orchestrator with `write_delta` as
-the streaming callback, and the orchestrator's `send` closes the reply.
+`bot chat` reads a line and hands it to the orchestrator under a "typing…"
+indicator; the orchestrator's `send` prints the reply once it is checked.
 """
 
 from __future__ import annotations
 
 import getpass
+import uuid
 from dataclasses import replace
 
 from rich.console import Console
 from rich.markup import escape
+from rich.status import Status
 
-from channels.base import Address, Channel, IncomingMessage, OutgoingMessage
+from channels.base import Address, Card, Channel, IncomingMessage, OutgoingMessage
 
 QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q"})
 
@@ -26,16 +28,23 @@ def default_sender() -> Address:
     return Address("console", user)
 
 
+def card_text(card: Card) -> str:
+    """A card as text, its buttons as the commands that do the same when typed."""
+    lines = [card.as_text()]
+    lines += [f"  {a.label}: type /{a.action_id} {a.value}".rstrip() for a in card.actions]
+    return "\n".join(lines)
+
+
 class ConsoleChannel(Channel):
-    """Prints replies to a terminal with rich; streamed text is not printed twice."""
+    """Prints replies to a terminal with rich."""
 
     name = "console"
     max_text_length = 100_000
+    #: What is printed stays printed: a live /compare shows its final table once.
+    edits_in_place = False
 
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console(highlight=False)
-        self._streamed: list[str] = []
-        self._sent = 0
 
     def incoming(self, text: str, sender: Address, *, name: str | None = None) -> IncomingMessage:
         """A line typed at the terminal, as a neutral message."""
@@ -54,29 +63,27 @@ class ConsoleChannel(Channel):
         except EOFError:
             return "/quit"
 
-    def write_delta(self, text: str) -> None:
-        """Show a piece of the reply as soon as the model writes it."""
-        if not self._streamed:
-            self.console.print("[bold green]bot>[/] ", end="")
-        self._streamed.append(text)
-        self.console.print(escape(text), end="", soft_wrap=True)
+    def typing(self) -> Status:
+        """A "typing…" indicator for while the bot answers (shown on a terminal only).
+
+        Nothing of the answer is printed before the whole reply has passed the
+        grounding check: what is printed is what is sent.
+        """
+        return self.console.status("[dim]typing…[/]", spinner="dots")
 
     async def send(self, conversation_key: str, message: OutgoingMessage) -> str:
-        streamed, self._streamed = "".join(self._streamed).strip(), []
-        if streamed:
-            self.console.print()  # the streamed text is on screen: end its line
-        if streamed != message.text.strip():  # e.g. an apology after a broken stream
-            self.console.print(f"[bold green]bot>[/] {escape(message.text)}")
+        self.console.print(f"[bold green]bot>[/] {escape(message.text)}")
         if message.card is not None:
-            self.console.print(escape(message.card.as_text()))
-        self._sent += 1
-        return f"console-{self._sent}"
+            self.console.print(escape(card_text(message.card)))
+        # Unique across processes: every `bot chat` on one database records its sends
+        # under (channel, out:<id>), so a per-process counter collided from the second run.
+        return f"console-{uuid.uuid4().hex}"
 
     async def update(self, conversation_key: str, sent_id: str, message: OutgoingMessage) -> str:
         """A terminal cannot edit what it printed: show the new version below, marked."""
         self.console.print(f"[bold green]bot>[/] [dim](updated)[/] {escape(message.text)}")
         if message.card is not None:
-            self.console.print(escape(message.card.as_text()))
+            self.console.print(escape(card_text(message.card)))
         return sent_id
 
     def command_incoming(

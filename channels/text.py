@@ -8,6 +8,21 @@ from typing import Any
 
 from channels.base import Address, IncomingMessage
 
+#: ``/name`` (Telegram adds ``@botname`` in groups), then the arguments.
+_COMMAND = re.compile(r"/([A-Za-z0-9_-]{1,64})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?", re.DOTALL)
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """``/name@bot rest`` → (``name``, ``rest``); None when ``text`` is not a command.
+
+    Every channel that takes typed commands (Telegram, the console, the HTTP API)
+    reads them with this, so ``/help`` means the same everywhere.
+    """
+    match = _COMMAND.fullmatch(text.strip())
+    if match is None:
+        return None
+    return match.group(1).lower(), (match.group(2) or "").strip()
+
 
 def split_text(text: str, limit: int) -> list[str]:
     """Cut ``text`` into parts of at most ``limit`` characters.

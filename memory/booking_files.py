@@ -48,12 +48,19 @@ def read_booking_file(path: Path, *, today: date) -> list[BookingRecord]:
         raise BookingFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
     suffix = path.suffix.lower()
     if suffix in {".yml", ".yaml"}:
-        rows = _yaml_rows(text, path)
+        rows, lines = _yaml_rows(text, path)
     elif suffix == ".csv":
-        rows = list(csv.DictReader(io.StringIO(text)))
+        reader = csv.DictReader(io.StringIO(text))
+        rows, lines = [], []
+        for row in reader:
+            rows.append(row)
+            lines.append(reader.line_num)
     else:
         raise BookingFileError(f"{path}: expected a .yml, .yaml or .csv file")
-    records = [_record(row, f"{path.name} booking {n}", today) for n, row in enumerate(rows, 1)]
+    records = [
+        _record(row, f"{path.name} line {line}, booking {n}", today)
+        for n, (row, line) in enumerate(zip(rows, lines, strict=True), 1)
+    ]
     seen: set[str] = set()
     for record in records:
         if record.reference in seen:
@@ -62,16 +69,30 @@ def read_booking_file(path: Path, *, today: date) -> list[BookingRecord]:
     return records
 
 
-def _yaml_rows(text: str, path: Path) -> list[Mapping[str, Any]]:
+class _TextDates(yaml.SafeLoader):
+    """YAML without its date type: ``2026-13-05`` is text that `_date` refuses by line,
+    not a ``ValueError`` from inside the YAML reader."""
+
+
+_TextDates.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _yaml_rows(text: str, path: Path) -> tuple[list[Mapping[str, Any]], list[int]]:
+    """The bookings and the line each starts on."""
     try:
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_TextDates)
+        data = yaml.load(text, Loader=_TextDates)  # a SafeLoader
     except yaml.YAMLError as exc:
         raise BookingFileError(f"{path.name} is not valid YAML: {exc}") from exc
     if isinstance(data, Mapping):
         data = data.get("bookings")
+        node = next((v for k, v in getattr(node, "value", []) if k.value == "bookings"), None)
     if not isinstance(data, list) or not all(isinstance(row, Mapping) for row in data):
         raise BookingFileError(f"{path.name}: expected a list of bookings (or bookings: [...])")
-    return data
+    return data, [item.start_mark.line + 1 for item in node.value]
 
 
 def _record(row: Mapping[str, Any], where: str, today: date) -> BookingRecord:

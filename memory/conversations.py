@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, and_, insert, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.contacts import Address, ContactDirectory
@@ -322,7 +322,13 @@ class ConversationStore:
         """Newest first; served by ix_messages_contact_id_id alone, even at millions of rows."""
         m = MESSAGES.c
         query = select(m.direction, m.text, m.channel, m.agent, m.created_at).where(
-            m.contact_id == contact_id
+            m.contact_id == contact_id,
+            # Team commands and their output (/enrich's card, /help) are not the
+            # conversation: a model shown them repeats them as a later answer.
+            or_(m.agent.is_(None), not_(m.agent.startswith("/"))),
+            not_(
+                and_(m.direction == "in", m.text.startswith("/"), not_(m.text.startswith("/ask ")))
+            ),
         )
         if before_id is not None:
             query = query.where(m.id < before_id)

@@ -7,6 +7,7 @@ production store. The differences that matter are handled here once.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,6 +17,7 @@ from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -27,6 +29,23 @@ from memory.errors import StoreUnavailableError
 
 # Any 64-bit constant: several processes starting at once migrate one at a time.
 _MIGRATION_LOCK_KEY = 7_340_211_905_118
+
+
+#: What a driver says when the database cannot be opened, and what to tell the person.
+_CANNOT_CONNECT = (
+    ("role", lambda c: f"{c}: create it (createuser) or fix the user name"),
+    ("does not exist", lambda c: f"{c}: create it (createdb) or fix the name"),
+    ("password authentication failed", lambda c: f"{c}: fix the password"),
+    (
+        "unable to open database file",
+        lambda _: (
+            "the SQLite file cannot be opened here: check that its folder exists and is writable"
+        ),
+    ),
+    ("file is not a database", lambda _: "that file is not a SQLite database"),
+    ("connect call failed", lambda c: f"cannot connect ({c}): is the server running?"),
+    ("connection refused", lambda c: f"cannot connect ({c}): is the server running?"),
+)
 
 
 class Database:
@@ -95,7 +114,41 @@ class Database:
         return self._insert(model).on_conflict_do_update(index_elements=index_elements, set_=set_)
 
     async def migrate(self) -> None:
-        """Bring the schema to the newest migration (safe to run from many processes)."""
+        """Bring the schema to the newest migration (safe to run from many processes).
+
+        A database that cannot be opened raises `StoreUnavailableError` with one
+        line naming ``DATABASE_URL``: the first thing every command does is this.
+        """
+        try:
+            self._open_sqlite_file()
+            await self._migrate()
+        except (OSError, DBAPIError, sqlite3.Error) as exc:
+            unavailable = self.unavailable(exc)
+            if unavailable is None:
+                raise
+            # Closed here, in the running loop: a connection left to the garbage
+            # collector after the loop ends prints "Event loop is closed" under the line.
+            await self.engine.dispose()
+            raise unavailable from exc
+
+    def unavailable(self, exc: BaseException) -> StoreUnavailableError | None:
+        """``exc`` as a one-line error naming ``DATABASE_URL``, if it means we cannot connect."""
+        where = make_url(self.url).render_as_string(hide_password=True)
+        cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        for says, meaning in _CANNOT_CONNECT:
+            if says in cause.lower():
+                return StoreUnavailableError(f"DATABASE_URL={where}: {meaning(cause)}")
+        if isinstance(exc, OSError):  # connection refused, no such host
+            return StoreUnavailableError(f"DATABASE_URL={where}: cannot connect ({cause})")
+        return None
+
+    def _open_sqlite_file(self) -> None:
+        """Open a SQLite file once without aiosqlite, whose thread outlives a failed open."""
+        path = make_url(self.url).database
+        if self.dialect == "sqlite" and path and path != ":memory:":
+            sqlite3.connect(path).close()
+
+    async def _migrate(self) -> None:
         async with self.engine.begin() as conn:
             if self.dialect == "postgresql":
                 await conn.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_KEY})"))

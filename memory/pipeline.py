@@ -118,6 +118,18 @@ class PipelineStore:
                 .values(handled_at=utcnow())
             )
 
+    async def mark_cancelled(self, message_id: int) -> None:
+        """The asker stopped the answer (Ctrl-C in `bot chat`): never answered, by a sweep
+        either; ``meta["cancelled"]`` says why it has no reply."""
+        m = Message.__table__.c
+        async with self.db.transaction() as session:
+            meta = await session.scalar(select(m.meta).where(m.id == message_id))
+            await session.execute(
+                update(Message.__table__)
+                .where(m.id == message_id)
+                .values(handled_at=utcnow(), meta={**(meta or {}), "cancelled": True})
+            )
+
     async def set_send_state(
         self, message_id: int, state: str, *, only_from: str | None = None
     ) -> bool:

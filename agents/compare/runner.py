@@ -76,8 +76,13 @@ class CompareRunner:
         lineup: Lineup,
         *,
         on_answer: AnswerCallback | None = None,
+        briefing: str = "",
     ) -> CompareOutcome:
-        """Ask ``question`` of every contestant at once; score, judge and rank the answers."""
+        """Ask ``question`` of every contestant at once; score, judge and rank the answers.
+
+        ``briefing`` (the business's context, see `agents.compare.briefing`) is added
+        to every contestant's system prompt alike.
+        """
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         # Build every provider before any clock starts: the first build imports a
@@ -86,7 +91,8 @@ class CompareRunner:
         providers = [self._provider(contestant) for contestant in lineup.contestants]
         deadline = loop.time() + self.deadline_s
         limit = min(self.timeout_s, self.deadline_s)
-        messages = [ChatMessage("system", SYSTEM_PROMPT), ChatMessage("user", question)]
+        system = f"{SYSTEM_PROMPT}\n\n{briefing}" if briefing else SYSTEM_PROMPT
+        messages = [ChatMessage("system", system), ChatMessage("user", question)]
         tasks = [
             asyncio.create_task(self._ask(contestant, provider, messages, limit))
             for contestant, provider in zip(lineup.contestants, providers, strict=True)

@@ -42,6 +42,13 @@ class EnrichRun:
     research: Research | None = None
 
 
+#: Why an enrichment has no score worth the name.
+NO_EVIDENCE_NOTE = (
+    "No evidence: the research found nothing about them and our records hold only "
+    "the address they were looked up by, so no model was asked and the lead score is 0."
+)
+
+
 class Enricher:
     """Turns a `PersonProfile` into a checked `Enrichment` with one model and one research."""
 
@@ -69,6 +76,10 @@ class Enricher:
             raise ValueError("enrich needs a stored contact (PersonProfile.contact_id is None)")
         research = await self.research.research(person)
         sources = sources_for(person, research)
+        if not has_evidence(person, research):
+            return EnrichRun(
+                enrichment=self._no_evidence(person, research, sources), calls=(), research=research
+            )
         completion = await self.provider.complete(
             enrich_messages(sources, offers=self.offers),
             max_tokens=self.max_tokens,
@@ -94,6 +105,37 @@ class Enricher:
             created_at=self._clock(),
         )
         return EnrichRun(enrichment=enrichment, calls=completion.call_log, research=research)
+
+    def _no_evidence(
+        self, person: PersonProfile, research: Research, sources: list[Source]
+    ) -> Enrichment:
+        """Nothing to go on: no model is asked (it would invent a person), the score is 0."""
+        assert person.contact_id is not None
+        return Enrichment(
+            contact_id=person.contact_id,
+            expertise_areas=[],
+            project_fit="",
+            outreach_approach="",
+            first_message="",
+            email=None,
+            lead_score=0.0,
+            model_lead_score=0.0,
+            evidence=False,
+            intent_signals=[],
+            sources=[SourceRef(url=s.url, title=s.title, flags=list(s.flags)) for s in sources],
+            research=research.provider,
+            notes=[*research.notes, NO_EVIDENCE_NOTE],
+            model="none",
+            created_at=self._clock(),
+        )
+
+
+def has_evidence(person: PersonProfile, research: Research) -> bool:
+    """Whether anything speaks about ``person`` beyond the address they were looked up by:
+    a web source, their own messages, or facts the bot stored about them."""
+    known = {normalise_url(source.url) for source in known_sources(person)}
+    found = [s for s in research.sources if normalise_url(s.url) not in known and s.content.strip()]
+    return bool(found or person.history or person.facts)
 
 
 def sources_for(person: PersonProfile, research: Research) -> list[Source]:

@@ -8,20 +8,38 @@ source, and the lead score is bounded by the evidence.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+
+#: What a model copies from the JSON schema instead of filling it: ``#/$defs/Project Fit``,
+#: ``{"$ref": ...}``, ``{"type": "string", ...}``.
+_SCHEMA_TEXT = re.compile(r"#/\$defs/|\$ref\b|^\s*\{\s*\"(?:type|properties|title)\"\s*:")
+
+
+def _content(value: str) -> str:
+    """Schema text in a field is no content: emptied (the card shows "—"), never shown.
+
+    Small models (the embedded SmolLM2) copy ``#/$defs/Project Fit`` from the schema
+    into every try; refusing the draft would lose the fields they did fill.
+    """
+    return "" if _SCHEMA_TEXT.search(value) else value
+
+
+#: Text a model writes for a person; a copy of the schema reads as empty.
+Content = Annotated[str, AfterValidator(_content)]
 
 
 class IntentSignal(BaseModel):
     """A sign the person may buy, with the source it came from."""
 
-    signal: str = Field(
+    signal: Content = Field(
         max_length=120, description="What the person is doing or needs, in a few words."
     )
     source_url: str = Field(max_length=500, description="The URL of the source that shows it.")
-    evidence: str = Field(max_length=300, description="A short quote from that source.")
+    evidence: Content = Field(max_length=300, description="A short quote from that source.")
 
 
 class EnrichmentDraft(BaseModel):
@@ -32,12 +50,12 @@ class EnrichmentDraft(BaseModel):
     otherwise rambles until its context is full and the JSON is never closed.
     """
 
-    expertise_areas: list[Annotated[str, StringConstraints(max_length=60)]] = Field(
+    expertise_areas: list[Annotated[Content, StringConstraints(max_length=60)]] = Field(
         default_factory=list, max_length=6
     )
-    project_fit: str = Field(max_length=400, description="Which of our offers fits, and why.")
-    outreach_approach: str = Field(max_length=400, description="How to approach them.")
-    first_message: str = Field(max_length=600, description="A drafted first message to them.")
+    project_fit: Content = Field(max_length=400, description="Which of our offers fits, and why.")
+    outreach_approach: Content = Field(max_length=400, description="How to approach them.")
+    first_message: Content = Field(max_length=600, description="A drafted first message to them.")
     email: str | None = Field(
         None, max_length=254, description="Their e-mail, only if a source shows it."
     )
@@ -65,6 +83,9 @@ class Enrichment(BaseModel):
     lead_score: float = Field(ge=0, le=1)
     #: What the model proposed before the evidence check.
     model_lead_score: float = Field(ge=0, le=1)
+    #: False when nothing was known or found about the person: no model was asked,
+    #: and the score is 0 (see `agents.enrich.enricher`).
+    evidence: bool = True
     intent_signals: list[IntentSignal]
     sources: list[SourceRef]
     research: str  # tavily, known_data

@@ -9,6 +9,7 @@ thread-safe, so each loaded model carries the lock that serialises its use.
 
 from __future__ import annotations
 
+import atexit
 import importlib.resources
 import threading
 from collections.abc import Iterator
@@ -88,8 +89,30 @@ def _load(path: Path, *, n_ctx: int, n_threads: int) -> _LoadedModel:
                 raise ModelFileMissingError(
                     f"llama.cpp could not load {path}: {exc}", provider="local"
                 ) from exc
+            if not _loaded:
+                atexit.register(close_models)
             _loaded[key] = _LoadedModel(llama)
         return _loaded[key]
+
+
+def close_models() -> None:
+    """Free every loaded model now, each once no generation is using it.
+
+    Registered with `atexit` when the first model loads. Left to the garbage
+    collector, the models were freed during interpreter teardown, after parts
+    of `llama_cpp` (its ctypes bindings, ggml's state) had gone, and `bot ask`
+    and `bot chat` sometimes died with SIGSEGV (exit -11) after printing the
+    answer. `atexit` runs once every non-daemon thread (the executor threads
+    that generate) has been joined and before module teardown, so each model
+    is freed while everything it needs still exists; the model's lock makes
+    it wait for a generation still running.
+    """
+    with _loading_lock:
+        models = list(_loaded.values())
+        _loaded.clear()
+    for model in models:
+        with model.lock:
+            model.llama.close()
 
 
 @contextmanager

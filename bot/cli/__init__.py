@@ -2,6 +2,10 @@
 
 Every failure the user can fix (a bad setting, a missing model file, an
 unreachable database) ends with one line on stderr and exit status 2.
+
+Subcommands are imported when they run, not to list them: importing them all
+(FastAPI, SQLAlchemy, the agents) took over a second, and ``bot --help`` and
+``bot --version`` need none of it.
 """
 
 from __future__ import annotations
@@ -11,42 +15,70 @@ import sys
 import click
 
 from agents.errors import AgentError
-from bot.cli.admin import contacts, migrate
-from bot.cli.bookings import bookings
-from bot.cli.compare import compare
-from bot.cli.conversation import ask, chat
-from bot.cli.costs import costs
-from bot.cli.enrich import enrich
-from bot.cli.export import export
-from bot.cli.followups import followups
-from bot.cli.kb import kb
-from bot.cli.models import models
-from bot.cli.route import route
-from bot.cli.serve import serve
-from bot.cli.telegram import telegram
-from bot.cli.worker import worker
+from bot.cli.lazy import LazyGroup
 from bot.errors import BotError
-from bot.log_setup import configure_logging
+from bot.log_setup import cli_log_level, configure_logging
 from channels.errors import ChannelError
 from memory.errors import MemoryStoreError
 
+#: name → (module, attribute, the summary ``bot --help`` shows; a test keeps it true).
+COMMANDS = {
+    "ask": ("bot.cli.conversation", "ask", "Ask one question, print the answer, exit."),
+    "bookings": (
+        "bot.cli.bookings",
+        "bookings",
+        "Load and list the bookings.",
+    ),
+    "chat": ("bot.cli.conversation", "chat", "Talk to the bot in this terminal."),
+    "compare": ("bot.cli.compare", "compare", "Ask QUESTION of several models at once."),
+    "contacts": ("bot.cli.admin", "contacts", "Look at, join, export and delete contacts."),
+    "costs": ("bot.cli.costs", "costs", "Model and SMS spend today and this month."),
+    "enrich": (
+        "bot.cli.enrich",
+        "enrich",
+        "Research TARGET (a name, e-mail, phone or #id) or a CSV file.",
+    ),
+    "export": ("bot.cli.export", "export", "Export what the bot learned, as training data."),
+    "followups": (
+        "bot.cli.followups",
+        "followups",
+        "Lead follow-ups: send the due ones, list them.",
+    ),
+    "kb": ("bot.cli.kb", "kb", "The business's documents the agents answer from."),
+    "migrate": ("bot.cli.admin", "migrate", "Bring the database schema up to date."),
+    "models": ("bot.cli.models", "models", "The models this bot is configured with."),
+    "route": ("bot.cli.route", "route", "Route messages from stdin to agents; print JSON lines."),
+    "serve": ("bot.cli.serve", "serve", "Serve the channel webhooks, /healthz and the HTTP API."),
+    "telegram": ("bot.cli.telegram", "telegram", "Tell Telegram where to send the bot's updates."),
+    "worker": (
+        "bot.cli.worker",
+        "worker",
+        "Answer stored messages, send follow-ups, run commands.",
+    ),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", is_flag=True, help="Log what the bot does (to stderr).")
-def cli(verbose: bool) -> None:
-    """A multi-channel AI front desk and team assistant."""
-    # To stderr; phone numbers, e-mails and card numbers never reach a log line.
-    configure_logging("INFO" if verbose else "WARNING")
 
+@click.group(
+    cls=LazyGroup, commands_table=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.version_option(
+    None, "-V", "--version", package_name="frontdesk-bot", message="bot %(version)s"
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Log at INFO at least; bot chat logs here, not to bot-chat.log.",
+)
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """A multi-channel AI front desk and team assistant.
 
-for command in (chat, ask, serve, migrate, contacts, costs, export, telegram, enrich, compare):
-    cli.add_command(command)
-cli.add_command(route)
-cli.add_command(bookings)
-cli.add_command(followups)
-cli.add_command(kb)
-cli.add_command(models)
-cli.add_command(worker)
+    LOG_LEVEL (INFO by default) sets what is logged, to stderr.
+    """
+    ctx.obj = {"verbose": verbose}
+    # Phone numbers, e-mails and card numbers never reach a log line.
+    configure_logging(cli_log_level(verbose=verbose))
 
 
 def main() -> None:
@@ -55,6 +87,8 @@ def main() -> None:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         sys.exit(130)
+    except click.exceptions.Exit as exc:  # --version, --help
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -5,15 +5,21 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import click
 
+from bot.cli.answering import answer_stoppably
+from bot.cli.customer import customer_sender, customer_turn
 from bot.cli.run import parse_address, run_with_runtime
 from bot.errors import InvalidMessageError
+from bot.log_setup import configure_logging, settings_log_level
 from bot.orchestrator import Reply
 from bot.runtime import Runtime
 from channels.base import Address
 from channels.console import QUIT_COMMANDS, ConsoleChannel, default_sender
+from channels.console_sms import SimulatedSms
+from channels.text import parse_command
 
 AS_HELP = "Speak as this identity, e.g. phone:+15551234567 or email:jane@acme.com."
 
@@ -38,6 +44,9 @@ def describe(reply: Reply) -> str:
     )
 
 
+#: What only this terminal understands, after the bot's own list of commands.
+CONSOLE_HELP = "In this terminal: /as KIND:VALUE speak as someone else, /quit leave."
+
 #: How long the chat waits for a command (/compare, /enrich) before giving up on it.
 COMMAND_WAIT_S = 600.0
 
@@ -50,39 +59,62 @@ async def _ran_command(
     Commands go through the inbox, as on any channel: stored, then run, their
     replies printed by the console channel. The chat waits for them to finish.
     """
-    name, _, arguments = line.removeprefix("/").partition(" ")
-    if not line.startswith("/") or runtime.inbox.commands.get(name) is None:
+    parsed = parse_command(line)
+    if parsed is None:
         return False
+    name, arguments = parsed  # an unknown one too: the registry answers with the list
     try:
         receipt = await runtime.inbox.deliver(
-            console.command_incoming(name, arguments.strip(), sender, text=line)
+            console.command_incoming(name, arguments, sender, text=line)
         )
     except InvalidMessageError as exc:
         console.note(f"not sent: {exc}")
         return True
     if receipt.ack_text:
         console.note(receipt.ack_text)
-    await runtime.inbox.work.drain(COMMAND_WAIT_S)
+    with console.typing():
+        await runtime.inbox.work.drain(COMMAND_WAIT_S)
+    if runtime.inbox.commands.get(name) is None or name in {"help", "bot-help"}:
+        console.note(CONSOLE_HELP)
     return True
+
+
+#: Where `bot chat` logs (without -v): a log line in the conversation reads as the bot's.
+CHAT_LOG = Path("bot-chat.log")
 
 
 @click.command()
 @_as_option
-def chat(as_: Address | None) -> None:
+@click.option(
+    "--customer",
+    is_flag=True,
+    help="Be a customer texting by SMS (the same policies and rendering, segments shown).",
+)
+@click.option("--team", is_flag=True, help="With --as phone:…, stay a team member.")
+@click.pass_context
+def chat(ctx: click.Context, as_: Address | None, customer: bool, team: bool) -> None:
     """Talk to the bot in this terminal (/quit to leave, /as KIND:VALUE to switch identity).
 
-    The bot's commands work here too: /help, /compare QUESTION, /enrich TARGET.
+    As a team member by default: the bot's commands work here too (/help,
+    /compare QUESTION, /enrich TARGET). --customer, or --as phone:+1…, talks as
+    a customer would by SMS. Log lines go to bot-chat.log in this folder (to
+    stderr with bot -v chat).
     """
+    if not (ctx.obj or {}).get("verbose"):
+        configure_logging(settings_log_level(), file=CHAT_LOG.resolve())
     console = ConsoleChannel()
+    customer = customer or (as_ is not None and as_.kind == "phone" and not team)
+    sms = SimulatedSms(console.console) if customer else None
 
     async def converse(runtime: Runtime) -> None:
-        sender = as_ or default_sender()
+        sender = customer_sender(as_) if sms else as_ or default_sender()
         warm_up = getattr(runtime.provider, "warm_up", None)
         if warm_up is not None:
             with console.console.status(f"Loading {runtime.provider.model_id}…"):
                 await warm_up()
+        who = f"a customer texting from {sender.value} (SMS)" if sms else f"{sender} (team)"
         console.note(
-            f"{runtime.business.name} · model {runtime.provider.model_id} · you are {sender} · "
+            f"{runtime.business.name} · model {runtime.provider.model_id} · you are {who} · "
             "/quit to leave, /as KIND:VALUE to switch identity"
         )
         while True:
@@ -94,24 +126,27 @@ def chat(as_: Address | None) -> None:
             if line.startswith("/as "):
                 try:
                     sender = Address.parse(line[4:])
-                except ValueError as exc:
+                    sender = customer_sender(sender) if sms else sender
+                except (ValueError, click.BadParameter) as exc:
                     console.note(str(exc))
                     continue
                 console.note(f"you are now {sender}")
                 continue
+            if sms is not None:
+                await customer_turn(runtime, console, sms, line, sender)
+                continue
             if await _ran_command(runtime, console, line, sender):
                 continue
             try:
-                reply = await runtime.orchestrator.handle(
-                    console.incoming(line, sender), on_delta=console.write_delta
-                )
+                reply = await answer_stoppably(runtime, console, console.incoming(line, sender))
             except InvalidMessageError as exc:
                 console.note(f"not sent: {exc}")
                 continue
             if reply is not None:
                 console.note(describe(reply))
 
-    run_with_runtime(converse, channels={console.name: console})
+    channels = {sms.name: sms} if sms else {console.name: console}
+    run_with_runtime(converse, channels=channels)
 
 
 @click.command()

@@ -32,6 +32,7 @@ from memory.enrichment import AmbiguousContactError, ContactNotFoundError
 @click.option("--refresh", is_flag=True, help="Research anew even if a fresh result is stored.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.option(
+    "-o",
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Batch: the JSON-lines results file (default: <csv>.results.jsonl); appended to.",

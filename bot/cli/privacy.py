@@ -94,7 +94,8 @@ def delete_contact(who: str, yes: bool) -> None:
             if not await asyncio.to_thread(
                 click.confirm, "Delete everything about this contact for good?"
             ):
-                raise click.Abort()
+                # A "no" is an answer, not an interruption (130): say so, status 1.
+                raise click.ClickException(f"contact {contact_id} not deleted: you answered no")
         person = await _person_id(privacy, contact_id)
         return person, await privacy.delete(contact_id)
 

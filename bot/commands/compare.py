@@ -35,6 +35,9 @@ __all__ = ["CompareService", "compare_commands", "parse_arguments"]
 FRESH_FLAG = "--fresh"
 # Slack may turn "--" into an em dash on the way, as it does for /enrich --refresh.
 _FRESH = re.compile(r"(?<!\S)(?:--|—)fresh(?!\S)", re.IGNORECASE)
+#: Ask without the business's context (a general question); always asks anew.
+BARE_FLAG = "--bare"
+_BARE = re.compile(r"(?<!\S)(?:--|—)bare(?!\S)", re.IGNORECASE)
 #: ``/compare stats``: win rates instead of a compare.
 STATS_WORD = "stats"
 #: Where no channel says its limit (the console, a command run without a channel).
@@ -44,9 +47,12 @@ DEFAULT_LIMIT = 4000
 def usage_text(models: int) -> str:
     """The help an empty ``/compare`` gets."""
     return (
-        f"Usage: /compare <question> — asks {models} models at once and ranks their answers.\n"
+        f"Usage: /compare <question> — asks {models} model{'s' * (models != 1)} at once "
+        "and ranks their answers.\n"
         f"/compare {FRESH_FLAG} <question> — ask the models again instead of reusing "
         "the stored answers of the same question.\n"
+        f"/compare {BARE_FLAG} <question> — ask without the business's summary and "
+        "documents (the models get them by default).\n"
         f"/compare {STATS_WORD} — win rates per model from the team's votes.\n"
         f"Questions take up to {MAX_QUESTION_CHARS:,} characters."
     )
@@ -58,6 +64,12 @@ def parse_arguments(arguments: str) -> tuple[str, bool]:
     return question.strip(), found > 0
 
 
+def parse_bare(arguments: str) -> tuple[str, bool]:
+    """``arguments`` without ``--bare``, and whether it was there."""
+    rest, found = _BARE.subn(" ", arguments)
+    return rest.strip(), found > 0
+
+
 class _CompareCommand:
     """``/compare``: the runs, ``stats`` and the usage help."""
 
@@ -65,7 +77,9 @@ class _CompareCommand:
         self.service = service
 
     async def __call__(self, context: CommandContext) -> None:
-        question, fresh = parse_arguments(context.arguments)
+        arguments, bare = parse_bare(context.arguments)
+        question, fresh = parse_arguments(arguments)
+        fresh = fresh or bare  # stored answers were given with the business's context
         if question.lower() == STATS_WORD and not fresh:
             await context.reply(stats_message(await self.service.stats()))
             return
@@ -87,9 +101,11 @@ class _CompareCommand:
         if ticket.cached is not None:
             await context.reply(final_message(ticket.cached, limit=limit))
             return
-        await self._run_live(context, ticket, limit)
+        await self._run_live(context, ticket, limit, bare=bare)
 
-    async def _run_live(self, context: CommandContext, ticket: CompareTicket, limit: int) -> None:
+    async def _run_live(
+        self, context: CommandContext, ticket: CompareTicket, limit: int, *, bare: bool
+    ) -> None:
         rows = {answer.position: answer for answer in ticket.pending()}
         notes = ticket.lineup.notes
 
@@ -103,7 +119,7 @@ class _CompareCommand:
             await live.update(shown())
 
         try:
-            result = await self.service.run(ticket, on_answer=arrived)
+            result = await self.service.run(ticket, on_answer=arrived, bare=bare)
         except Exception:
             await live.finish(
                 OutgoingMessage("Sorry, the compare broke off. Please try again in a moment.")

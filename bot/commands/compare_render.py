@@ -60,7 +60,7 @@ def live_message(
     """The message while models answer: a row per model, waiting or answered."""
     waiting = sum(a.status == "pending" for a in answers)
     status = f"{waiting} of {len(answers)} still answering…" if waiting else "ranking…"
-    head = [f"Comparing {len(answers)} models: {shorten(question, QUESTION_SHOWN)}", *notes]
+    head = [f"Comparing {_models(len(answers))}: {shorten(question, QUESTION_SHOWN)}", *notes]
     return OutgoingMessage(_fit(head, answers, [status], limit))
 
 
@@ -73,7 +73,8 @@ def final_message(compare: StoredCompare, *, limit: int = 4000) -> OutgoingMessa
         ]
     else:
         head = [
-            f"Compare of {len(compare.answers)} models: {shorten(compare.question, QUESTION_SHOWN)}"
+            f"Compare of {_models(len(compare.answers))}: "
+            f"{shorten(compare.question, QUESTION_SHOWN)}"
         ]
     head += compare.notes
     card = vote_card(compare)
@@ -135,8 +136,12 @@ def stats_message(stats: Sequence[ModelStats]) -> OutgoingMessage:
         )
         lines.append(f"{s.model_id}: {rate} · 👍 {s.up} · 👎 {s.down} · {s.compares} compares")
     if all(s.contests == 0 for s in stats):
-        lines.append("Press 🏆 under a /compare to pick the best answer.")
+        lines.append("Vote for the best answer under a /compare (🏆).")
     return OutgoingMessage("\n".join(lines), private=True)
+
+
+def _models(count: int) -> str:
+    return f"{count} model{'s' * (count != 1)}"
 
 
 def fair_shares(lengths: Sequence[int], room: int) -> list[int]:

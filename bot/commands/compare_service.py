@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from agents.compare.briefing import Briefing
 from agents.compare.lineup import choose_lineup
 from agents.compare.result import CompareOutcome, Lineup, ModelAnswer
 from agents.compare.runner import CompareRunner
@@ -119,6 +120,8 @@ class CompareService:
         self.cache_ttl_s = cache_ttl_s
         # Reads settings only (which models have keys): the same for the process's life.
         self.lineup = choose_lineup(model_ids, providers)
+        #: The business's context for the models (set by the runtime); None asks bare.
+        self.briefing: Briefing | None = None
         self._runner: CompareRunner | None = None
         self._judge_notes: tuple[str, ...] = ()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -213,11 +216,19 @@ class CompareService:
         )
 
     async def run(
-        self, ticket: CompareTicket, *, on_answer: AnswerListener | None = None
+        self,
+        ticket: CompareTicket,
+        *,
+        on_answer: AnswerListener | None = None,
+        bare: bool = False,
     ) -> StoredCompare:
-        """Ask the models (unless the ticket is cached), store everything, return the result."""
+        """Ask the models (unless the ticket is cached), store everything, return the result.
+
+        The models get the business's briefing unless ``bare``.
+        """
         if ticket.cached is not None:
             return ticket.cached
+        briefing = "" if bare or self.briefing is None else await self.briefing(ticket.question)
 
         async def arrived(answer: ModelAnswer) -> None:
             if on_answer is not None:
@@ -225,7 +236,7 @@ class CompareService:
 
         try:
             outcome = await self._compare_runner().run(
-                ticket.question, ticket.lineup, on_answer=arrived
+                ticket.question, ticket.lineup, on_answer=arrived, briefing=briefing
             )
         except BaseException as exc:
             # Cancelled or broken: the row must not stay "running" (or be served as cached).

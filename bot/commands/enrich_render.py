@@ -20,6 +20,15 @@ MAX_LISTED = 8
 def enrichment_card(enrichment: Enrichment, *, name: str | None = None) -> Card:
     """The lead card: score, e-mail, expertise, date, then fit, approach, signals, message."""
     who = name or f"contact #{enrichment.contact_id}"
+    if not enrichment.evidence:
+        return Card(
+            title=f"Lead: {who}",
+            fields=(
+                CardField("Lead score", "0.00 (no evidence)"),
+                CardField("Researched", researched_text(enrichment)),
+            ),
+            sections=(_sources(enrichment), "Notes: " + "; ".join(enrichment.notes)),
+        )
     fields = [
         CardField("Lead score", score_text(enrichment)),
         CardField("E-mail", enrichment.email or "not found"),
@@ -43,6 +52,8 @@ def enrichment_message(enrichment: Enrichment, *, name: str | None = None) -> Ou
     who = name or f"contact #{enrichment.contact_id}"
     cached = " (cached)" if enrichment.cached else ""
     text = f"{who}: lead score {enrichment.lead_score:.2f}{cached}"
+    if not enrichment.evidence:
+        text = f"{who}: no evidence found about them, so no lead score (0.00){cached}"
     return OutgoingMessage(text, card=enrichment_card(enrichment, name=name))
 
 

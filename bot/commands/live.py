@@ -48,7 +48,7 @@ class LiveReply:
         it is the command's answer (Slack's ``response_url``, which takes five
         messages and edits in all).
         """
-        if self.channel is None:
+        if self.channel is None or not self.channel.edits_in_place:
             return
         fitted = self._fit(message)
         if not fitted.private:
@@ -69,7 +69,7 @@ class LiveReply:
 
     async def update(self, message: OutgoingMessage) -> None:
         """Replace the message with ``message`` soon; returns without waiting for the channel."""
-        if self.channel is None or self._finished:
+        if self.channel is None or self._finished or not self.channel.edits_in_place:
             return
         self._pending = self._fit(message)
         if self._sender is None or self._sender.done():

@@ -20,6 +20,7 @@ from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove, Update, U
 from channels.base import Address, Inbox, IncomingMessage
 from channels.telegram.outbound import TelegramChannel
 from channels.telegram.render import decode_callback
+from channels.text import parse_command
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,6 @@ CHANNEL = "telegram"
 
 #: ``/name``, ``/name@botname``, then arguments. Names are Telegram's (a-z, 0-9, _) plus
 #: the dash our own commands use (/opt-out); in groups ``@botname`` says which bot is meant.
-_COMMAND = re.compile(r"/([A-Za-z0-9_-]{1,64})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?", re.DOTALL)
 
 #: Kinds of message a person may send that the bot cannot read; they get `ONLY_TEXT`.
 UNREADABLE = frozenset(
@@ -57,14 +57,6 @@ NOT_YOUR_CONTACT = (
     "to share your phone number."
 )
 BAD_PHONE = "Sorry, I can't use that phone number."
-
-
-def parse_command(text: str) -> tuple[str, str] | None:
-    """``/name@bot rest`` → (``name``, ``rest``); None when ``text`` is not a command."""
-    match = _COMMAND.fullmatch(text.strip())
-    if match is None:
-        return None
-    return match.group(1).lower(), (match.group(2) or "").strip()
 
 
 def e164(phone: str) -> str:

@@ -83,7 +83,10 @@ def test_chat_remembers_across_identities_linked_by_hand(env, tmp_path):
 
 def test_chat_session_answers_and_quits(env, tmp_path):
     result = run(
-        ["chat", "--as", "phone:+15550001111"], env, tmp_path, stdin="What is on the menu?\n/quit\n"
+        ["chat", "--team", "--as", "phone:+15550001111"],
+        env,
+        tmp_path,
+        stdin="What is on the menu?\n/quit\n",
     )
 
     assert result.returncode == 0, result.stderr

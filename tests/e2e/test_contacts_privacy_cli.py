@@ -86,7 +86,8 @@ def test_export_finetune_then_delete(tmp_path: Path):
     assert JANE_EMAIL not in finetune.stdout and "Jane Doe." not in finetune.stdout
     assert strict.returncode == 0 and strict.stdout == ""
 
-    assert declined.returncode != 0
+    assert declined.returncode == 1  # an answer, not an interruption (130)
+    assert f"contact {seeded.jane_id} not deleted: you answered no" in declined.stderr
     assert "Delete everything about this contact for good?" in declined.stdout
     assert deleted.returncode == 0, deleted.stderr
     assert f"deleted contact {seeded.jane_id}:" in deleted.stdout

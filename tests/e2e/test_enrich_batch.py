@@ -177,4 +177,6 @@ def test_bot_enrich_csv_then_again_resumes_and_one_target_reads_the_store(tmp_pa
     with sqlite3.connect(tmp_path / "bot.db") as db:
         query = "select count(*) from model_calls where agent = '/enrich'"
         (calls,) = db.execute(query).fetchone()
-    assert calls == 2  # two rows, each paid once across three commands
+    # Nothing known of either person beyond the CSV's address and no web research:
+    # no evidence, so no model is paid to invent one (issue 17 §10).
+    assert calls == 0 and enrichment["evidence"] is False

@@ -157,3 +157,28 @@ async def test_bot_models_lists_roles_prices_context_and_retirement(tmp_path):
     catalogue = json.loads(everything.stdout)["models"]
     assert len(catalogue) >= 15
     assert all(r["source"] and r["read_on"] for r in catalogue)
+
+
+async def test_a_vendor_without_its_key_and_nothing_after_it_stops_with_one_line(tmp_path):
+    env = only(tmp_path, "groq", "http://127.0.0.1:9", AI_PROVIDER="openai")
+    result = await bot(["ask", "Hello?"], env, tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: openai:gpt-6-luna: OPENAI_API_KEY is not set "
+        "[answering: set it, or choose another AI_PROVIDER]"
+    ]
+
+
+async def test_a_keyless_model_in_a_chain_is_skipped_naming_what_answers(tmp_path):
+    async with fake_groq(ANSWER) as fake:
+        env = only(tmp_path, "groq", fake.base_url, AI_PROVIDER="openai", AI_FALLBACKS="groq")
+        result = await bot(["ask", "--json", "When do you open?"], env, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["text"] == "We open at nine."
+    warnings = [line for line in result.stderr.splitlines() if "WARNING bot.preflight" in line]
+    assert [w.split(": ", 1)[1] for w in warnings] == [
+        "openai:gpt-6-luna: OPENAI_API_KEY is not set "
+        "[answering: skipped; answering with groq:openai/gpt-oss-20b]"
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from agents.research.base import PersonProfile
 from agents.research.known import NO_KEY_NOTE, KnownDataResearch
 from agents.research.tavily import TavilyResearch
 from agents.research.untrusted import INSTRUCTION
+from bot.commands.enrich_render import enrichment_message
 from tests.support.fake_tavily import FakeTavily, page, running_fake_tavily
 from tests.support.fake_vendors.openai_api import fake_openai
 from tests.support.fake_vendors.script import Reply
@@ -209,10 +211,40 @@ async def test_without_a_key_it_enriches_from_what_the_bot_knows():
 async def test_an_answer_that_never_validates_raises_with_every_call():
     model = FunctionProvider(lambda _m: "I cannot answer in JSON, sorry.")
 
+    talked = replace(JANE, history=("We are planning a summit for 300 guests.",))
+
     with pytest.raises(StructuredOutputError) as caught:
-        await Enricher(model, KnownDataResearch()).enrich(JANE)
+        await Enricher(model, KnownDataResearch()).enrich(talked)
 
     assert [call.role for call in caught.value.calls] == ["answer", "repair", "repair"]
+
+
+async def test_with_no_evidence_no_model_is_asked_and_the_score_is_0():
+    model = FunctionProvider(lambda _m: draft(lead_score=1.0))
+
+    run = await Enricher(model, KnownDataResearch()).enrich(JANE)
+
+    assert run.calls == () and run.enrichment.evidence is False
+    assert run.enrichment.lead_score == 0.0 and run.enrichment.model == "none"
+    message = enrichment_message(run.enrichment, name="jane@acme.example")
+    assert (
+        message.text == "jane@acme.example: no evidence found about them, so no lead score (0.00)"
+    )
+    assert "model proposed" not in message.card.as_text()
+
+
+async def test_schema_text_in_a_field_is_never_shown():
+    model = FunctionProvider(
+        lambda _m: draft(project_fit="#/$defs/Project Fit", outreach_approach='{"$ref": "x"}')
+    )
+    talked = replace(JANE, history=("We are planning a summit for 300 guests.",))
+
+    run = await Enricher(model, KnownDataResearch()).enrich(talked)
+
+    assert run.enrichment.project_fit == run.enrichment.outreach_approach == ""
+    assert run.enrichment.first_message == "Hi Jane, congratulations on the summit!"
+    card = enrichment_message(run.enrichment, name="Jane").card.as_text()
+    assert "$defs" not in card and "$ref" not in card and "Project fit:\n—" in card
 
 
 async def test_a_person_without_a_stored_contact_is_refused():

@@ -83,23 +83,23 @@ async def test_resent_message_id_returns_the_first_reply_once(
 @pytest.mark.parametrize(
     ("body", "status", "says"),
     [
-        ('{"sender": "x", "text": ', 400, "not valid JSON"),
+        ('{"sender": "api:x", "text": ', 400, "not valid JSON"),
         ('{"text": "hello"}', 422, "sender: Field required"),
-        ('{"sender": "x"}', 422, "text: Field required"),
-        ('{"sender": "x", "text": "   "}', 422, "empty"),
-        ('{"sender": "x", "text": "' + "a" * 4001 + '"}', 422, "at most 4000"),
+        ('{"sender": "api:x"}', 422, "text: Field required"),
+        ('{"sender": "api:x", "text": "   "}', 422, "empty"),
+        ('{"sender": "api:x", "text": "' + "a" * 4001 + '"}', 422, "at most 4000"),
         ('{"sender": "phone:12", "text": "hi"}', 422, "phone number"),
-        ('{"sender": "x", "text": "hi", "channel": "BAD CHANNEL"}', 422, "channel"),
-        ('{"sender": "x", "text": "hi", "surprise": 1}', 422, "surprise"),
+        ('{"sender": "api:x", "text": "hi", "channel": "BAD CHANNEL"}', 422, "channel"),
+        ('{"sender": "api:x", "text": "hi", "surprise": 1}', 422, "surprise"),
         ('["not", "an", "object"]', 422, "invalid request"),
-        ('{"sender": "x", "text": "hi\\u0000there"}', 422, "text: must not be empty or only"),
-        ('{"sender": "x", "text": "\\u0000"}', 422, "NUL character"),
-        ('{"sender": "x\\u0000y", "text": "hi"}', 422, "sender: expected kind:value"),
-        ('{"sender": "x", "text": "hi", "sender_name": "Jo\\u0000"}', 422, "sender_name: must not"),
-        ('{"sender": "x", "text": "hi", "message_id": "m\\u0000"}', 422, "message_id: must not"),
-        ('{"sender": "x", "text": "hi", "conversation": "\\u0000"}', 422, "conversation: must"),
-        ('{"sender": "x", "text": "hi \\ud800"}', 422, "text:"),
-        ('{"sender": "x", "text": "hi", "message_id": 7}', 422, "message_id: Input should be"),
+        ('{"sender": "api:x", "text": "hi\\u0000there"}', 422, "text: must not be empty or only"),
+        ('{"sender": "api:x", "text": "\\u0000"}', 422, "NUL character"),
+        ('{"sender": "api:x\\u0000y", "text": "hi"}', 422, "sender: expected phone:"),
+        ('{"sender": "api:x", "text": "hi", "sender_name": "Jo\\u0000"}', 422, "sender_name: must"),
+        ('{"sender": "api:x", "text": "hi", "message_id": "m\\u0000"}', 422, "message_id: must"),
+        ('{"sender": "api:x", "text": "hi", "conversation": "\\u0000"}', 422, "conversation: must"),
+        ('{"sender": "api:x", "text": "hi \\ud800"}', 422, "text:"),
+        ('{"sender": "api:x", "text": "hi", "message_id": 7}', 422, "message_id: Input should be"),
     ],
 )
 async def test_bad_requests_get_a_clear_4xx_and_write_nothing(
@@ -114,13 +114,37 @@ async def test_bad_requests_get_a_clear_4xx_and_write_nothing(
     assert await rows(runtime, Message) == 0
 
 
-async def test_channels_with_a_webhook_cannot_be_posted_to(client: httpx.AsyncClient):
-    response = await client.post(
-        "/api/v1/messages", json={"channel": "sms", "sender": "x", "text": "hi"}
-    )
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"sender": "nokind", "text": "hi"},
+        {"sender": "Bob", "text": "hi"},
+        {"sender": "foo:bar", "text": "hi"},
+        {"sender": "slack:U1", "text": "hi"},  # would speak as a team member
+        {"sender": "api:x", "text": "hi", "channel": "bogus"},
+        {"sender": "api:x", "text": "hi", "channel": "sms"},  # SMS has its own webhook
+    ],
+)
+async def test_unknown_senders_and_channels_are_refused(
+    client: httpx.AsyncClient, runtime: Runtime, body: dict[str, str]
+):
+    response = await client.post("/api/v1/messages", json=body)
 
     assert response.status_code == 422
-    assert "webhook" in response.json()["error"]
+    assert any(word in str(response.json()) for word in ("sender", "channel"))
+    assert await rows(runtime, Message) == 0
+
+
+async def test_commands_are_commands_and_an_unknown_one_gets_the_list(
+    client: httpx.AsyncClient, runtime: Runtime
+):
+    helped = await client.post("/api/v1/messages", json={"sender": "api:x", "text": "/help"})
+    unknown = await client.post("/api/v1/messages", json={"sender": "api:x", "text": "/foo"})
+
+    assert helped.status_code == unknown.status_code == 200, unknown.text
+    assert helped.json()["reply"].startswith("Here is what I can do:")
+    assert unknown.json()["reply"].startswith("I don't know /foo. Here is what I can do:")
+    assert await rows(runtime, ModelCall) == 0
 
 
 async def test_healthz_says_which_channels_are_off_and_why(client: httpx.AsyncClient):
@@ -215,8 +239,8 @@ async def test_a_non_ascii_or_malformed_bearer_token_is_401_not_500(
 async def test_a_long_sender_gets_a_conversation_key_that_fits(
     client: httpx.AsyncClient, runtime: Runtime
 ):
-    """kind:value of 288 characters; the conversation key (255 at most) must still be stored."""
-    sender = "customer:" + "x" * 255
+    """kind:value of 259 characters; the conversation key (255 at most) must still be stored."""
+    sender = "api:" + "x" * 255
 
     response = await client.post("/api/v1/messages", json={"sender": sender, "text": "hi"})
     again = await client.post("/api/v1/messages", json={"sender": sender, "text": "and again"})

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -126,3 +129,28 @@ def test_bot_ask_answers_on_the_embedded_default(tmp_path: Path):
     assert answer["input_tokens"] > 100  # the system prompt carries the business's facts
     assert answer["output_tokens"] > 0
     assert answer["cost_usd"] == 0.0
+
+
+def test_loaded_models_are_freed_at_exit_before_teardown(tmp_path: Path):
+    # A handler registered before the model loads runs after ours (atexit is LIFO):
+    # by then the model must be freed, by us, while llama_cpp still works.
+    probe = (
+        "import atexit\n"
+        "from agents.providers import local_model\n"
+        "seen = {}\n"
+        "freed = lambda: seen['llama']._model.model is None\n"
+        "atexit.register(lambda: print('freed' if freed() else 'live'))\n"
+        "path = local_model.bundled_model_path()\n"
+        "seen['llama'] = local_model._load(path, n_ctx=256, n_threads=1).llama\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "freed"

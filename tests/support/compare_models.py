@@ -117,3 +117,10 @@ async def judge_for_steady(messages: Sequence[ChatMessage]) -> str:
 async def judge_for_first(messages: Sequence[ChatMessage]) -> str:
     """A judge biased to the answer shown first: its verdicts flip with the order."""
     return _verdict("A", "The first one reads better.")
+
+
+def briefed(messages: Sequence[ChatMessage]) -> Completion:
+    """Says what the system prompt told it about the business, for the briefing tests."""
+    system = messages[0].content
+    text = "Told: " + ("; ".join(line for line in system.splitlines()[1:] if line) or "nothing")
+    return _completion("briefed", messages, text)

@@ -39,3 +39,10 @@ def unsure(messages: Sequence[ChatMessage]) -> Completion:
         cost_usd=0.0,
         confidence=0.5,
     )
+
+
+def parrot(messages: Sequence[ChatMessage]) -> Completion:
+    """Repeats the bot's last turn in the history, as a small model often does."""
+    earlier = [m.content for m in messages[:-1] if m.role == "assistant"]
+    text = f"Earlier I said: {earlier[-1]}" if earlier else "Nothing said before."
+    return Completion(text=text, model="parrot", provider="function", latency_ms=1.0)

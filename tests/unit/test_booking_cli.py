@@ -40,5 +40,5 @@ def test_a_bad_file_is_one_line_naming_the_row(tmp_path: Path):
 
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "error: bookings.csv booking 1: reference must look like HH-1042, got 'HH-7'"
+        "error: bookings.csv line 2, booking 1: reference must look like HH-1042, got 'HH-7'"
     ]

@@ -156,7 +156,7 @@ def test_a_csv_file_reads_and_a_bad_row_is_named(tmp_path: Path):
 
     bad = tmp_path / "bad.csv"
     bad.write_text("reference,phone,event_date,guests\nHH-2002,+14155550100,someday,4\n")
-    with pytest.raises(BookingFileError, match=r"bad.csv booking 1 \(HH-2002\): event_date"):
+    with pytest.raises(BookingFileError, match=r"line 2, booking 1 \(HH-2002\): event_date"):
         read_booking_file(bad, today=TODAY)
     nobody = tmp_path / "nobody.yml"
     nobody.write_text("- {reference: HH-2003, event_date: 2026-12-01, guests: 4}\n")

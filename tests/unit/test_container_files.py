@@ -82,10 +82,12 @@ def _assert_real_command(argv: list[str]) -> None:
     """``argv`` parses as a `bot` command: the subcommand exists and takes these options."""
     assert argv[0] == "bot", argv
     name, *args = argv[1:]
-    assert name in cli.commands, f"bot has no command {name!r}"
     group_ctx = click.Context(cli, info_name="bot")
+    # The CLI loads its subcommands lazily (bot/cli/lazy.py): ask it as click does.
+    command = cli.get_command(group_ctx, name)
+    assert command is not None, f"bot has no command {name!r}"
     try:
-        cli.commands[name].make_context(name, list(args), parent=group_ctx)
+        command.make_context(name, list(args), parent=group_ctx)
     except click.UsageError as exc:  # an unknown option or a bad value
         pytest.fail(f"{argv}: {exc}")
 
