@@ -16,6 +16,7 @@ from bot.cli.bookings import bookings
 from bot.cli.compare import compare
 from bot.cli.conversation import ask, chat
 from bot.cli.costs import costs
+from bot.cli.db import db
 from bot.cli.enrich import enrich
 from bot.cli.export import export
 from bot.cli.followups import followups
@@ -47,6 +48,7 @@ cli.add_command(followups)
 cli.add_command(kb)
 cli.add_command(models)
 cli.add_command(worker)
+cli.add_command(db)
 
 
 def main() -> None:
