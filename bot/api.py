@@ -40,6 +40,7 @@ from bot.errors import InvalidMessageError
 from bot.observability.routes import WebhookRefusals
 from bot.observability.routes import router as ops_router
 from bot.pipeline.intake import store_and_schedule
+from bot.retention import RetentionLoop
 from bot.runtime import Runtime
 from bot.settings import Settings, get_settings
 from channels.base import Address, IncomingMessage
@@ -134,6 +135,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         followups = None
         if rt.followups is not None and not rt.inbox.jobs.durable:
             followups = rt.followups.start_periodic(rt.settings.followup_interval_s)
+        # RETENTION_DAYS: the same split (bot.retention).
+        retention = None
+        if rt.settings.retention_days > 0 and not rt.inbox.jobs.durable:
+            retention = RetentionLoop(db=rt.db, days=rt.settings.retention_days)
         try:
             _mount_channels(app, rt, webhook_paths)
             await rt.start_channels()
@@ -141,6 +146,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         finally:
             if followups is not None:
                 await followups.stop()
+            if retention is not None:
+                await retention.stop()
             await rt.aclose()
 
     # /docs from local assets (bot/api_docs.py); ReDoc needs a CDN, so it is off.

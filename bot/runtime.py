@@ -39,6 +39,7 @@ from bot.pipeline.setup import Engine, build_jobs
 from bot.pipeline.sweep import sweep_unanswered
 from bot.pipeline.worker import MessageWorker
 from bot.preflight import preflight
+from bot.retention import RETENTION_INTERVAL_S, retention_round
 from bot.send_costs import SendCosts
 from bot.settings import Settings
 from channels.base import Channel
@@ -220,6 +221,12 @@ class Runtime:
                 "followups",
                 settings.followup_interval_s,
                 partial(followups.run, recover=True),
+            )
+        if jobs.durable and settings.retention_days > 0:
+            jobs.every(
+                "retention",
+                RETENTION_INTERVAL_S,
+                partial(retention_round, db=db, days=settings.retention_days),
             )
         if jobs.durable:
             if settings.serve_worker if worker is None else worker:

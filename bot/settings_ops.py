@@ -29,6 +29,11 @@ class OpsSettings(BaseSettings):
     readyz_queue_age_s: float = Field(
         300.0, ge=0, description="/readyz fails when the oldest waiting job is older."
     )
+    retention_days: int = Field(
+        0,
+        ge=0,
+        description="Anonymise messages and stored model text older than this (0: keep all).",
+    )
     readyz_model_cache_s: float = Field(
         30.0, ge=0, description="How long /readyz reuses the model's readiness answer."
     )

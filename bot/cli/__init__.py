@@ -38,6 +38,11 @@ COMMANDS = {
         "enrich",
         "Research TARGET (a name, e-mail, phone or #id) or a CSV file.",
     ),
+    "db": (
+        "bot.cli.db",
+        "db",
+        "Look after the database over time (retention, moving to PostgreSQL).",
+    ),
     "export": ("bot.cli.export", "export", "Export what the bot learned, as training data."),
     "followups": (
         "bot.cli.followups",
