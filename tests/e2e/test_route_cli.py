@@ -1,6 +1,6 @@
 """``bot route`` as a user runs it: a subprocess on the embedded default, vectors on.
 
-The accuracy floors are what was measured on this machine (see README, Routing)
+The accuracy floors are what was measured on this machine (see docs/routing.md)
 minus a small margin: the dev set is the one the examples were developed against,
 intents-extra.jsonl holds messages written before the examples and never tuned on.
 """
