@@ -281,7 +281,10 @@ class Agent:
         reasons are kept in the extras (the stored reply's meta)."""
         if not self.checks_amounts or self.agent_tools.knowledge is None:
             return completion
-        reasons = unsupported(completion.text, request.knowledge, request.text)
+        earlier = [entry.text for entry in request.history if entry.direction == "in"]
+        reasons = unsupported(
+            completion.text, request.knowledge, request.text, customer_said=earlier
+        )
         if not reasons:
             return completion
         text = extractive_answer(request.text, request.hits) if request.hits else None

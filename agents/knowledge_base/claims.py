@@ -91,11 +91,18 @@ def _supported_sentence(sentence: str, known: set[str]) -> bool:
     return not words or sum(t in known for t in words) / len(words) >= 0.6
 
 
-def unsupported(reply: str, sources: Iterable[str], question: str) -> list[str]:
-    """Why ``reply`` may not be sent: each claim the sources and question do not support."""
+def unsupported(
+    reply: str, sources: Iterable[str], question: str, *, customer_said: Iterable[str] = ()
+) -> list[str]:
+    """Why ``reply`` may not be sent: each claim the sources and question do not support.
+
+    ``customer_said`` is the customer's earlier messages: a number they gave
+    ("30 guests" two messages ago) is theirs to hear back, not an invented fact.
+    """
     sources = list(sources)
-    given = " ".join([*sources, question])
-    reasons = [f"amount {value}" for value in unsupported_amounts(reply, sources, question)]
+    said = " ".join([*customer_said, question])
+    given = " ".join([*sources, said])
+    reasons = [f"amount {value}" for value in unsupported_amounts(reply, sources, said)]
     stated = quantities(given)
     for number, unit in sorted(quantities(reply) - stated):
         reasons.append(f"quantity {number} {unit}")

@@ -26,6 +26,7 @@ people guy guys folks party parties event events do does offer offers provide pr
 bring brings have has need whats what's anyone also still just else extra give far back
 set setup number problem issue move another other son daughter mom dad wife husband family
 friend friends wedding weddings birthday birthdays anniversary graduation celebration dinner lunch
+expect expected expecting usual usually normal normally typical typically customary common
 """.split()
 GENERIC = frozenset(stem(word) for word in _GENERIC) | frozenset(_GENERIC)
 

@@ -54,7 +54,7 @@ async def test_rating_again_replaces_and_kinds_are_separate(runtime: Runtime):
 
 
 async def test_well_rated_conversations_are_read_back(runtime: Runtime):
-    good = await runtime.orchestrator.handle(sms("Price for 20 guests?", "SM1"))
+    good = await runtime.orchestrator.handle(sms("Can we book a party for 20 guests?", "SM1"))
     bad = await runtime.orchestrator.handle(
         IncomingMessage(
             channel="telegram",
@@ -76,8 +76,8 @@ async def test_well_rated_conversations_are_read_back(runtime: Runtime):
 
     assert [c.conversation_id for c in once] == [good.conversation_id]
     assert once[0].turns == [
-        ("in", "Price for 20 guests?", None),
-        ("out", "You said: Price for 20 guests?", 2),
+        ("in", "Can we book a party for 20 guests?", None),
+        ("out", "You said: Can we book a party for 20 guests?", 2),
     ]
     assert len(twice) == 1 and three == []
 
