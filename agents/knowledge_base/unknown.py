@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from agents.knowledge_base.coverage import GENERIC
 from agents.knowledge_base.questions import asks_for_fact
 from agents.knowledge_base.terms import terms
 from agents.providers.base import HANDOFF, Completion
@@ -59,8 +60,12 @@ async def answer_unknown(request: Any, knowledge: Any, *, about: str = "") -> Co
 
 
 def _describes(about: str, question: str) -> bool:
-    """Whether every word ``question`` asks about is in ``about``."""
-    asked = set(terms(question))
+    """Whether every topic word ``question`` asks about is in ``about``.
+
+    Words that name no topic ("weddings", "expected") do not count: "do you cater
+    weddings?" asks whether the business caters, which its description says.
+    """
+    asked = {term for term in terms(question) if term not in GENERIC}
     return bool(asked) and asked <= set(terms(about))
 
 

@@ -25,7 +25,9 @@ def test_hybrid_answers_hands_off_and_exports_its_pairs(tmp_path: Path):
     taught = run_bot(
         ["ask", "--json", "Do you cater weddings?"], hybrid_env(tmp_path, "unsure"), tmp_path
     )
-    handed = run_bot(["ask", "Can you cater on a boat?"], hybrid_env(tmp_path, "lost"), tmp_path)
+    handed = run_bot(
+        ["ask", "We want something special for the team"], hybrid_env(tmp_path, "lost"), tmp_path
+    )
     exported = run_bot(["export", "pairs", "--format", "jsonl"], bot_env(tmp_path), tmp_path)
     out_file = tmp_path / "pairs.jsonl"
     everything = run_bot(
