@@ -359,10 +359,11 @@ class Orchestrator:
     ) -> Reply | None:
         """Record and answer ``incoming``; None for a duplicate delivery or while a person
         has the conversation."""
-        recorded = await self.record(incoming)
-        if recorded is None:
-            return None
-        return await self.answer(incoming, recorded, on_delta=on_delta)
+        with tracing.span("handle", channel=incoming.channel, text=incoming.text):
+            recorded = await self.record(incoming)
+            if recorded is None:
+                return None
+            return await self.answer(incoming, recorded, on_delta=on_delta)
 
     def fit(self, incoming: IncomingMessage, text: str) -> str:
         """``text`` shortened to what the message's channel sends in all (SMS: 1,600).
