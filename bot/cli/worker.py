@@ -35,7 +35,7 @@ def worker(concurrency: int | None) -> None:
     if concurrency is not None:
         settings = settings.model_copy(update={"worker_concurrency": concurrency})
 
-    tracing.configure()  # on when OTEL_* asks for traces
+    tracing.configure(trace_content=settings.trace_content)  # on when OTEL_* asks for traces
 
     async def main() -> None:
         # The channels are built to send; their receiving loops stay off (that is serve's).

@@ -45,16 +45,25 @@ def wanted(environ: Mapping[str, str] = os.environ) -> bool:
     )
 
 
-def configure(*, environ: Mapping[str, str] = os.environ, exporter: Any = None) -> bool:
+def configure(
+    *,
+    environ: Mapping[str, str] = os.environ,
+    exporter: Any = None,
+    trace_content: bool | None = None,
+) -> bool:
     """Turn tracing on if ``environ`` asks for it (or ``exporter`` is given); True if on.
 
-    ``exporter`` (a span exporter, e.g. the SDK's in-memory one in tests)
-    replaces the one the variables name and is flushed on every span's end.
+    ``trace_content`` (the TRACE_CONTENT setting; read from ``environ`` when
+    None) lets message and reply text into spans. ``exporter`` (a span
+    exporter, e.g. the SDK's in-memory one in tests) replaces the one the
+    variables name and is flushed on every span's end.
     """
     global _tracer, _content
     if exporter is None and _tracer is not None:
         return True  # configured once per process: a second call keeps the first
-    _content = environ.get("TRACE_CONTENT", "").strip().lower() in _TRUE
+    if trace_content is None:
+        trace_content = environ.get("TRACE_CONTENT", "").strip().lower() in _TRUE
+    _content = trace_content
     if exporter is None and not wanted(environ):
         _tracer = None
         return False
