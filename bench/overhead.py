@@ -7,10 +7,12 @@ milliseconds and messages per second for each path, the SQL statements each
 message costs (transactions' BEGIN and COMMIT counted too), and the machine's
 load average. An instant model and lexical routing (no sentence vectors)
 unless ``--embeddings``. On PostgreSQL the HTTP path runs through the job
-engine (procrastinate), as ``bot serve`` does.
+engine (procrastinate), as ``bot serve`` does. ``--tracing`` turns the
+OpenTelemetry spans on (the SDK, its exporter dropping them: the SDK's cost
+without a collector's network); compare a run with and one without.
 
     python bench/overhead.py [--messages 2000] [--contacts 200] [--database-url URL]
-        [--embeddings]
+        [--embeddings] [--tracing]
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from agents.providers.function import FunctionProvider
 from bot.api import create_app
 from bot.background_server import serve_in_background
+from bot.observability import tracing
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from channels.base import Address, IncomingMessage
@@ -115,7 +118,26 @@ async def over_http(runtime: Runtime, messages: int, contacts: int) -> dict[str,
     return summarise(latencies, wall)
 
 
-async def main(messages: int, contacts: int, database_url: str | None, embeddings: bool) -> None:
+class DroppedSpans:
+    """A span exporter that drops what it gets: the SDK's cost, no collector's."""
+
+    def export(self, spans: object) -> object:
+        from opentelemetry.sdk.trace.export import SpanExportResult
+
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        return None
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return True
+
+
+async def main(
+    messages: int, contacts: int, database_url: str | None, embeddings: bool, traced: bool
+) -> None:
+    if traced:
+        tracing.configure(exporter=DroppedSpans())
     with tempfile.TemporaryDirectory() as folder:
         url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
         settings = load_settings(_env_file=None, database_url=url, router_embeddings=embeddings)
@@ -140,6 +162,7 @@ async def main(messages: int, contacts: int, database_url: str | None, embedding
                 "benchmark": "orchestrator_overhead",
                 "database": db.dialect,
                 "sentence_vectors": embeddings,
+                "tracing": traced,
                 "messages": messages,
                 "contacts": contacts,
                 "cpus": len(os.sched_getaffinity(0)),
@@ -168,5 +191,8 @@ if __name__ == "__main__":
         "(default: a fresh SQLite file)",
     )
     parser.add_argument("--embeddings", action="store_true", help="route with sentence vectors too")
+    parser.add_argument("--tracing", action="store_true", help="OpenTelemetry spans on")
     args = parser.parse_args()
-    asyncio.run(main(args.messages, args.contacts, args.database_url, args.embeddings))
+    asyncio.run(
+        main(args.messages, args.contacts, args.database_url, args.embeddings, args.tracing)
+    )

@@ -29,7 +29,7 @@ from sqlalchemy import exc as sql
 from bot.commands import CommandContext, CommandRegistry
 from bot.errors import InvalidMessageError
 from bot.inbound_limits import NOTICES, InboundLimiter, LimitHit
-from bot.observability import metrics
+from bot.observability import metrics, tracing
 from bot.orchestrator import Orchestrator, Reply
 from bot.pipeline.intake import store_and_schedule
 from bot.pipeline.jobs import Jobs, LocalJobs, answer_lock
@@ -94,9 +94,10 @@ class BotInbox:
         """
         incoming = clean_incoming(incoming)
         try:
-            recorded = await store_and_schedule(
-                incoming, orchestrator=self.orchestrator, jobs=self.jobs, contacts=self.contacts
-            )
+            with tracing.span("deliver", channel=incoming.channel, text=incoming.text):
+                recorded = await store_and_schedule(
+                    incoming, orchestrator=self.orchestrator, jobs=self.jobs, contacts=self.contacts
+                )
         except _UNREACHABLE as exc:
             raise InboxUnavailableError(f"the database cannot be reached: {exc}") from exc
         except InvalidMessageError as exc:

@@ -28,7 +28,7 @@ from bot.budget import BudgetMonitor
 from bot.clarify import CLARIFY_AGENT, CLARIFYING_QUESTION, Clarifier
 from bot.errors import InvalidMessageError
 from bot.handoff import HANDOFF_MESSAGE, HandoffDesk
-from bot.observability import metrics
+from bot.observability import metrics, tracing
 from bot.ops import OpsChannel
 from bot.pipeline.codec import incoming_to_json
 from bot.pipeline.outbox import Outbox
@@ -161,7 +161,8 @@ class Orchestrator:
                 external_id=incoming.external_id,
                 display_name=incoming.sender_name,
                 history_limit=self.history_limit if history else 0,
-                meta={"incoming": incoming_to_json(incoming)},
+                # The trace's context too: the job that answers it continues this trace.
+                meta={"incoming": incoming_to_json(incoming), **tracing.carrier()},
                 on_stored=on_stored,
             )
         except InvalidAddressError as exc:
@@ -190,9 +191,11 @@ class Orchestrator:
             log.info("message %s: a person has the conversation", recorded.message_id)
             await self.handoffs.forward(incoming, held)
             return None
-        route = await self.router.route(
-            incoming.text, channel=incoming.channel, current_agent=recorded.conversation_agent
-        )
+        with tracing.span("route", channel=incoming.channel):
+            route = await self.router.route(
+                incoming.text, channel=incoming.channel, current_agent=recorded.conversation_agent
+            )
+            tracing.annotate(agent=route.agent, route_confidence=route.confidence)
         metrics.routed(route.agent)
         is_team = self.team.is_team(incoming)
         step = self.clarifier.next_step(
@@ -223,7 +226,9 @@ class Orchestrator:
             is_team=is_team,
             route_confidence=route.confidence,
         )
-        answered = await self._ask(agent, request, recorded, on_delta)
+        with tracing.span(f"invoke_agent {agent.name}", **_agent_span(agent.name)):
+            answered = await self._ask(agent, request, recorded, on_delta)
+            tracing.model_calls(answered.calls, agent=agent.name)
         return await self._finish(incoming, recorded, route, agent.name, answered)
 
     async def _finish(
@@ -294,7 +299,10 @@ class Orchestrator:
             streamed = on_delta(text)
             if streamed is not None:
                 await streamed
-        sent_ids = await self.outbox.send_reply(incoming, OutgoingMessage(text), reply_id=reply_id)
+        with tracing.span("send", channel=incoming.channel, reply_id=reply_id, text=text):
+            sent_ids = await self.outbox.send_reply(
+                incoming, OutgoingMessage(text), reply_id=reply_id
+            )
         metrics.answered(incoming, agent=agent_name)
         return Reply(
             text=text,
@@ -351,10 +359,11 @@ class Orchestrator:
     ) -> Reply | None:
         """Record and answer ``incoming``; None for a duplicate delivery or while a person
         has the conversation."""
-        recorded = await self.record(incoming)
-        if recorded is None:
-            return None
-        return await self.answer(incoming, recorded, on_delta=on_delta)
+        with tracing.span("handle", channel=incoming.channel, text=incoming.text):
+            recorded = await self.record(incoming)
+            if recorded is None:
+                return None
+            return await self.answer(incoming, recorded, on_delta=on_delta)
 
     def fit(self, incoming: IncomingMessage, text: str) -> str:
         """``text`` shortened to what the message's channel sends in all (SMS: 1,600).
@@ -375,3 +384,8 @@ def _skipped(exc: ProviderError) -> dict[str, object]:
     if isinstance(exc, AllProvidersFailedError) and exc.skipped:
         return {"skipped": exc.skipped}
     return {}
+
+
+def _agent_span(agent: str) -> dict[str, str]:
+    """The GenAI conventions' attributes of an agent's span."""
+    return {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": agent}

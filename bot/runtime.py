@@ -33,6 +33,7 @@ from bot.followups import FollowUpRunner, followup_runner, lead_book
 from bot.handoff import HandoffDesk
 from bot.inbound_limits import InboundLimiter
 from bot.inbox import BotInbox
+from bot.observability import tracing
 from bot.ops import OpsChannel
 from bot.orchestrator import Orchestrator
 from bot.pipeline.setup import Engine, build_jobs
@@ -127,8 +128,10 @@ class Runtime:
         # Each agent tool's store; an unset one leaves its agent answering from the model.
         tools = AgentTools()
         # The business's documents (BUSINESS_DIR *.md, *.txt): re-read only when changed.
-        tools.knowledge = await open_knowledge_base(
-            db, settings.business_dir, top_k=settings.kb_top_k, min_score=settings.kb_min_score
+        tools.knowledge = tracing.traced_knowledge(
+            await open_knowledge_base(
+                db, settings.business_dir, top_k=settings.kb_top_k, min_score=settings.kb_min_score
+            )
         )
         tools.leads = lead_book(db, settings)
         tools.bookings = BookingStore(db, contacts, time_zone=settings.business_zone())

@@ -23,6 +23,9 @@ class OpsSettings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         "text", description="json: one JSON object per line, for a log shipper."
     )
+    trace_content: bool = Field(
+        False, description="Traces (OTEL_*) carry message and reply text: personal data."
+    )
     readyz_queue_max: int = Field(
         1000, ge=0, description="/readyz fails with more jobs waiting than this."
     )

@@ -23,6 +23,7 @@ def worker(concurrency: int | None) -> None:
     are answered one at a time, in order, whichever worker takes them. SIGTERM
     stops taking jobs and lets running answers finish (WORKER_SHUTDOWN_S).
     """
+    from bot.observability import tracing
     from bot.observability.worker_metrics import serve_worker_metrics
     from bot.runtime import Runtime
 
@@ -33,6 +34,8 @@ def worker(concurrency: int | None) -> None:
         )
     if concurrency is not None:
         settings = settings.model_copy(update={"worker_concurrency": concurrency})
+
+    tracing.configure(trace_content=settings.trace_content)  # on when OTEL_* asks for traces
 
     async def main() -> None:
         # The channels are built to send; their receiving loops stay off (that is serve's).

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidMessageError
-from bot.observability import json_logs, metrics
+from bot.observability import json_logs, metrics, tracing
 from bot.orchestrator import Orchestrator
 from bot.pipeline.jobs import Jobs, answer_lock
 from channels.base import OPT_OUT_COMMAND, IncomingMessage
@@ -37,6 +37,7 @@ async def store_and_schedule(
 
     async def on_stored(session: AsyncSession, message_id: int) -> None:
         json_logs.bind(message_id=message_id, channel=incoming.channel)
+        tracing.annotate(message_id=message_id)
         if incoming.command == OPT_OUT_COMMAND:
             sender = incoming.sender
             await contacts.set_opted_out_in(session, (sender.kind, sender.value), True)

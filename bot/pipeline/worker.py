@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot.observability import json_logs
+from bot.observability import json_logs, tracing
 from bot.pipeline.codec import incoming_from_json
 from channels.base import IncomingMessage
 from memory.pipeline import PENDING, SENDING, UNKNOWN, PipelineStore, StoredIncoming
@@ -48,6 +48,11 @@ class MessageWorker:
             conversation_id=recorded.conversation_id,
             channel=recorded.channel,
         )
+        # The span continues the trace stored with the message (its deliver span).
+        with tracing.span("answer", parent=stored.meta.get("trace"), message_id=message_id):
+            return await self._answer(message_id, stored)
+
+    async def _answer(self, message_id: int, stored: StoredIncoming) -> Reply | None:
         if stored.handled:
             log.info("message %s was answered before: not again", message_id)
             return None
