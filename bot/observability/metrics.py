@@ -80,30 +80,49 @@ FAMILIES = tuple(
 )  # fmt: skip
 #: Outcomes of a call as a dashboard reads them.
 _FAILED = frozenset({"error", "timeout", "rate_limited", "unavailable", "interrupted"})
+#: The hooks below count while true. For benches only (bench/overhead.py --metrics off
+#: measures what counting costs a message); production never turns it off.
+ENABLED = True
+
+
+def set_enabled(on: bool) -> None:
+    """Turn every hook into a no-op (``False``) or back; for benches, not production."""
+    global ENABLED
+    ENABLED = on
 
 
 def received(channel: str) -> None:
     """A message was stored."""
+    if not ENABLED:
+        return
     RECEIVED.labels(channel).inc()
 
 
 def refused(channel: str, reason: str) -> None:
     """A message was refused (``invalid``, ``limit``, ``opted_out``)."""
+    if not ENABLED:
+        return
     REFUSED.labels(channel, reason).inc()
 
 
 def opted_out(channel: str) -> None:
     """A STOP was stored."""
+    if not ENABLED:
+        return
     OPT_OUTS.labels(channel).inc()
 
 
 def routed(agent: str) -> None:
     """A message was routed to ``agent`` (or ``human``)."""
+    if not ENABLED:
+        return
     ROUTES.labels(agent).inc()
 
 
 def answered(incoming: IncomingMessage, *, agent: str) -> None:
     """A reply left (or was handed to the HTTP caller): count it and its latency."""
+    if not ENABLED:
+        return
     ANSWERED.labels(incoming.channel).inc()
     seconds = (datetime.now(UTC) - incoming.received_at).total_seconds()
     LATENCY.labels(incoming.channel, agent).observe(max(0.0, seconds))
@@ -111,16 +130,22 @@ def answered(incoming: IncomingMessage, *, agent: str) -> None:
 
 def handoff_opened() -> None:
     """A conversation was handed to a person."""
+    if not ENABLED:
+        return
     HANDOFFS_OPENED.inc()
 
 
 def handoff_resolved() -> None:
     """A person gave a conversation back."""
+    if not ENABLED:
+        return
     HANDOFFS_RESOLVED.inc()
 
 
 def verification_refused(channel: str) -> None:
     """A webhook request failed its signature or secret check."""
+    if not ENABLED:
+        return
     VERIFICATION_REFUSED.labels(channel).inc()
 
 
@@ -130,6 +155,8 @@ def model_calls(calls: Sequence[Any]) -> None:
     A failed call followed by one to the same model was retried; by one to
     another model, fell back; a failed last call failed.
     """
+    if not ENABLED:
+        return
     for index, call in enumerate(calls):
         outcome = "ok"
         if call.outcome in _FAILED or call.error:
@@ -149,6 +176,8 @@ def model_calls(calls: Sequence[Any]) -> None:
 
 def queue(figures: dict[str, Any]) -> None:
     """Set the queue gauges from `Jobs.figures` (waiting, running, oldest age)."""
+    if not ENABLED:
+        return
     QUEUE_DEPTH.set(figures.get("waiting", 0) or 0)
     QUEUE_RUNNING.set(figures.get("running", 0) or 0)
     QUEUE_OLDEST.set(figures.get("oldest_waiting_s", 0) or 0)
