@@ -3,6 +3,7 @@ TEST_DATABASE_URL is set), and a runtime wired with test doubles."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider, Price
@@ -62,9 +64,27 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         yield db
     finally:
         if db.dialect == "postgresql":
+            await drop_schema(db)
+        await db.dispose()
+
+
+async def drop_schema(db: Database) -> None:
+    """Drop a test's PostgreSQL schema; again after a deadlock.
+
+    Two tests on two xdist workers dropping their schemas at once can deadlock
+    on PostgreSQL's shared catalogue (each schema holds procrastinate's
+    functions and triggers); PostgreSQL then aborts one of them, which may
+    simply run again.
+    """
+    for attempt in range(3):
+        try:
             async with db.engine.begin() as conn:
                 await conn.execute(text(f'DROP SCHEMA IF EXISTS "{db.schema}" CASCADE'))
-        await db.dispose()
+            return
+        except DBAPIError as exc:
+            if "deadlock" not in str(exc) or attempt == 2:
+                raise
+            await asyncio.sleep(0.2 * (attempt + 1))
 
 
 @pytest.fixture

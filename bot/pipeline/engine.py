@@ -163,19 +163,36 @@ class ProcrastinateJobs(Jobs):
 
         On stop it takes no new job and waits up to WORKER_SHUTDOWN_S for the
         running ones; what is still running then is aborted and retried later.
+
+        procrastinate's worker ends with `ConnectorException` when the database
+        drops a connection (a restart, a failover, a network blip); a bot whose
+        worker died so would store every message and answer none. So it starts
+        again, waiting longer each time (up to 30 s) while the database is away.
         """
         await self.open()
-        await self.app.run_worker_async(
-            queues=[ANSWERS_QUEUE],
-            concurrency=self.settings.worker_concurrency,
-            install_signal_handlers=install_signal_handlers,
-            update_heartbeat_interval=self.settings.worker_heartbeat_s,
-            stalled_worker_timeout=self.settings.stalled_after_s,
-            shutdown_graceful_timeout=self.settings.worker_shutdown_s,
-            delete_jobs="successful",
-            # LISTEN/NOTIFY wakes the worker at once; the poll is only the fallback.
-            fetch_job_polling_interval=self.settings.worker_poll_s,
-        )
+        delay = 1.0
+        while True:
+            try:
+                await self.app.run_worker_async(
+                    queues=[ANSWERS_QUEUE],
+                    concurrency=self.settings.worker_concurrency,
+                    install_signal_handlers=install_signal_handlers,
+                    update_heartbeat_interval=self.settings.worker_heartbeat_s,
+                    stalled_worker_timeout=self.settings.stalled_after_s,
+                    shutdown_graceful_timeout=self.settings.worker_shutdown_s,
+                    delete_jobs="successful",
+                    # LISTEN/NOTIFY wakes the worker at once; the poll is only the fallback.
+                    fetch_job_polling_interval=self.settings.worker_poll_s,
+                )
+                return
+            except procrastinate.exceptions.ConnectorException as exc:
+                log.warning(
+                    "the job worker lost the database (%s); starting it again in %.0f s",
+                    exc.__cause__ or exc,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
 
     async def start_worker(self) -> None:
         await self.open()

@@ -20,7 +20,7 @@ from tests.support.fake_vendors.anthropic_api import fake_anthropic
 from tests.support.fake_vendors.openai_api import fake_groq, fake_openai
 from tests.support.fake_vendors.script import Reply
 
-ANSWER = Reply(text="We cater from 10 guests up.", input_tokens=40, output_tokens=7)
+ANSWER = Reply(text="Happy to help with your party.", input_tokens=40, output_tokens=7)
 
 
 async def ask(env: dict[str, str], cwd: Path, question: str = "Smallest party?") -> dict:
@@ -62,7 +62,7 @@ async def test_each_vendor_is_one_setting_away(setting, expected_model, tmp_path
     provider, _, model = expected_model.partition(":")
     expected_cost = PriceTable().cost(provider, model, input_tokens=40, output_tokens=7)
     assert (answer["text"], answer["model"], answer["provider"]) == (
-        "We cater from 10 guests up.",
+        "Happy to help with your party.",
         expected_model,
         provider,
     )
@@ -87,7 +87,7 @@ async def test_hybrid_asks_the_teacher_when_the_student_is_unsure(tmp_path):
         )
         answer = await ask(env, tmp_path)
 
-    assert answer["text"] == "We cater from 10 guests up."
+    assert answer["text"] == "Happy to help with your party."
     assert answer["model"] == "openai:gpt-6-luna"
     assert answer["hybrid"]["decision"] == "teacher"
     assert [call["role"] for call in answer["calls"]] == ["student", "teacher"]

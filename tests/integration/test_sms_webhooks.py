@@ -96,13 +96,13 @@ async def test_a_text_gets_empty_twiml_at_once_and_the_reply_by_rest(bot: SmsBot
 
 
 async def test_the_same_message_sid_twice_gets_one_reply(bot: SmsBot):
-    first = await bot.text("Are you open on Sunday?", sid="SM" + "2" * 32)
-    again = await bot.text("Are you open on Sunday?", sid="SM" + "2" * 32)
+    first = await bot.text("Hi there, thanks!", sid="SM" + "2" * 32)
+    again = await bot.text("Hi there, thanks!", sid="SM" + "2" * 32)
     await bot.settle()
 
     assert first.status_code == again.status_code == 200
     assert again.text == EMPTY_TWIML
-    assert bot.fake.bodies == ["You said: Are you open on Sunday?"]
+    assert bot.fake.bodies == ["You said: Hi there, thanks!"]
     assert await messages(bot) == 2
 
 

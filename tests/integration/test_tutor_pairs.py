@@ -121,7 +121,7 @@ async def test_an_unsure_student_hands_the_conversation_to_a_person(
     ops = RecordingChannel("slack")
     runtime.orchestrator.ops = OpsChannel(ops, "C-OPS")
     try:
-        reply = await runtime.orchestrator.handle(sms("Can you cater a wedding on a boat?"))
+        reply = await runtime.orchestrator.handle(sms("We would love a wedding party on a boat."))
     finally:
         await runtime.providers.aclose()
 
@@ -153,7 +153,8 @@ async def test_the_other_bands_answer_and_are_logged(
 ):
     runtime, channel = await hybrid_runtime(settings, database, student_answering(confidence))
     try:
-        reply = await runtime.orchestrator.handle(sms("Do you do vegan menus?"))
+        # Not a yes/no question: the teacher's "Yes, ..." is phrasing here, not a claim.
+        reply = await runtime.orchestrator.handle(sms("We would like vegan menus for the party."))
     finally:
         await runtime.providers.aclose()
 
