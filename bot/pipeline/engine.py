@@ -186,6 +186,11 @@ class ProcrastinateJobs(Jobs):
                 )
                 return
             except procrastinate.exceptions.ConnectorException as exc:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # Stopping (shutdown cancelled us): a database error on the way out
+                    # must not turn into a new worker that never stops.
+                    raise
                 log.warning(
                     "the job worker lost the database (%s); starting it again in %.0f s",
                     exc.__cause__ or exc,
