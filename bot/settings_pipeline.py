@@ -28,8 +28,10 @@ class PipelineSettings(BaseSettings):
     worker_shutdown_s: float = Field(
         25.0, ge=0, description="On SIGTERM, how long running answers may take to finish."
     )
+    # One cheap query a second per worker bounds the wait for a job whose
+    # notification a worker missed (while its LISTEN connection was being made).
     worker_poll_s: float = Field(
-        5.0, gt=0, description="Fallback poll for jobs (LISTEN/NOTIFY wakes workers at once)."
+        1.0, gt=0, description="Fallback poll for jobs (LISTEN/NOTIFY wakes workers at once)."
     )
     answer_sweep_hours: float = Field(
         24.0,

@@ -219,7 +219,10 @@ class ProcrastinateJobs(Jobs):
         if self._worker_task is not None:
             # Cancelling procrastinate's worker is its graceful stop (see run_worker).
             self._worker_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            # A database error on the way out (the database is what went away) ends it too.
+            with contextlib.suppress(
+                asyncio.CancelledError, procrastinate.exceptions.ConnectorException
+            ):
                 await self._worker_task
             self._worker_task = None
         await self.work.drain(drain_seconds)

@@ -140,7 +140,7 @@ class FakeSlack:
         """The bodies posted to ``response_url``s."""
         return [c.body for c in self.calls_to("response_url")]
 
-    async def wait_for(self, predicate: Callable[[], bool], *, within: float = 5.0) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], *, within: float = 10.0) -> None:
         """Return once ``predicate()`` holds; fail after ``within`` seconds."""
         async with self._changed:
             try:

@@ -8,7 +8,7 @@ procrastinate wakes its workers (LISTEN/NOTIFY) when a job is inserted, but
 not when a job holding a ``lock`` ends. A conversation's next message, stored
 while the one before it was being answered, was not fetchable then (its lock
 was held), and nothing woke a worker for it later: it waited for the fallback
-poll (WORKER_POLL_S, 5 s). This trigger sends procrastinate's own
+poll (WORKER_POLL_S, then 5 s). This trigger sends procrastinate's own
 ``job_inserted`` notification when a job that held a lock leaves ``doing``
 (finished, failed, aborted, or deleted on success) and another job of the same
 lock waits, so a worker on any machine fetches it at once.
