@@ -4,7 +4,6 @@ TEST_DATABASE_URL is set), and a runtime wired with test doubles."""
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -21,34 +20,21 @@ from channels.base import RecordingChannel
 from memory.db import Database
 from memory.errors import StoreUnavailableError
 from tests.support import network_guard
+from tests.support.postgres import postgres_url, skip_or_fail
 
 network_guard.install()
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
 #: A price that makes costs non-zero and easy to check: $1 / $2 per million tokens.
 TEST_PRICE = Price(input_per_1m=1.0, output_per_1m=2.0)
 
 
-def _skip_or_fail(reason: str) -> None:
-    # Under CI a missing PostgreSQL is a broken pipeline, not a reason to skip.
-    if IN_CI:
-        pytest.fail(f"CI=true: {reason}")
-    pytest.skip(reason)
-
-
 async def _postgres_database() -> Database:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        _skip_or_fail(
-            "PostgreSQL tests need TEST_DATABASE_URL, "
-            "e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-        )
-    db = Database(url, schema=f"test_{uuid.uuid4().hex[:12]}")
+    db = Database(postgres_url(), schema=f"test_{uuid.uuid4().hex[:12]}")
     try:
         await db.ping()
     except StoreUnavailableError as exc:
         await db.dispose()
-        _skip_or_fail(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {exc}")
+        skip_or_fail(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {exc}")
     return db
 
 

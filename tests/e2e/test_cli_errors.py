@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.support.cli import bot_env, run_bot
+from tests.support.postgres import postgres_url
 
-PG = os.environ.get("TEST_DATABASE_URL", "")
-needs_pg = pytest.mark.skipif(not PG, reason="needs TEST_DATABASE_URL (a local PostgreSQL)")
+
+@pytest.fixture
+def pg() -> str:
+    """The test PostgreSQL's URL (skips without one; fails under CI=true)."""
+    return postgres_url()
 
 
 def one_line(result) -> str:
@@ -47,17 +50,15 @@ def test_connection_refused_names_database_url_and_hides_the_password(tmp_path):
     assert "cannot connect" in line and "s3cret" not in line
 
 
-@needs_pg
-def test_a_postgresql_role_that_does_not_exist(tmp_path):
-    host = PG.split("@", 1)[1]
+def test_a_postgresql_role_that_does_not_exist(tmp_path, pg):
+    host = pg.split("@", 1)[1]
     line = one_line(ask(tmp_path, f"postgresql+asyncpg://no_such_role_17@{host}"))
 
     assert 'role "no_such_role_17" does not exist' in line and "DATABASE_URL" in line
 
 
-@needs_pg
-def test_a_postgresql_database_that_does_not_exist(tmp_path):
-    base = PG.rsplit("/", 1)[0]
+def test_a_postgresql_database_that_does_not_exist(tmp_path, pg):
+    base = pg.rsplit("/", 1)[0]
     line = one_line(ask(tmp_path, f"{base}/no_such_db_17"))
 
     assert 'database "no_such_db_17" does not exist' in line and "DATABASE_URL" in line

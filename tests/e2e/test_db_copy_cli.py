@@ -11,7 +11,6 @@ without ``--force`` and replaces the rows with it.
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,8 +28,9 @@ from bot.settings import load_settings
 from channels.base import RecordingChannel
 from memory.db import Database
 from memory.models import Base, Contact, Message
-from tests.conftest import _skip_or_fail, polite_reply
+from tests.conftest import polite_reply
 from tests.support.cli import bot_env, run_bot
+from tests.support.postgres import postgres_url
 from tests.support.privacy_data import seed_jane
 
 pytestmark = pytest.mark.postgres
@@ -39,9 +39,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def target_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database (the copy's target), dropped after the test."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        _skip_or_fail("bot db copy needs TEST_DATABASE_URL (a PostgreSQL server)")
+    url = postgres_url()
     name = f"copy_{uuid.uuid4().hex[:12]}"
 
     async def admin(statement: str) -> None:

@@ -12,13 +12,12 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-import pytest_asyncio
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
@@ -26,8 +25,7 @@ from tests.support.all_channels import (
     PUBLIC_URL,
     TELEGRAM_SECRET,
     AllChannels,
-    module_database,
-    running_all_channels,
+    module_bot_fixture,
 )
 from tests.support.fake_twilio import inbound_form
 from tests.support.slack_requests import (
@@ -303,20 +301,7 @@ SMS_CASES: dict[str, Build] = {
 CASES: dict[str, Build] = {**SLACK_CASES, **TELEGRAM_CASES, **SMS_CASES}
 
 
-@pytest_asyncio.fixture(
-    scope="module",
-    loop_scope="module",
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-)
-async def bot(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[AllChannels]:
-    """One app with the three channels, for the whole corpus, per database kind."""
-    async with (
-        module_database(request.param, tmp_path_factory.mktemp("forged")) as db,
-        running_all_channels(db) as running,
-    ):
-        yield running
+bot = module_bot_fixture("forged")
 
 
 def test_the_corpus_has_at_least_20_cases_per_channel():

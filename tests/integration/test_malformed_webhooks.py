@@ -22,13 +22,12 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import select
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
@@ -38,8 +37,7 @@ from tests.support.all_channels import (
     PUBLIC_URL,
     TELEGRAM_SECRET,
     AllChannels,
-    module_database,
-    running_all_channels,
+    module_bot_fixture,
 )
 from tests.support.fake_twilio import inbound_form
 from tests.support.slack_requests import (
@@ -317,20 +315,7 @@ def _encoded_surrogate(bot: AllChannels) -> Request:
 CASES: dict[str, Case] = {**SLACK, **TELEGRAM, **SMS}
 
 
-@pytest_asyncio.fixture(
-    scope="module",
-    loop_scope="module",
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-)
-async def bot(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[AllChannels]:
-    """One app with the three channels, for the whole corpus, per database kind."""
-    async with (
-        module_database(request.param, tmp_path_factory.mktemp("malformed")) as db,
-        running_all_channels(db) as running,
-    ):
-        yield running
+bot = module_bot_fixture("malformed")
 
 
 def test_the_corpus_covers_each_channel_and_each_outcome():

@@ -7,17 +7,16 @@ relay on 127.0.0.1 that the test closes, cutting every connection.
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
-import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from agents.providers.function import FunctionProvider
 from memory.db import Database
+from tests.support.postgres import postgres_url
 from tests.support.served import http_client, running_runtime
 
 
@@ -68,9 +67,7 @@ async def relay(host: str, port: int) -> AsyncIterator[tuple[int, Relay]]:
 
 
 async def test_readyz_turns_503_when_postgresql_is_down() -> None:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("needs TEST_DATABASE_URL")
+    url = postgres_url()
     real = make_url(url)
     async with relay(real.host or "127.0.0.1", real.port or 5432) as (port, link):
         db = Database(

@@ -9,7 +9,6 @@ rather than absolute counts.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -19,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 from sqlalchemy import func, select, text
 
 from agents.providers.function import FunctionProvider
@@ -28,6 +28,7 @@ from memory.models import Contact, Identity, Message
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack, run_fake_slack
 from tests.support.fake_telegram import FakeTelegram, run_fake_telegram
 from tests.support.fake_twilio import FakeTwilio, TwilioSigner, run_fake_twilio
+from tests.support.postgres import postgres_url
 from tests.support.served import http_client, running_runtime
 from tests.support.slack_requests import SIGNING_SECRET
 
@@ -42,10 +43,7 @@ async def module_database(kind: str, directory: Path) -> AsyncIterator[Database]
     if kind == "sqlite":
         db = Database(f"sqlite+aiosqlite:///{directory / 'bot.db'}")
     else:
-        url = os.environ.get("TEST_DATABASE_URL")
-        if not url:
-            pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
-        db = Database(url, schema=f"test_{uuid.uuid4().hex[:12]}")
+        db = Database(postgres_url(), schema=f"test_{uuid.uuid4().hex[:12]}")
     await db.migrate()
     try:
         yield db
@@ -141,3 +139,28 @@ async def running_all_channels(database: Database, **settings: Any) -> AsyncIter
             assert on >= {"slack", "telegram", "sms"}, runtime.channels.off
             signer = TwilioSigner(twilio.auth_token, PUBLIC_URL)
             yield AllChannels(runtime, http, slack, telegram, twilio, signer)
+
+
+def module_bot_fixture(label: str) -> Any:
+    """A module-scoped ``bot`` fixture: one `AllChannels` per database kind, for a corpus.
+
+    Use as ``bot = module_bot_fixture("forged")`` in a test module; ``label`` names
+    the SQLite database's temporary folder.
+    """
+
+    @pytest_asyncio.fixture(
+        scope="module",
+        loop_scope="module",
+        params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+    )
+    async def bot(
+        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    ) -> AsyncIterator[AllChannels]:
+        """One app with the three channels, for the whole corpus, per database kind."""
+        async with (
+            module_database(request.param, tmp_path_factory.mktemp(label)) as db,
+            running_all_channels(db) as running,
+        ):
+            yield running
+
+    return bot

@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 
 from tests.support.cli import ROOT
 from tests.support.fake_twilio import FakeTwilio, TwilioSigner, inbound_form
+from tests.support.postgres import postgres_url
 
 PUBLIC_URL = "https://bot.example.test"
 FROM_NUMBER = "+15550000000"
@@ -53,12 +54,7 @@ async def database_url(kind: str, tmp: Path) -> AsyncIterator[str]:
     if kind == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp / 'bot.db'}"
         return
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        import pytest
-
-        pytest.skip("needs TEST_DATABASE_URL")
-    async with fresh_postgres(url) as fresh:
+    async with fresh_postgres(postgres_url()) as fresh:
         yield fresh
 
 
