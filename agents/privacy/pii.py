@@ -58,8 +58,10 @@ _PHONE = re.compile(
     r"(?<![\w./@+-])(?:\+[ \u00a0]?)?\(?[0-9][0-9()\-. \u00a0]*[0-9](?![\w/@-]|\.[0-9])"
 )
 _WORD = re.compile(r"\S+")
-# What looks like a number but is not a phone: dates, times, IPv4 addresses.
+# What looks like a number but is not a phone: dates, times, IPv4 addresses, and
+# Unix times a log names as such (procrastinate logs ``timestamp=1764745200``).
 _NOT_PHONE = re.compile(
+    r"(?<=timestamp=)[0-9]{10}(?:\.[0-9]+)?|"
     r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[T ][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?)?"
     r"|[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}"
     r"|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?"

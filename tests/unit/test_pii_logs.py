@@ -132,3 +132,12 @@ def test_a_value_split_across_arguments_falls_back_to_the_masked_message(masking
 )
 def test_values_quoted_by_database_errors_are_redacted(quoted: str, redacted: str):
     assert mask_log_text(f"IntegrityError\n{quoted}\nnext") == f"IntegrityError\n{redacted}\nnext"
+
+
+def test_a_unix_time_named_timestamp_is_not_taken_for_a_phone():
+    # procrastinate's worker logs "timestamp=1764745200"; a phone given as a value is masked.
+    line = "Job tasks.answer[7] started, timestamp=1764745200.25, phone=4155550101"
+
+    assert (
+        mask_log_text(line) == "Job tasks.answer[7] started, timestamp=1764745200.25, phone=[PHONE]"
+    )
