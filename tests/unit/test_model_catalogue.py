@@ -21,6 +21,16 @@ def test_every_entry_names_its_source_and_the_date_it_was_read():
             assert info.replacement, info.model_id
 
 
+def test_every_named_replacement_has_an_entry_of_its_own_that_is_not_retired():
+    # A retirement warning that names a model the catalogue cannot price or check is a dead end.
+    catalogue = ModelCatalogue.load()
+    for info in catalogue.models.values():
+        if info.replacement:
+            successor = catalogue.get(info.replacement)
+            assert successor is not None, f"{info.model_id} → {info.replacement}"
+            assert successor.status(TODAY) != "retired", f"{info.model_id} → {info.replacement}"
+
+
 def test_each_vendor_default_is_current_priced_or_said_unknown_and_not_retiring():
     catalogue = ModelCatalogue.load()
     for provider in ("openai", "anthropic", "groq", "gemini"):
