@@ -25,12 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.api_common import RuntimeDep, error_response, responses
 from bot.api_fields import NOT_BLANK, PathId, StoredText, Who
-from bot.commands.compare_service import (
-    MAX_QUESTION_CHARS,
-    CompareRefusedError,
-    CompareService,
-    CompareTicket,
-)
+from bot.commands.compare_admission import CompareRefusedError, CompareTicket
+from bot.commands.compare_service import MAX_QUESTION_CHARS, CompareService
 from memory.compare_records import ModelStats, StoredAnswer
 
 log = logging.getLogger(__name__)

@@ -46,7 +46,7 @@ BUDGET_THRESHOLDS = (80, 100)
 
 
 class CostedCall(Protocol):
-    """Anything with a cost: `memory.conversations.ModelUsage`, `CallRecord`, an SMS sent."""
+    """Anything with a cost: `memory.model_calls.ModelUsage`, `CallRecord`, an SMS sent."""
 
     @property
     def cost_usd(self) -> float | None: ...

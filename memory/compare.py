@@ -13,12 +13,21 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from memory.compare_reads import (
+    ANSWERS,
+    QUERIES,
+    answer_from_row,
+    aware,
+    compare_fields,
+    load_compare,
+    model_stats,
+)
 from memory.compare_records import (
     Admission,
     ModelStats,
@@ -28,9 +37,9 @@ from memory.compare_records import (
     VoteKind,
     question_key,
 )
-from memory.conversations import CallUsage, insert_model_calls
 from memory.db import Database
-from memory.models import CompareAnswer, CompareFeedback, CompareQuery, utcnow
+from memory.model_calls import CallUsage, insert_model_calls
+from memory.models import CompareFeedback, utcnow
 from memory.write_group import WriteGroup
 
 __all__ = [
@@ -60,11 +69,6 @@ class _Finish:
     calls: tuple[CallUsage, ...]
     agent: str
     contact_id: int | None
-
-
-QUERIES = CompareQuery.__table__
-ANSWERS = CompareAnswer.__table__
-FEEDBACK = CompareFeedback.__table__
 
 
 class CompareStore:
@@ -143,7 +147,7 @@ class CompareStore:
         if source is not None:
             cached = StoredCompare(
                 **{
-                    **_fields(source),
+                    **compare_fields(source),
                     "id": query_id,
                     "question": new.question,
                     "asker": new.asker,
@@ -234,18 +238,18 @@ class CompareStore:
             if row is None:
                 return None
             if row.cached_from_id is None:
-                return await self._load(session, row)
+                return await load_compare(session, row)
             source = await self.get(row.cached_from_id)
             if source is None:
                 return None
             return StoredCompare(
                 **{
-                    **_fields(source),
+                    **compare_fields(source),
                     "id": row.id,
                     "question": row.question,
                     "asker": row.asker,
                     "channel": row.channel,
-                    "created_at": _aware(row.created_at),
+                    "created_at": aware(row.created_at),
                     "cached_from_id": source.id,
                 }
             )
@@ -284,45 +288,12 @@ class CompareStore:
                     set_=values,
                 ).values(query_id=source, voter=voter, slot=slot, **values)
             )
-            return _answer(row)
+            return answer_from_row(row)
 
     async def stats(self) -> list[ModelStats]:
         """Every model that answered a compare, with its votes; the most wins first."""
-        answer_model = ANSWERS.c.model_id
-        voted = FEEDBACK.join(ANSWERS, ANSWERS.c.id == FEEDBACK.c.answer_id)
         async with self.db.sessions() as session:
-            compares = await session.execute(
-                select(answer_model, func.count()).group_by(answer_model)
-            )
-            # Each best vote on a compare is a contest for every model that answered it.
-            contests = await session.execute(
-                select(answer_model, func.count())
-                .select_from(
-                    ANSWERS.join(
-                        FEEDBACK,
-                        (FEEDBACK.c.query_id == ANSWERS.c.query_id) & (FEEDBACK.c.kind == "best"),
-                    )
-                )
-                .group_by(answer_model)
-            )
-            votes = await session.execute(
-                select(answer_model, FEEDBACK.c.kind, func.count())
-                .select_from(voted)
-                .group_by(answer_model, FEEDBACK.c.kind)
-            )
-            figures: dict[str, dict[str, int]] = {}
-            for model, count in compares:
-                figures.setdefault(model, {})["compares"] = int(count)
-            for model, count in contests:
-                figures.setdefault(model, {})["contests"] = int(count)
-            for model, kind, count in votes:
-                name = {"best": "wins", "up": "up", "down": "down"}.get(kind)
-                if name:
-                    figures.setdefault(model, {})[name] = int(count)
-        stats = [ModelStats(model, **counts) for model, counts in figures.items()]
-        return sorted(
-            stats, key=lambda s: (-(s.win_rate or 0.0), -s.wins, -(s.up - s.down), s.model_id)
-        )
+            return await model_stats(session)
 
     @staticmethod
     async def _recent(
@@ -334,7 +305,7 @@ class CompareStore:
             .where(column == key, QUERIES.c.created_at > since)
             .order_by(QUERIES.c.created_at)
         )
-        return [_aware(moment) for moment in moments]
+        return [aware(moment) for moment in moments]
 
     async def _cache_hit(
         self, session: AsyncSession, key: str, since: datetime
@@ -352,55 +323,7 @@ class CompareStore:
                 .limit(1)
             )
         ).first()
-        return await self._load(session, row) if row is not None else None
-
-    @staticmethod
-    async def _load(session: AsyncSession, row: Any) -> StoredCompare:
-        answers = await session.execute(
-            select(ANSWERS).where(ANSWERS.c.query_id == row.id).order_by(ANSWERS.c.position)
-        )
-        return StoredCompare(
-            id=row.id,
-            question=row.question,
-            asker=row.asker,
-            channel=row.channel,
-            created_at=_aware(row.created_at),
-            status=row.status,
-            models=tuple(row.models or ()),
-            notes=tuple(row.notes or ()),
-            answers=tuple(_answer(a) for a in answers),
-            judge_model=row.judge_model,
-            judge=row.judge,
-            wall_ms=row.wall_ms,
-            cached_from_id=row.cached_from_id,
-        )
-
-
-def _answer(row: Any) -> StoredAnswer:
-    return StoredAnswer(
-        position=row.position,
-        model_id=row.model_id,
-        status=row.status,
-        text=row.text,
-        error=row.error,
-        latency_ms=row.latency_ms,
-        input_tokens=row.input_tokens,
-        output_tokens=row.output_tokens,
-        cost_usd=row.cost_usd,
-        score=row.score,
-        score_details=dict(row.score_details or {}),
-        rank=row.rank,
-    )
-
-
-def _fields(compare: StoredCompare) -> dict[str, Any]:
-    # Not dataclasses.asdict: that would turn the answers into dicts too.
-    return {name: getattr(compare, name) for name in StoredCompare.__dataclass_fields__}
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; the store writes UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return await load_compare(session, row) if row is not None else None
 
 
 def _lock_key(asker: str) -> int:

@@ -10,25 +10,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import Select, and_, insert, not_, or_, select, update
+from sqlalchemy import Select, and_, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.contacts import Address, ContactDirectory
 from memory.db import Database
-from memory.models import Conversation, Message, ModelCall, utcnow
+from memory.model_calls import CallUsage, insert_model_calls
+from memory.models import Conversation, Message, utcnow
+from memory.outgoing import insert_outgoing, sent_external_id
 
 # Core tables, not mapped classes: the hot path needs no ORM unit of work, and
 # Core statements cost noticeably less Python per message.
 MESSAGES = Message.__table__
 CONVERSATIONS = Conversation.__table__
-MODEL_CALLS = ModelCall.__table__
-
-
-def sent_external_id(sent_id: str) -> str:
-    """The stored external id of a message we sent: ``out:<channel's id>``."""
-    return f"out:{sent_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,44 +58,6 @@ class RecordedMessage:
 
 #: Runs in the transaction that stores a new incoming message: (session, message id).
 StoredHook = Callable[[AsyncSession, int], Awaitable[None]]
-
-
-class CallUsage(Protocol):
-    """What the `model_calls` log stores of one call; `agents`' `CallRecord` is one.
-
-    A protocol, so the memory layer stores the providers' records as they are
-    without importing `agents` (which sits above it).
-    """
-
-    provider: str
-    model: str
-    input_tokens: int
-    output_tokens: int
-    cost_usd: float | None
-    latency_ms: float
-    outcome: str
-    error: str | None
-    cached_input_tokens: int
-    #: Of ``output_tokens``, those the model spent reasoning.
-    reasoning_tokens: int
-    role: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ModelUsage:
-    """A plain `CallUsage`, for callers outside `agents` (tools, tests)."""
-
-    provider: str
-    model: str
-    input_tokens: int
-    output_tokens: int
-    cost_usd: float | None
-    latency_ms: float
-    outcome: str = "ok"
-    error: str | None = None
-    cached_input_tokens: int = 0
-    role: str | None = None
-    reasoning_tokens: int = 0
 
 
 class ConversationStore:
@@ -341,84 +299,3 @@ class ConversationStore:
             return []
         rows = await session.execute(self.history_statement(contact_id, limit, before_id=before_id))
         return [HistoryEntry(*row) for row in reversed(rows.all())]
-
-
-async def insert_outgoing(
-    session: AsyncSession,
-    *,
-    conversation_id: int,
-    contact_id: int,
-    channel: str,
-    text: str,
-    agent: str | None,
-    meta: dict[str, Any],
-    reply_to_id: int | None = None,
-    sent_id: str | None = None,
-    created_at: datetime | None = None,
-    send_state: str | None = None,
-) -> int:
-    """Store a message sent to a contact (the bot's reply, a follow-up, a team member's
-    answer) in the caller's transaction; its id. ``sent_id`` is the channel's id when
-    it was already sent (delivery reports and reactions find the message by it)."""
-    message_id = await session.scalar(
-        insert(MESSAGES)
-        .values(
-            conversation_id=conversation_id,
-            contact_id=contact_id,
-            channel=channel,
-            external_id=sent_external_id(sent_id) if sent_id else None,
-            direction="out",
-            text=text,
-            agent=agent,
-            reply_to_id=reply_to_id,
-            created_at=created_at or utcnow(),
-            meta=meta,
-            send_state=send_state or ("sent" if sent_id else None),
-        )
-        .returning(MESSAGES.c.id)
-    )
-    assert message_id is not None  # an insert without ON CONFLICT returns its row
-    return message_id
-
-
-async def insert_model_calls(
-    session: AsyncSession,
-    calls: Sequence[CallUsage],
-    *,
-    agent: str | None,
-    contact_id: int | None,
-    message_id: int | None,
-    routing_reason: str | None = None,
-) -> None:
-    """Log ``calls`` in ``model_calls`` within the caller's transaction (where spend is counted).
-
-    For stores that write their own rows with the calls behind them in one
-    transaction (/compare answers, /enrich results).
-    """
-    if not calls:
-        return
-    now = utcnow()
-    await session.execute(
-        insert(MODEL_CALLS),
-        [
-            {
-                "created_at": now,
-                "provider": call.provider,
-                "model": call.model,
-                "agent": agent,
-                "contact_id": contact_id,
-                "message_id": message_id,
-                "input_tokens": call.input_tokens,
-                "output_tokens": call.output_tokens,
-                "cached_input_tokens": call.cached_input_tokens,
-                "reasoning_tokens": call.reasoning_tokens,
-                "role": call.role,
-                "cost_usd": call.cost_usd,
-                "latency_ms": call.latency_ms,
-                "outcome": call.outcome,
-                "error": call.error,
-                "routing_reason": routing_reason,
-            }
-            for call in calls
-        ],
-    )

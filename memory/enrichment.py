@@ -20,10 +20,10 @@ from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, updat
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.contacts import Address, ContactDirectory
-from memory.conversations import CallUsage, insert_model_calls
 from memory.db import Database
 from memory.errors import MemoryStoreError
 from memory.merges import surviving_contact
+from memory.model_calls import CallUsage, insert_model_calls
 from memory.models import Contact, Identity, Message, utcnow
 from memory.write_group import WriteGroup
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy import Text, cast, delete, func, or_, select
 
-from memory.conversations import sent_external_id
 from memory.db import Database
 from memory.errors import MemoryStoreError
 from memory.models import Contact, Conversation, Message, ReplyFeedback, utcnow
+from memory.outgoing import sent_external_id
 
 #: What a rating is about: a person's thumbs, or whether the reply led to a booking.
 KINDS = ("thumb", "booking_outcome")

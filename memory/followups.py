@@ -18,9 +18,10 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from memory.conversations import CallUsage, insert_model_calls, insert_outgoing
 from memory.db import Database
+from memory.model_calls import CallUsage, insert_model_calls
 from memory.models import Booking, Conversation, FollowUp, Identity, Message, utcnow
+from memory.outgoing import insert_outgoing
 
 PENDING, SENT, SKIPPED, CANCELLED = "pending", "sent", "skipped", "cancelled"
 

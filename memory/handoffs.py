@@ -13,9 +13,9 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, update
 
-from memory.conversations import insert_outgoing
 from memory.db import Database
 from memory.models import Conversation, Identity, utcnow
+from memory.outgoing import insert_outgoing
 
 CONVERSATIONS = Conversation.__table__
 IDENTITIES = Identity.__table__

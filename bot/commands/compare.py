@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from bot.commands.compare_admission import CompareRefusedError, CompareTicket
 from bot.commands.compare_render import (
     BEST_ACTION,
     DOWN_ACTION,
@@ -19,12 +20,7 @@ from bot.commands.compare_render import (
     live_message,
     stats_message,
 )
-from bot.commands.compare_service import (
-    MAX_QUESTION_CHARS,
-    CompareRefusedError,
-    CompareService,
-    CompareTicket,
-)
+from bot.commands.compare_service import MAX_QUESTION_CHARS, CompareService
 from bot.commands.registry import Command, CommandContext
 from channels.base import OutgoingMessage
 from memory.compare_records import StoredAnswer, VoteKind

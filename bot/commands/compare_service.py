@@ -9,23 +9,21 @@ and logs every model call (so spend is tracked). The chat commands are in
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from agents.compare.briefing import Briefing
 from agents.compare.lineup import choose_lineup
-from agents.compare.result import CompareOutcome, Lineup, ModelAnswer
+from agents.compare.result import ModelAnswer
 from agents.compare.runner import CompareRunner
 from agents.errors import AgentError
 from agents.providers.base import ModelProvider
 from agents.providers.factory import ProviderFactory
 from bot.budget import BudgetMonitor
-from bot.errors import BotError
+from bot.commands.compare_admission import CompareRefusedError, CompareTicket
+from bot.commands.compare_stored import judge_json, outcome_status, stored_answer, stored_answers
 from bot.settings import Settings
 from memory.compare import (
     CompareStore,
@@ -49,43 +47,6 @@ AGENT = "/compare"
 
 #: Awaited with each answer as it arrives, as the stored form shows it (no score yet).
 AnswerListener = Callable[[StoredAnswer], Awaitable[None]]
-
-
-class CompareRefusedError(BotError):
-    """A compare that will not run: an empty or too long question, or too many compares.
-
-    ``message`` is written for the asker; ``retry_after_s`` is set for ``rate_limited``.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        reason: Literal["empty", "too_long", "rate_limited"],
-        retry_after_s: int | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.retry_after_s = retry_after_s
-
-
-@dataclass(frozen=True, slots=True)
-class CompareTicket:
-    """An admitted compare: recorded, within the rate limit, about to run (or cached)."""
-
-    query_id: int
-    question: str
-    asker: str
-    channel: str
-    created_at: datetime
-    contact_id: int | None
-    lineup: Lineup
-    #: The stored result this compare reuses; None when the models must be asked.
-    cached: StoredCompare | None = None
-
-    def pending(self) -> list[StoredAnswer]:
-        """A waiting row per model, in line-up order."""
-        return [StoredAnswer(c.position, c.model_id, "pending") for c in self.lineup.contestants]
 
 
 class CompareService:
@@ -251,7 +212,7 @@ class CompareService:
             asker=ticket.asker,
             channel=ticket.channel,
             created_at=ticket.created_at,
-            status=_status(outcome),
+            status=outcome_status(outcome),
             models=tuple(c.model_id for c in ticket.lineup.contestants),
             notes=(*outcome.notes, *self._judge_notes),
             answers=tuple(stored_answers(outcome)),
@@ -345,60 +306,3 @@ class CompareService:
             log.warning("compare judge %s unavailable: %s", self.judge_model, exc)
             self._judge_notes = (f"The judge {self.judge_model} is unavailable: {exc}",)
             return None
-
-
-def _status(outcome: CompareOutcome) -> str:
-    """done: every model answered; partial: some did (never served from the cache,
-    so a passing outage is not replayed for an hour); failed: none did."""
-    answered = sum(a.status == "ok" for a in outcome.answers)
-    if answered == len(outcome.answers):
-        return "done"
-    return "partial" if answered else "failed"
-
-
-def stored_answer(answer: ModelAnswer) -> StoredAnswer:
-    """A runner's answer as stored and shown, before scores and ranks."""
-    return StoredAnswer(
-        position=answer.position,
-        model_id=answer.model_id,
-        status=answer.status,
-        text=answer.text,
-        error=answer.error,
-        latency_ms=None if answer.latency_ms is None else round(answer.latency_ms, 2),
-        input_tokens=answer.input_tokens,
-        output_tokens=answer.output_tokens,
-        cost_usd=answer.cost_usd,
-    )
-
-
-def stored_answers(outcome: CompareOutcome) -> list[StoredAnswer]:
-    """Every answer with its heuristic score and rank (only scored answers are ranked)."""
-    ranking = outcome.ranking
-    scores = ranking.scores if ranking else {}
-    scored = [p for p in (ranking.order if ranking else ()) if p in scores]
-    ranks = {position: rank for rank, position in enumerate(scored, start=1)}
-    answers = []
-    for answer in outcome.answers:
-        score = scores.get(answer.position)
-        details: dict[str, Any] = {}
-        if score is not None:
-            details = {**score.parts, "refusal": score.refusal}
-        answers.append(
-            dataclasses.replace(
-                stored_answer(answer),
-                score=score.total if score else None,
-                score_details=details,
-                rank=ranks.get(answer.position),
-            )
-        )
-    return answers
-
-
-def judge_json(outcome: CompareOutcome) -> dict[str, Any] | None:
-    """The judge's report as stored (its calls go to model_calls), with the ranking method."""
-    ranking = outcome.ranking
-    if ranking is None or ranking.judge is None:
-        return None
-    report = dataclasses.asdict(ranking.judge)
-    report.pop("calls", None)
-    return {**report, "ranking_method": ranking.method}

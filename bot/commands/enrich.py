@@ -40,8 +40,9 @@ if TYPE_CHECKING:
     from bot.budget import BudgetMonitor
     from bot.settings import Settings
     from memory.contacts import ContactDirectory
-    from memory.conversations import CallUsage, ConversationStore
+    from memory.conversations import ConversationStore
     from memory.db import Database
+    from memory.model_calls import CallUsage
 
 log = logging.getLogger(__name__)
 

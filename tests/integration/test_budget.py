@@ -19,8 +19,8 @@ from agents.providers.function import FunctionProvider
 from agents.providers.remote import RemoteProvider
 from bot.alerts import Alert, AlertLog, LogAlertSink
 from bot.budget import BudgetMonitor
-from memory.conversations import ModelUsage
 from memory.db import Database
+from memory.model_calls import ModelUsage
 from memory.models import Alert as AlertRow
 from memory.models import Contact, ModelCall
 

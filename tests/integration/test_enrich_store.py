@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from memory.contacts import ContactDirectory
-from memory.conversations import ConversationStore, ModelUsage
+from memory.conversations import ConversationStore
 from memory.db import Database
 from memory.enrichment import AmbiguousContactError, ContactNotFoundError, EnrichmentStore
 from memory.errors import InvalidAddressError
+from memory.model_calls import ModelUsage
 from memory.models import Contact, ModelCall
 
 

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from memory.contacts import ContactDirectory
-from memory.conversations import ConversationStore, ModelUsage
+from memory.conversations import ConversationStore
 from memory.db import Database, head_revision
+from memory.model_calls import ModelUsage
 from memory.models import Contact, Identity, Message, ModelCall
 from tests.support.rows import count_rows
 
