@@ -20,7 +20,7 @@ from agents.knowledge_base.extractive import extractive_answer, narrowed
 from agents.knowledge_base.questions import asks_for_fact
 from agents.knowledge_base.terms import terms
 from agents.knowledge_base.unknown import NOT_IN_DOCUMENTS
-from agents.providers.base import ChatMessage, Completion, ModelProvider
+from agents.providers.base import ChatMessage, Completion, ModelProvider, Role
 from agents.replies import near_repeat
 from agents.tools import AgentTools
 from memory.conversations import HistoryEntry
@@ -189,7 +189,7 @@ class Agent:
             budget -= len(entry.text)
             if budget < 0:
                 break
-            role = "user" if entry.direction == "in" else "assistant"
+            role: Role = "user" if entry.direction == "in" else "assistant"
             turns.append(ChatMessage(role, entry.text))
         turns.reverse()
         return [ChatMessage("system", system), *turns, ChatMessage("user", request.text)]

@@ -172,6 +172,6 @@ def _where(loc: tuple[Any, ...] | list[Any]) -> str:
 
 def _explain(error: dict[str, Any]) -> str:
     if error.get("type") == "string_pattern_mismatch":
-        pattern = (error.get("ctx") or {}).get("pattern")
-        return EXPLAINED.get(pattern, error["msg"])
+        pattern = str((error.get("ctx") or {}).get("pattern"))
+        return EXPLAINED.get(pattern, str(error["msg"]))
     return str(error["msg"])

@@ -229,7 +229,8 @@ class FollowUpRunner:
             " and asks for what is still missing. Plain text, no Markdown."
         )
         prompt = f"What we know: {known}. Still missing: {missing or 'nothing'}."
-        text, model_id, calls = "", "template", ()
+        text, model_id = "", "template"
+        calls: tuple[CallRecord, ...] = ()
         try:
             completion: Completion = await self.provider.complete(
                 [ChatMessage("system", system), ChatMessage("user", prompt)],

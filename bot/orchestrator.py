@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from agents.base import BOT_PROVIDER, Agent, AgentRequest, DeltaCallback, decided
 from agents.errors import AllProvidersFailedError, ProviderError
@@ -386,6 +387,6 @@ def _skipped(exc: ProviderError) -> dict[str, object]:
     return {}
 
 
-def _agent_span(agent: str) -> dict[str, str]:
+def _agent_span(agent: str) -> dict[str, Any]:
     """The GenAI conventions' attributes of an agent's span."""
     return {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": agent}

@@ -163,12 +163,20 @@ class Runtime:
             clarifier=Clarifier(settings.router_min_confidence),
             handoffs=HandoffDesk(conversations, contact_line=business.contact_line),
         )
-        parts = {"db": db, "providers": providers, "conversations": conversations, "budget": budget}
-        compare = CompareService.from_settings(settings, **parts)
+        compare = CompareService.from_settings(
+            settings, db=db, providers=providers, conversations=conversations, budget=budget
+        )
         compare.briefing = business_briefing(
             name=business.name, summary=business.summary, retriever=tools.knowledge
         )
-        enrich = EnrichService.from_settings(settings, contacts=contacts, **parts)
+        enrich = EnrichService.from_settings(
+            settings,
+            contacts=contacts,
+            db=db,
+            providers=providers,
+            conversations=conversations,
+            budget=budget,
+        )
         commands = CommandRegistry(
             [
                 *builtin_commands(),

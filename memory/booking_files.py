@@ -92,7 +92,8 @@ def _yaml_rows(text: str, path: Path) -> tuple[list[Mapping[str, Any]], list[int
         node = next((v for k, v in getattr(node, "value", []) if k.value == "bookings"), None)
     if not isinstance(data, list) or not all(isinstance(row, Mapping) for row in data):
         raise BookingFileError(f"{path.name}: expected a list of bookings (or bookings: [...])")
-    return data, [item.start_mark.line + 1 for item in node.value]
+    lines = [item.start_mark.line + 1 for item in getattr(node, "value", ())]
+    return data, lines
 
 
 def _record(row: Mapping[str, Any], where: str, today: date) -> BookingRecord:

@@ -142,7 +142,8 @@ class CompareStore:
             "judge_model": source.judge_model if source else new.judge_model,
             "cached_from_id": source.id if source else None,
         }
-        query_id = (await session.execute(insert(QUERIES).values(values))).inserted_primary_key[0]
+        query_id = await session.scalar(insert(QUERIES).values(values).returning(QUERIES.c.id))
+        assert query_id is not None  # an insert without ON CONFLICT returns its row
         cached = None
         if source is not None:
             cached = StoredCompare(

@@ -11,11 +11,12 @@ they would hold were finished or are swept again at start.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from memory.db import Database
 from memory.errors import MemoryStoreError
@@ -34,7 +35,7 @@ async def row_counts(db: Database) -> dict[str, int]:
     counts: dict[str, int] = {}
     async with db.sessions() as session:
         for table in Base.metadata.sorted_tables:
-            counts[table.name] = int(await session.scalar(select(func.count()).select_from(table)))
+            counts[table.name] = await session.scalar(select(func.count()).select_from(table)) or 0
     return counts
 
 
@@ -103,7 +104,7 @@ def _portable(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-async def _reset_sequences(conn, tables) -> None:  # type: ignore[no-untyped-def]
+async def _reset_sequences(conn: AsyncConnection, tables: Sequence[Table]) -> None:
     """Move each id sequence past the highest copied id (or back to 1 when empty)."""
     for table in tables:
         for column in table.primary_key.columns:

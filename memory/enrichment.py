@@ -194,7 +194,9 @@ class EnrichmentStore:
         contact = await self.contacts.resolve(session, wanted, display_name=name)
         return await self._record(session, contact, full=find.full)
 
-    async def _write_saves(self, session: AsyncSession, saves: list[_Save]) -> list[None]:
+    async def _write_saves(
+        self, session: AsyncSession, saves: list[_Save]
+    ) -> list[Exception | None]:
         await session.execute(
             update(CONTACTS)
             .where(CONTACTS.c.id == bindparam("contact"))

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Text, cast, delete, func, or_, select
 
-from memory.db import Database
+from memory.db import Database, rows_changed
 from memory.errors import MemoryStoreError
 from memory.models import Contact, Conversation, Message, ReplyFeedback, utcnow
 from memory.outgoing import sent_external_id
@@ -137,7 +137,7 @@ class FeedbackStore:
             conditions.append(ReplyFeedback.rating == rating)
         async with self.db.transaction() as session:
             removed = await session.execute(delete(ReplyFeedback).where(*conditions))
-        return bool(removed.rowcount)
+        return bool(rows_changed(removed))
 
     async def reply_for_sent(
         self, channel: str, sent_id: str, *, container: str | None = None

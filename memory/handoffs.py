@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, update
 
-from memory.db import Database
+from memory.db import Database, rows_changed
 from memory.models import Conversation, Identity, utcnow
 from memory.outgoing import insert_outgoing
 
@@ -102,7 +102,7 @@ class HandoffStore:
                 )
                 .values(handed_off_at=None)
             )
-            return bool(result.rowcount)
+            return bool(rows_changed(result))
 
     async def addresses(self, contact_id: int) -> list[tuple[str, str]]:
         """The contact's identities as (kind, external id), oldest first."""

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select
 
-from memory.db import Database
+from memory.db import Database, rows_changed
 from memory.models import KnowledgeChunk, KnowledgeDocument, utcnow
 
 
@@ -128,7 +128,7 @@ class KnowledgeStore:
             await session.execute(
                 delete(KnowledgeDocument).where(KnowledgeDocument.id == document_id)
             )
-            return int(removed.rowcount or 0)
+            return rows_changed(removed)
 
     async def documents(self) -> list[DocumentSummary]:
         """Every stored document with its chunk count, by source."""

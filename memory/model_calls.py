@@ -25,18 +25,29 @@ class CallUsage(Protocol):
     without importing `agents` (which sits above it).
     """
 
-    provider: str
-    model: str
-    input_tokens: int
-    output_tokens: int
-    cost_usd: float | None
-    latency_ms: float
-    outcome: str
-    error: str | None
-    cached_input_tokens: int
+    @property
+    def provider(self) -> str: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def input_tokens(self) -> int: ...
+    @property
+    def output_tokens(self) -> int: ...
+    @property
+    def cost_usd(self) -> float | None: ...
+    @property
+    def latency_ms(self) -> float: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def cached_input_tokens(self) -> int: ...
     #: Of ``output_tokens``, those the model spent reasoning.
-    reasoning_tokens: int
-    role: str | None
+    @property
+    def reasoning_tokens(self) -> int: ...
+    @property
+    def role(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from memory.conversations import ConversationStore, RecordedMessage
-from memory.db import Database
+from memory.db import Database, rows_changed
 from memory.merges import surviving_contact
 from memory.models import Conversation, Message, utcnow
 
@@ -140,7 +140,7 @@ class PipelineStore:
             statement = statement.where(m.send_state == only_from)
         async with self.db.transaction() as session:
             result = await session.execute(statement)
-        return bool(result.rowcount)
+        return bool(rows_changed(result))
 
     async def unhandled(
         self, *, since: datetime, channels: Sequence[str], limit: int = 10_000

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from memory.db import Database
+from memory.db import Database, rows_changed
 from memory.models import CompareAnswer, CompareQuery, Message, TutorPair
 
 #: Meta keys that say how a message was handled, never who wrote it or what it said.
@@ -91,4 +91,4 @@ async def purge_old_text(
         queries = await session.execute(
             update(CompareQuery).where(old_queries).values(question=marker)
         )
-    return PurgeReport(messages, pairs.rowcount, queries.rowcount, answers.rowcount)
+    return PurgeReport(messages, rows_changed(pairs), rows_changed(queries), rows_changed(answers))

@@ -117,7 +117,7 @@ class SendCostStore:
         return sorted(spends, key=lambda s: (-s.cost_usd, s.name))
 
 
-def send_cost_statement(start: datetime, end: datetime) -> Select[tuple[float | None]]:
+def send_cost_statement(start: datetime, end: datetime) -> Select[Any]:
     """The sum of sends' costs in ``[start, end)``: an index-only scan, as for model calls."""
     return select(func.sum(SEND_COSTS.c.cost_usd)).where(*_period(start, end))
 

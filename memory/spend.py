@@ -153,7 +153,7 @@ class SpendLedger:
         return await SendCostStore(self.db).by_channel(_utc(start), _utc(end))
 
     @staticmethod
-    def cost_statement(start: datetime, end: datetime) -> Select[tuple[float | None]]:
+    def cost_statement(start: datetime, end: datetime) -> Select[Any]:
         """The query behind `cost` (exposed so a test can check its plan)."""
         return select(func.sum(MODEL_CALLS.c.cost_usd)).where(*_period(start, end))
 
@@ -197,7 +197,7 @@ class SpendLedger:
         if at_most is not None:
             live = live.limit(at_most)
         async with self.db.sessions() as session:
-            return int(await session.scalar(select(func.count()).select_from(live.subquery())))
+            return await session.scalar(select(func.count()).select_from(live.subquery())) or 0
 
     async def newest_contact_id(self) -> int:
         """The highest contact id so far (0 for none): a primary-key lookup."""

@@ -94,7 +94,7 @@ class TutorPairStore:
             c.student_model,
             c.student_text,
             c.confidence,
-            c.confidence_method,
+            c.confidence_method.label("method"),
             c.teacher_model,
             c.teacher_text,
         ).order_by(c.id)
@@ -107,7 +107,7 @@ class TutorPairStore:
             async with self.db.sessions() as session:
                 rows = (await session.execute(query.where(c.id > last_id).limit(batch_size))).all()
             for row in rows:
-                yield StoredPair(*row)
+                yield StoredPair(**row._mapping)
             if len(rows) < batch_size:
                 return
             last_id = rows[-1].id

@@ -107,10 +107,12 @@ class Judge:
         excluded = tuple(a.position for a in answers if a.model_id in own)
         eligible = [a for a in answers if a.status == "ok" and a.model_id not in own]
         if len(eligible) < 2:
-            note = "fewer than two answers to judge"
+            skipped = "fewer than two answers to judge"
             if excluded:
-                note += f" (the judge's own answer, {', '.join(map(str, excluded))}, is left out)"
-            return JudgeReport(self.model_id, "skipped", excluded=excluded, note=note)
+                skipped += (
+                    f" (the judge's own answer, {', '.join(map(str, excluded))}, is left out)"
+                )
+            return JudgeReport(self.model_id, "skipped", excluded=excluded, note=skipped)
 
         pairs = list(combinations(eligible, 2))
         self._rng.shuffle(pairs)
@@ -132,16 +134,16 @@ class Judge:
         finished = [task.result() for task in tasks if task in done]
         calls = tuple(call for reading in finished for call in reading.calls)
         if pending:
-            note = f"the judge did not finish within {timeout_s:g} s"
-            return JudgeReport(self.model_id, "failed", excluded=excluded, note=note, calls=calls)
+            late = f"the judge did not finish within {timeout_s:g} s"
+            return JudgeReport(self.model_id, "failed", excluded=excluded, note=late, calls=calls)
         errors = [reading.error for reading in finished if reading.error]
         if len(errors) == len(finished):
-            note = f"the judge failed: {errors[0]}"
-            return JudgeReport(self.model_id, "failed", excluded=excluded, note=note, calls=calls)
+            failed = f"the judge failed: {errors[0]}"
+            return JudgeReport(self.model_id, "failed", excluded=excluded, note=failed, calls=calls)
 
         verdicts = _pair_verdicts(finished, len(pairs))
         outcome, winner, note = overall(verdicts)
-        if errors:
+        if errors:  # noted beside the verdict's own note, if it has one
             extra = f"{len(errors)} judge call(s) failed: {errors[0]}"
             note = f"{note}; {extra}" if note else extra
         return JudgeReport(

@@ -23,6 +23,7 @@ from dataclasses import replace
 
 from agents.compare.judge import Judge
 from agents.compare.result import (
+    AnswerStatus,
     CompareOutcome,
     Contestant,
     JudgeReport,
@@ -163,7 +164,7 @@ class CompareRunner:
                 pending, status="timeout", error=reason, latency_ms=call.latency_ms, calls=(call,)
             )
         except (ProviderError, OutputError) as exc:
-            status = "timeout" if isinstance(exc, ProviderTimeoutError) else "failed"
+            status: AnswerStatus = "timeout" if isinstance(exc, ProviderTimeoutError) else "failed"
             log.info("compare: %s %s: %s", contestant.model_id, status, exc)
             return replace(
                 pending,

@@ -23,7 +23,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 def statements(text: str) -> list[str]:
     """The statements of a chunk: its bullets or lines, long ones cut at sentence ends."""
-    found = []
+    found: list[str] = []
     for line in text.splitlines():
         line = " ".join(line.split())
         if not line:

@@ -9,6 +9,7 @@ and a few synonyms a customer uses for what a document says another way
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _MONEY = re.compile(r"\$\s?\d")
@@ -73,7 +74,7 @@ _CANONICAL: dict[str, str] = {}
 _PHRASES: dict[str, str] = {}
 
 
-def add_synonyms(synonyms: dict[str, tuple[str, ...] | list[str]]) -> None:
+def add_synonyms(synonyms: Mapping[str, Sequence[str]]) -> None:
     """Teach retrieval more words: ``{"what the documents say": ["what customers say"]}``.
 
     The business's own list (``synonyms.yml`` in its folder) is added at start,

@@ -174,8 +174,8 @@ def extract_name(text: str) -> str | None:
         if len(words) > 1 and (words[1] in _NOT_PLACES or words[1].lower() in _NOT_NAMES):
             words = words[:1]
         return " ".join(w[0].upper() + w[1:] for w in words)
-    match = _SIGN_OFF.search(text.strip())
-    return match.group("name") if match else None
+    sign_off = _SIGN_OFF.search(text.strip())
+    return sign_off.group("name") if sign_off else None
 
 
 def extract_date(text: str, *, today: date, day_first: bool = False) -> date | None:
@@ -259,8 +259,8 @@ def extract_budget(text: str, *, guests: int | None = None) -> int | None:
             return int(amount)
         best = max(best or 0, int(amount))
     # "budget 2k": a budget named without a currency sign.
-    if best is None and (match := re.search(r"\bbudget\D{0,20}?(\d[\d,]*)\s*(k\b)?", text, re.I)):
-        best = int(float(match[1].replace(",", "")) * (1000 if match[2] else 1))
+    if best is None and (named := re.search(r"\bbudget\D{0,20}?(\d[\d,]*)\s*(k\b)?", text, re.I)):
+        best = int(float(named[1].replace(",", "")) * (1000 if named[2] else 1))
     return best if best else None
 
 

@@ -184,7 +184,7 @@ def _transport_errors() -> tuple[tuple[type, ...], tuple[type, ...]]:
 def translate(exc: Exception, sdk: ModuleType, *, provider: str, model_id: str) -> ProviderError:
     """An ``openai``/``groq`` SDK exception (or a raw transport one) as ours."""
     timeouts, transport = _transport_errors()
-    where = {"provider": provider}
+    where: dict[str, Any] = {"provider": provider}
     if isinstance(exc, (sdk.APITimeoutError, *timeouts)):
         return ProviderTimeoutError(f"{model_id}: the request timed out", **where)
     if isinstance(exc, (sdk.APIConnectionError, *transport)):

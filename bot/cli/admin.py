@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
 
 import click
 from rich.console import Console
@@ -35,7 +37,7 @@ def contacts() -> None:
     """Look at, join, export and delete contacts."""
 
 
-def _address_argument(name: str):  # type: ignore[no-untyped-def]
+def _address_argument(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.argument(
         name,
         metavar="KIND:VALUE",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,7 +18,7 @@ from bot.errors import InvalidMessageError
 from bot.log_setup import configure_logging, settings_log_level
 from bot.orchestrator import Reply
 from bot.runtime import Runtime
-from channels.base import Address
+from channels.base import Address, Channel
 from channels.console import QUIT_COMMANDS, ConsoleChannel, default_sender
 from channels.console_sms import SimulatedSms
 from channels.text import parse_command
@@ -24,7 +26,7 @@ from channels.text import parse_command
 AS_HELP = "Speak as this identity, e.g. phone:+15551234567 or email:jane@acme.com."
 
 
-def _as_option(function):  # type: ignore[no-untyped-def]
+def _as_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--as",
         "as_",
@@ -145,7 +147,7 @@ def chat(ctx: click.Context, as_: Address | None, customer: bool, team: bool) ->
             if reply is not None:
                 console.note(describe(reply))
 
-    channels = {sms.name: sms} if sms else {console.name: console}
+    channels: dict[str, Channel] = {sms.name: sms} if sms else {console.name: console}
     run_with_runtime(converse, channels=channels)
 
 

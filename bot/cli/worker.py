@@ -6,6 +6,7 @@ import asyncio
 
 import click
 
+from bot.pipeline.engine import ProcrastinateJobs
 from bot.settings import get_settings
 
 
@@ -40,9 +41,11 @@ def worker(concurrency: int | None) -> None:
     async def main() -> None:
         # The channels are built to send; their receiving loops stay off (that is serve's).
         runtime = await Runtime.start(settings, worker=False)
-        scrape = serve_worker_metrics(settings, runtime.inbox.jobs)
+        jobs = runtime.inbox.jobs
+        assert isinstance(jobs, ProcrastinateJobs)  # PostgreSQL, checked above
+        scrape = serve_worker_metrics(settings, jobs)
         try:
-            await runtime.inbox.jobs.run_worker(install_signal_handlers=True)
+            await jobs.run_worker(install_signal_handlers=True)
         finally:
             scrape.cancel()
             await runtime.aclose()

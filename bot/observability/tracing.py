@@ -214,7 +214,8 @@ class TracedKnowledge:
 
     async def relevant(self, query: str, **kwargs: Any) -> Any:
         """`KnowledgeBase.relevant`, in a span holding how many chunks it found."""
-        with span("retrieval", text=query, **{"gen_ai.operation.name": "retrieval"}):
+        operation: dict[str, Any] = {"gen_ai.operation.name": "retrieval"}
+        with span("retrieval", text=query, **operation):
             hits = await self._knowledge.relevant(query, **kwargs)
             annotate(**{"bot.retrieval.hits": len(hits or ())})
             return hits

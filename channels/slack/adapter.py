@@ -23,6 +23,7 @@ import asyncio
 import json
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -151,7 +152,9 @@ class SlackAdapter(ChannelAdapter):
         # "payload" appears anywhere in it, so `/ask what is a payload` would reach
         # bolt empty (slack-bolt 1.30 request/internals.py parse_body). Handing bolt
         # the payload we already parsed, as JSON, gives it exactly what Slack sent.
-        headers = {k: v for k, v in request.headers.items() if k != "content-length"}
+        headers: dict[str, str | Sequence[str]] = {
+            k: v for k, v in request.headers.items() if k != "content-length"
+        }
         headers["content-type"] = "application/json"
         bolt_request = AsyncBoltRequest(
             body=json.dumps(payload), query=str(request.query_params), headers=headers
@@ -200,7 +203,7 @@ class SlackAdapter(ChannelAdapter):
         if reason is not None:
             log.debug("Slack %s event ignored: %s", event.get("type"), reason)
             return
-        retry = (request.headers.get("x-slack-retry-num") or [None])[0]
+        retry = (request.headers.get("x-slack-retry-num") or [""])[0] or None
         profile, team = await self._member(
             str(event.get("user") or ""), user_team=event.get("user_team")
         )

@@ -52,13 +52,16 @@ def parse_payload(body: bytes, content_type: str | None) -> dict[str, Any] | Non
     string of the payload comes back cleaned (`clean_json`).
     """
     if len(body) > MAX_BODY_BYTES:
-        return _malformed(f"a body of {len(body)} bytes")
+        _malformed(f"a body of {len(body)} bytes")
+        return None
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        return _malformed("a body that is not UTF-8")
+        _malformed("a body that is not UTF-8")
+        return None
     if not text.strip():
-        return _malformed("an empty body")
+        _malformed("an empty body")
+        return None
     mime = (content_type or "").split(";")[0].strip().lower()
     try:
         if mime == "application/json" or text.startswith("{"):
@@ -67,12 +70,15 @@ def parse_payload(body: bytes, content_type: str | None) -> dict[str, Any] | Non
             form = dict(parse_qsl(text, keep_blank_values=True, strict_parsing=True))
             parsed = json.loads(form["payload"]) if "payload" in form else form
     except ValueError:
-        return _malformed("a body that is neither JSON nor a form")
+        _malformed("a body that is neither JSON nor a form")
+        return None
     if not isinstance(parsed, dict) or not parsed:
-        return _malformed("a payload that is not an object")
+        _malformed("a payload that is not an object")
+        return None
     problem = shape_problem(parsed)
     if problem is not None:
-        return _malformed(problem)
+        _malformed(problem)
+        return None
     return clean_json(parsed)
 
 

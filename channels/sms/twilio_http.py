@@ -61,7 +61,7 @@ class RedirectingTwilioHttpClient(AsyncTwilioHttpClient):
         path = self._target.path + parts.path
         return urlunsplit((self._target.scheme, self._target.netloc, path, parts.query, ""))
 
-    async def request(  # type: ignore[override]
+    async def request(
         self,
         method: str,
         url: str,
