@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.admin import mount_console
 from bot.api_admin import router as admin_router
 from bot.api_common import (
     RuntimeDep,
@@ -166,6 +167,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(admin_router)  # its own token: ADMIN_API_TOKEN
     app.include_router(ops_router())  # /livez, /readyz, /metrics (its own token: METRICS_TOKEN)
     app.include_router(docs_router)
+    mount_console(app)  # /admin, the team console (its own login: ADMIN_API_TOKEN)
 
     @app.get("/healthz", responses={503: {"description": "The database or model is down."}})
     async def healthz(rt: RuntimeDep) -> JSONResponse:
