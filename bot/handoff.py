@@ -94,17 +94,17 @@ class HandoffDesk:
     ) -> bool:
         """Alert the team and silence the bot; False when nobody could be alerted."""
         thread: str | None = None
-        if self.ops is None:
+        if self.ops is None and not self.console:
             log.warning(
                 "conversation %s needs a person (%s) but SLACK_OPS_CHANNEL is not set: "
                 "the bot keeps answering it",
                 recorded.conversation_id,
                 reason,
             )
-        else:
+        elif self.ops is not None:
             try:
                 thread = await self.ops.handoff(await self._handoff(incoming, recorded, reason))
-            except Exception:  # a handoff nobody sees must not silence the bot
+            except Exception:  # a handoff nobody sees must not silence the bot (no console)
                 log.exception(
                     "could not alert the team of conversation %s", recorded.conversation_id
                 )
