@@ -42,6 +42,8 @@ class ConversationSummary:
     handoff_reason: str | None
     last_text: str = ""
     last_direction: str = ""
+    #: The contact's first address (``phone:+1555...``): who it is when no name is known.
+    address: str | None = None
 
     @property
     def state(self) -> str:
@@ -58,6 +60,16 @@ class ContactCard:
     created_at: datetime
     #: ``(kind, external id, opted out)``, oldest first.
     identities: list[tuple[str, str, bool]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """The name, else the first address (``phone:+1555...``), else ``contact <id>``."""
+        if self.name:
+            return self.name
+        if self.identities:
+            kind, value, _ = self.identities[0]
+            return f"{kind}:{value}"
+        return f"contact {self.contact_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +127,14 @@ class ContactTimeline:
                     latest[row.contact_id] = ConversationSummary(*row)
             chosen = list(latest.values())[:limit]
             last = await self._last_messages(session, [s.conversation_id for s in chosen])
+            addresses = await self._first_addresses(session, [s.contact_id for s in chosen])
         return [
             replace(
-                s, last_text=last[s.conversation_id][0], last_direction=last[s.conversation_id][1]
+                s,
+                last_text=last.get(s.conversation_id, ("", ""))[0],
+                last_direction=last.get(s.conversation_id, ("", ""))[1],
+                address=addresses.get(s.contact_id),
             )
-            if s.conversation_id in last
-            else s
             for s in chosen
         ]
 
@@ -209,6 +223,19 @@ class ContactTimeline:
             )
             counts = {direction: int(n) for direction, n in rows.all()}
         return {"in": counts.get("in", 0), "out": counts.get("out", 0)}
+
+    @staticmethod
+    async def _first_addresses(session: Any, contact_ids: list[int]) -> dict[int, str]:
+        """Each contact's oldest address, as ``kind:value``."""
+        if not contact_ids:
+            return {}
+        rows = await session.execute(
+            select(IDENTITIES.c.contact_id, IDENTITIES.c.kind, IDENTITIES.c.external_id)
+            .where(IDENTITIES.c.contact_id.in_(contact_ids))
+            .order_by(IDENTITIES.c.id.desc())
+        )
+        # Newest first, so the oldest address of each contact is written last and stays.
+        return {contact_id: f"{kind}:{value}" for contact_id, kind, value in rows.all()}
 
     @staticmethod
     async def _last_messages(session: Any, conversation_ids: list[int]) -> dict[int, tuple]:

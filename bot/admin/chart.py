@@ -38,6 +38,12 @@ def _scale(top_value: float) -> float:
     return next(power * f for f in (1, 2, 5, 10) if power * f >= top_value)
 
 
+def _tick(value: float, axis_max: float) -> str:
+    """An axis amount with as many decimals as the axis needs (``$0.0025``, ``$250``)."""
+    decimals = max(0, 2 - math.floor(math.log10(axis_max))) if axis_max > 0 else 0
+    return f"${value:,.{decimals}f}"
+
+
 def _frame(title: str, axis_max: float, days: Sequence[date]) -> list[str]:
     plot_h = HEIGHT - TOP - BOTTOM
     parts = [
@@ -50,7 +56,8 @@ def _frame(title: str, axis_max: float, days: Sequence[date]) -> list[str]:
         y = TOP + plot_h - plot_h * i / 4
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
-            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(money(value))}</text>'
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
+            f"{_tick(value, axis_max)}</text>"
         )
     slot = (WIDTH - LEFT - RIGHT) / max(len(days), 1)
     for i, day in enumerate(days):
@@ -71,7 +78,11 @@ def daily_chart(
 ) -> Markup:
     """Stacked bars of each day's spend per series, and the budget's daily pace."""
     totals = [sum(series.get(day, 0.0) for series in spend.values()) for day in days]
-    axis_max = _scale(max([*totals, daily_pace or 0.0, 0.0]))
+    highest = max([*totals, 0.0])
+    # A pace far above the spend would flatten every bar: then the axis follows the spend
+    # and the pace is written at the top instead of drawn.
+    pace_drawn = bool(daily_pace) and (highest == 0 or (daily_pace or 0) <= 4 * highest)
+    axis_max = _scale(max(highest, daily_pace or 0.0) if pace_drawn else highest)
     parts = _frame("Spend per day (UTC) by model", axis_max, days)
     plot_h = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / max(len(days), 1)
@@ -88,7 +99,12 @@ def daily_chart(
                 f'width="{slot * 0.7:.1f}" height="{h:.1f}" fill="{colours[name]}">'
                 f"<title>{day.isoformat()} {escape(name)}: {escape(money(amount))}</title></rect>"
             )
-    if daily_pace:
+    if daily_pace and not pace_drawn:
+        parts.append(
+            f'<text x="{WIDTH - RIGHT}" y="{TOP + 10}" text-anchor="end" class="off-scale">'
+            f"budget pace {escape(money(daily_pace))} a day: above this scale</text>"
+        )
+    elif daily_pace:
         y = TOP + plot_h - plot_h * daily_pace / axis_max
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="budget">'
