@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.handoff import HANDOFF_MESSAGE
+from memory.conversations import ModelUsage, insert_model_calls, insert_outgoing
 from memory.db import Database
 from memory.models import CompareFeedback, Message
 from tests.support.admin_console import (
@@ -170,9 +171,36 @@ async def test_a_reply_reaches_the_customer_by_sms_with_its_author_and_resolve_c
         assert (await bot.fake.wait_for_messages(4))[-1]["Body"] == "You said: Thanks!"
 
 
+async def grounded_reply(database: Database, conversation_id: int, contact_id: int) -> None:
+    """A knowledge reply as the orchestrator stores one: citations, a grounding note, a cost."""
+    meta = {
+        "model": "openai:gpt-4o-mini",
+        "citations": [{"chunk_id": 3, "source": "faq.md", "heading": "Menus", "score": 0.82}],
+        "grounding": {"replaced": "It costs $99 a head.", "reasons": ["amount $99 not found"]},
+    }
+    usage = ModelUsage("openai", "gpt-4o-mini", 900, 40, 0.000159, 420.0)
+    async with database.transaction() as session:
+        reply_id = await insert_outgoing(
+            session,
+            conversation_id=conversation_id,
+            contact_id=contact_id,
+            channel="sms",
+            text="Our menus are in the FAQ.",
+            agent="knowledge",
+            meta=meta,
+            sent_id="SMfake",
+        )
+        await insert_model_calls(
+            session, [usage], agent="knowledge", contact_id=contact_id, message_id=reply_id
+        )
+
+
 async def test_every_page_renders_with_data(database: Database):
     async with running_console(database) as bot:
-        await hand_off(bot)
+        conversation = await hand_off(bot)
+        handed = await bot.runtime.orchestrator.handoffs.store.get(conversation)
+        assert handed is not None
+        await grounded_reply(database, conversation, handed.contact_id)
         compare_id = await record_compare(bot)
         await log_in(bot.http)
         conversations = await bot.http.get("/admin/conversations")
@@ -184,6 +212,16 @@ async def test_every_page_renders_with_data(database: Database):
         assert "Do you cater weddings?" in contact.text
         assert "scripted" in contact.text  # the model of each bot reply
         assert f"phone:{CUSTOMER}" in contact.text
+        # Each bot reply's agent, model, cost, citations and grounding notes.
+        for shown in (
+            "knowledge",
+            "openai:gpt-4o-mini",
+            "$0.000159",
+            "faq.md › Menus",
+            "amount $99 not found",
+            "Model wrote: It costs $99 a head.",
+        ):
+            assert shown in contact.text, shown
         compares = await bot.http.get("/admin/compares")
         assert compares.status_code == 200 and COMPARE_QUESTION in compares.text
         one = await bot.http.get(f"/admin/compares/{compare_id}")
