@@ -44,6 +44,11 @@ async def test_a_wrong_token_is_refused_and_no_session_redirects_to_the_login(
         assert wrong.status_code == 401 and "Wrong token." in wrong.text
         assert "admin_session" not in wrong.cookies
         assert (await http.get("/admin/conversations")).status_code == 303
+        # The live list, polled by htmx, tells htmx to go to the login page.
+        polled = await http.get("/admin/handoffs/list", headers={"HX-Request": "true"})
+        assert polled.status_code == 303 and polled.headers["hx-redirect"].startswith(
+            "/admin/login?next="
+        )
         # A forged cookie is no session either.
         http.cookies.set("admin_session", "eyJuIjoiRXZlIn0.AAAA", path="/admin")
         assert (await http.get("/admin/costs")).status_code == 303
@@ -81,6 +86,11 @@ async def test_login_sets_a_strict_http_only_cookie_and_remembers_who(database: 
             },
         )
         assert away.headers["location"] == "/admin/handoffs"
+        # Logging out ends the session.
+        page = await bot.http.get("/admin/handoffs")
+        out = await bot.http.post("/admin/logout", data={"csrf": csrf_of(page.text)})
+        assert out.status_code == 303 and out.headers["location"] == "/admin/login"
+        assert (await bot.http.get("/admin/handoffs")).status_code == 303
 
 
 async def test_a_post_without_the_csrf_token_or_from_another_site_is_refused(
