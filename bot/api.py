@@ -20,14 +20,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.admin import mount_console
+from bot.admin.errors import http_error_page, validation_error_page
 from bot.api_admin import router as admin_router
 from bot.api_common import (
     RuntimeDep,
     error_response,
-    http_error,
     require_api_token,
     responses,
-    validation_error,
 )
 from bot.api_compare import router as compare_router
 from bot.api_docs import router as docs_router
@@ -156,8 +156,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     webhook_paths: dict[str, str] = {}  # filled as channels mount: refusals counted per channel
     app.add_middleware(WebhookRefusals, paths=webhook_paths)
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(StarletteHTTPException, http_error)
+    # The API's JSON error shape; pages of the console (/admin) get an HTML page instead.
+    app.add_exception_handler(RequestValidationError, validation_error_page)
+    app.add_exception_handler(StarletteHTTPException, http_error_page)
     app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
     token = [Depends(require_api_token)]
     app.include_router(compare_router, dependencies=token)
@@ -166,6 +167,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(admin_router)  # its own token: ADMIN_API_TOKEN
     app.include_router(ops_router())  # /livez, /readyz, /metrics (its own token: METRICS_TOKEN)
     app.include_router(docs_router)
+    mount_console(app)  # /admin, the team console (its own login: ADMIN_API_TOKEN)
 
     @app.get("/healthz", responses={503: {"description": "The database or model is down."}})
     async def healthz(rt: RuntimeDep) -> JSONResponse:

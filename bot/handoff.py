@@ -8,8 +8,13 @@
   own channel, stored as an outgoing message written by a person.
 - `release`: the Resolve button or ``/bot-release`` gives the conversation back.
 
-Nobody can see a handoff when no ops channel is configured, or when posting
-the alert failed. Then the handoff is recorded (``handoff_reason``) but the
+- `reply`: a team member's reply from the team console (``/admin``) takes the
+  same path as a relay: the one way a person's words reach the customer.
+
+The team sees a handoff in the ops channel, in the team console (when
+``ADMIN_API_TOKEN`` is set the console lists open handoffs as they arrive), or
+both. Nobody can see a handoff when neither is on, or when there is no
+console and posting the alert failed. Then the handoff is recorded (``handoff_reason``) but the
 conversation is not silenced, and the customer is told the truth: no person
 can join this chat right now, and how to reach the business instead. A
 conversation nobody watches must never go silent.
@@ -66,6 +71,7 @@ class HandoffDesk:
         ops: OpsChannel | None = None,
         contact_line: str = "",
         store: HandoffStore | None = None,
+        console: bool = False,
     ) -> None:
         self.conversations = conversations
         self.store = store or HandoffStore(conversations.db)
@@ -73,6 +79,9 @@ class HandoffDesk:
         self.outbox = outbox
         self.ops = ops
         self.contact_line = contact_line
+        #: The team console is on (``ADMIN_API_TOKEN``): it shows every open handoff, so a
+        #: handoff without an ops thread is still seen and the bot may go silent.
+        self.console = console
 
     @property
     def unavailable_text(self) -> str:
@@ -85,38 +94,40 @@ class HandoffDesk:
     ) -> bool:
         """Alert the team and silence the bot; False when nobody could be alerted."""
         thread: str | None = None
-        if self.ops is None:
+        if self.ops is None and not self.console:
             log.warning(
                 "conversation %s needs a person (%s) but SLACK_OPS_CHANNEL is not set: "
                 "the bot keeps answering it",
                 recorded.conversation_id,
                 reason,
             )
-        else:
+        elif self.ops is not None:
             try:
                 thread = await self.ops.handoff(await self._handoff(incoming, recorded, reason))
-            except Exception:  # a handoff nobody sees must not silence the bot
+            except Exception:  # a handoff nobody sees must not silence the bot (no console)
                 log.exception(
                     "could not alert the team of conversation %s", recorded.conversation_id
                 )
+        seen = thread is not None or self.console
         await self.store.mark(
-            recorded.conversation_id, reason=reason, ops_thread=thread, silence=thread is not None
+            recorded.conversation_id, reason=reason, ops_thread=thread, silence=seen
         )
-        if thread is not None:
+        if seen:
             metrics.handoff_opened()
             log.warning("conversation %s handed to a person: %s", recorded.conversation_id, reason)
-        return thread is not None
+        return seen
 
     async def holding(self, conversation_id: int) -> HandedOff | None:
         """The conversation when a person has it (the bot stays silent), else None.
 
         A handed-off conversation whose thread no ops channel shows any more
-        (the bot restarted without ``SLACK_OPS_CHANNEL``) is released here.
+        (the bot restarted without ``SLACK_OPS_CHANNEL``) is released here, unless
+        the team console shows it.
         """
         handed = await self.store.get(conversation_id)
         if handed is None or not handed.active:
             return None
-        if self.ops is None or not handed.ops_thread:
+        if not self.console and (self.ops is None or not handed.ops_thread):
             log.warning(
                 "conversation %s was handed off but no ops channel shows it: released",
                 conversation_id,
@@ -136,12 +147,35 @@ class HandoffDesk:
             log.exception("could not forward a message of conversation %s", handed.conversation_id)
 
     async def relay(self, thread: str, text: str, *, author: str, author_id: str) -> Relayed:
-        """Send a team member's reply in ``thread`` to the customer and store it."""
+        """Send a team member's reply in the ops thread ``thread`` to the customer and store it."""
         handed = await self.store.by_thread(thread)
         if handed is None:
             return Relayed("unknown")
+        return await self._send(handed, text, author=author, author_id=author_id, via="slack")
+
+    async def reply(
+        self, conversation_id: int, text: str, *, author: str, author_id: str, via: str = "console"
+    ) -> Relayed:
+        """Send a team member's reply (from the console) to the customer of a handoff.
+
+        The same path as `relay`: fitted to the customer's channel, sent
+        through the outbox (consent checked), stored with who wrote it, and
+        shown in the ops thread too when there is one, so Slack sees it.
+        """
+        handed = await self.store.get(conversation_id)
+        if handed is None:
+            return Relayed("unknown")
+        relayed = await self._send(handed, text, author=author, author_id=author_id, via=via)
+        if relayed.outcome == "sent" and handed.ops_thread:
+            await self._note(handed.ops_thread, f"{author} (via the {via}): {text}")
+        return relayed
+
+    async def _send(
+        self, handed: HandedOff, text: str, *, author: str, author_id: str, via: str
+    ) -> Relayed:
         if not handed.active:
             return Relayed("released", handed.conversation_id)
+        thread = handed.ops_thread
         if self.outbox is None or self.outbox.channel(handed.channel) is None:
             detail = f"the {handed.channel} channel is not on in this bot"
             await self._note(thread, f"Not sent: {detail}.")
@@ -156,7 +190,7 @@ class HandoffDesk:
             await self._note(thread, f"Not sent to the customer: {exc}")
             return Relayed("failed", handed.conversation_id, str(exc))
         await self.store.record_team_reply(
-            handed, text=text, author=author, author_id=author_id, sent_id=sent_id
+            handed, text=text, author=author, author_id=author_id, sent_id=sent_id, via=via
         )
         log.info("team reply relayed to conversation %s", handed.conversation_id)
         return Relayed("sent", handed.conversation_id)
@@ -201,9 +235,9 @@ class HandoffDesk:
             history=history,
         )
 
-    async def _note(self, thread: str, text: str) -> None:
-        """Tell the team something in the thread; never raises."""
-        if self.ops is None:
+    async def _note(self, thread: str | None, text: str) -> None:
+        """Tell the team something in the thread (if there is one); never raises."""
+        if self.ops is None or not thread:
             return
         try:
             await self.ops.say_in_thread(thread, text)

@@ -141,6 +141,7 @@ class Runtime:
             leads=tools.leads,
             monthly_budget_usd=settings.monthly_budget_usd,
         )
+        seen = bool(settings.admin_api_token)  # the team console (/admin) lists handoffs
         orchestrator = Orchestrator(
             conversations=conversations,
             router=router
@@ -161,7 +162,7 @@ class Runtime:
             budget=budget,
             team=team,
             clarifier=Clarifier(settings.router_min_confidence),
-            handoffs=HandoffDesk(conversations, contact_line=business.contact_line),
+            handoffs=HandoffDesk(conversations, contact_line=business.contact_line, console=seen),
         )
         compare = CompareService.from_settings(
             settings, db=db, providers=providers, conversations=conversations, budget=budget
@@ -215,7 +216,7 @@ class Runtime:
             ops = OpsChannel(slack, settings.slack_ops_channel)
             orchestrator.ops = ops
             budget.alerts.sinks.append(ops)
-        else:
+        elif not settings.admin_api_token:  # the console (/admin) shows handoffs otherwise
             # A handoff nobody sees must not silence the bot: see bot/handoff.py. A warning
             # where customers write (SMS, Telegram); the console alone is the operator's own.
             customers = {"sms", "telegram"} & set(orchestrator.channels)

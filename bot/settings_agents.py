@@ -79,7 +79,10 @@ class AgentWorkSettings(BaseSettings):
         None,
         repr=False,
         min_length=16,
-        description="Bearer token of /api/v1/contacts/{id} (export and delete).",
+        description=(
+            "Bearer token of /api/v1/contacts/{id} (export and delete), and the token "
+            "team members log into the team console (/admin) with."
+        ),
     )
 
     @field_validator("business_time_zone")

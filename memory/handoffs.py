@@ -115,11 +115,19 @@ class HandoffStore:
             return [(kind, value) for kind, value in rows.all()]
 
     async def record_team_reply(
-        self, handed: HandedOff, *, text: str, author: str, author_id: str, sent_id: str | None
+        self,
+        handed: HandedOff,
+        *,
+        text: str,
+        author: str,
+        author_id: str,
+        sent_id: str | None,
+        via: str = "slack",
     ) -> int:
         """Store what a team member sent the customer: an outgoing message by a person.
 
-        ``agent`` stays null (no agent wrote it); ``meta`` says who did.
+        ``agent`` stays null (no agent wrote it); ``meta`` says who did, and
+        from where (``via``: slack or console).
         """
         async with self.db.transaction() as session:
             return await insert_outgoing(
@@ -129,7 +137,7 @@ class HandoffStore:
                 channel=handed.channel,
                 text=text,
                 agent=None,  # no agent wrote it; meta says who did
-                meta={"by": "team", "author": author, "author_id": author_id},
+                meta={"by": "team", "author": author, "author_id": author_id, "via": via},
                 sent_id=sent_id,
             )
 

@@ -167,7 +167,12 @@ async def test_a_team_reply_in_the_thread_is_relayed_and_stored_as_a_persons(
         "sms",
         "Sam here: how can I help?",
     )
-    assert relayed.meta == {"by": "team", "author": "Sam Chef", "author_id": "slack:U7"}
+    assert relayed.meta == {
+        "by": "team",
+        "author": "Sam Chef",
+        "author_id": "slack:U7",
+        "via": "slack",
+    }
     assert relayed.external_id == f"out:{channels['sms'].sent[-1].sent_id}"
     assert len(ops.sent) == 1  # nothing said in the thread: the reply went out
 
