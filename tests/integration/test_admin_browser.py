@@ -1,13 +1,15 @@
 """The team console in headless Chromium: log in, see a handoff arrive live, answer the
 customer by SMS (the fake Twilio receives it), resolve, vote on a compare, view the costs.
 
-Each page is saved as a screenshot in docs/img/admin-*.png (the README and
-docs/admin.md show them). The bot runs on SQLite in the session's event loop,
+Each page is saved as a screenshot, admin-*.png, in tests/artifacts/ for review;
+with UPDATE_SCREENSHOTS=1 in docs/img/, where the README and docs/admin.md show
+them (so an ordinary run leaves the tracked files alone). The bot runs on SQLite in the session's event loop,
 where the browser lives (see tests/support/admin_browser.py).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -25,13 +27,14 @@ from tests.support.sms_bot import CUSTOMER
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / ("docs/img" if os.environ.get("UPDATE_SCREENSHOTS") else "tests/artifacts")
 VIEWPORT = {"width": 1100, "height": 720}
 OTHER_CUSTOMER = "+15557654321"
 
 
 async def shoot(page, name: str) -> None:
-    """Save the page as docs/img/admin-<name>.png (the viewport only: small files)."""
+    """Save the page as admin-<name>.png in SCREENSHOTS (the viewport only: small files)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / f"admin-{name}.png"))
 
