@@ -39,7 +39,8 @@ from channels.base import OutgoingMessage
 from channels.errors import ChannelError, RecipientOptedOutError
 from memory.db import Database
 from memory.followup_claims import FollowUpClaims
-from memory.followups import FollowUpStore, PlannedFollowUp, as_utc
+from memory.followup_records import PlannedFollowUp, as_utc
+from memory.followups import FollowUpStore
 from memory.leads import LeadBook, LeadRecord
 from memory.models import utcnow
 

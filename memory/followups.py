@@ -11,14 +11,14 @@ to ``pending`` at a later time instead of dropping it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.db import Database
+from memory.followup_records import LeadState, PlannedFollowUp, as_utc, planned_from_row
 from memory.model_calls import CallUsage, insert_model_calls
 from memory.models import Booking, Conversation, FollowUp, Identity, Message, utcnow
 from memory.outgoing import insert_outgoing
@@ -26,61 +26,10 @@ from memory.outgoing import insert_outgoing
 PENDING, SENT, SKIPPED, CANCELLED = "pending", "sent", "skipped", "cancelled"
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedFollowUp:
-    """One follow-up with the conversation it goes to."""
-
-    id: int
-    contact_id: int
-    conversation_id: int
-    channel: str
-    conversation_key: str
-    due_at: datetime
-    status: str
-    reason: str | None
-    created_at: datetime
-    done_at: datetime | None = None
-    message_id: int | None = None
-
-
-def _planned(row: Any) -> PlannedFollowUp:
-    followup, channel, key, owner_id = row
-    return PlannedFollowUp(
-        id=followup.id,
-        # The conversation's contact: when two contacts merge, conversations move to
-        # the one kept, and its identities (STOP included) are the ones to check.
-        contact_id=owner_id,
-        conversation_id=followup.conversation_id,
-        channel=channel,
-        conversation_key=key,
-        due_at=followup.due_at,
-        status=followup.status,
-        reason=followup.reason,
-        created_at=followup.created_at,
-        done_at=followup.done_at,
-        message_id=followup.message_id,
-    )
-
-
-def as_utc(moment: datetime) -> datetime:
-    """``moment`` in UTC (a naive one is taken as UTC): SQLite stores no offset."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _with_conversation() -> Any:
     return select(FollowUp, Conversation.channel, Conversation.key, Conversation.contact_id).join(
         Conversation, Conversation.id == FollowUp.conversation_id
     )
-
-
-@dataclass(frozen=True, slots=True)
-class LeadState:
-    """What decides whether a follow-up may go: read in one session."""
-
-    opted_out: bool
-    booked_since: bool
-    wrote_since: bool
-    sent: int
 
 
 class FollowUpStore:
@@ -162,7 +111,7 @@ class FollowUpStore:
                 .order_by(FollowUp.due_at, FollowUp.id)
                 .limit(limit)
             )
-            return [_planned(row) for row in rows]
+            return [planned_from_row(row) for row in rows]
 
     async def list(
         self, *, status: str | None = None, contact_id: int | None = None, limit: int = 100
@@ -177,7 +126,7 @@ class FollowUpStore:
             rows = await session.execute(
                 query.order_by(FollowUp.due_at.desc(), FollowUp.id.desc()).limit(limit)
             )
-            return [_planned(row) for row in rows]
+            return [planned_from_row(row) for row in rows]
 
     async def skip(self, followup_id: int, reason: str, *, now: datetime | None = None) -> None:
         """Close a follow-up unsent, saying why."""

@@ -11,7 +11,8 @@ import click
 from bot.followups import FollowUpOutcome
 from bot.runtime import Runtime
 from bot.settings import get_settings
-from memory.followups import FollowUpStore, PlannedFollowUp
+from memory.followup_records import PlannedFollowUp
+from memory.followups import FollowUpStore
 
 
 def _moment(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:

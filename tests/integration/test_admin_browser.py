@@ -3,8 +3,9 @@ customer by SMS (the fake Twilio receives it), resolve, vote on a compare, view 
 
 Each page is saved as a screenshot, admin-*.png, in tests/artifacts/ for review;
 with UPDATE_SCREENSHOTS=1 in docs/img/, where the README and docs/admin.md show
-them (so an ordinary run leaves the tracked files alone). The bot runs on SQLite in the session's event loop,
-where the browser lives (see tests/support/admin_browser.py).
+them (so an ordinary run leaves the tracked files alone). The bot runs on
+SQLite in the session's event loop, where the browser lives (see
+tests/support/admin_browser.py).
 """
 
 from __future__ import annotations

@@ -24,7 +24,8 @@ from bot.settings import load_settings
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore
 from memory.db import Database
-from memory.followups import FollowUpStore, PlannedFollowUp
+from memory.followup_records import PlannedFollowUp
+from memory.followups import FollowUpStore
 from memory.models import Message
 from tests.support.sms_bot import CUSTOMER, SmsBot, running_sms_bot
 
