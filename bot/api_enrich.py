@@ -23,7 +23,7 @@ from agents.errors import AgentError, ProviderUnavailableError
 from bot.api_common import RuntimeDep, error_response, responses
 from bot.api_fields import PathId, Who
 from bot.commands.enrich_target import TargetError
-from memory.enrichment import AmbiguousContactError, ContactNotFoundError
+from memory.enrichment_records import AmbiguousContactError, ContactNotFoundError
 
 router = APIRouter(prefix="/api/v1", tags=["enrich"], responses=responses(401, 422, 502, 503))
 

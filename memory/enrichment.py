@@ -12,7 +12,7 @@ costs a few statements a row and one commit per burst, not two per row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.contacts import Address, ContactDirectory
 from memory.db import Database
-from memory.errors import MemoryStoreError
+from memory.enrichment_records import (
+    AmbiguousContactError,
+    ContactCandidate,
+    ContactNotFoundError,
+    ContactRecord,
+)
 from memory.merges import surviving_contact
 from memory.model_calls import CallUsage, insert_model_calls
 from memory.models import Contact, Identity, Message, utcnow
@@ -34,45 +39,6 @@ CANDIDATE_LIMIT = 10
 # Core tables: creating a contact is the hot path of a first batch run.
 CONTACTS = Contact.__table__
 IDENTITIES = Identity.__table__
-
-
-class ContactNotFoundError(MemoryStoreError, LookupError):
-    """No contact has this id."""
-
-
-class AmbiguousContactError(MemoryStoreError):
-    """Several contacts have the name asked for; ``candidates`` lists them."""
-
-    def __init__(self, name: str, candidates: Sequence[ContactCandidate]) -> None:
-        super().__init__(f"{len(candidates)} contacts are called {name!r}")
-        self.name = name
-        self.candidates = tuple(candidates)
-
-
-@dataclass(frozen=True, slots=True)
-class ContactCandidate:
-    """One of several contacts a name matches, with what tells them apart."""
-
-    id: int
-    name: str | None
-    addresses: tuple[Address, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ContactRecord:
-    """What /enrich reads of one contact."""
-
-    id: int
-    name: str | None
-    addresses: tuple[Address, ...]
-    facts: dict[str, Any] = field(default_factory=dict)
-    #: The contact's own recent messages, oldest first.
-    history: tuple[str, ...] = ()
-    enrichment: dict[str, Any] | None = None
-    enriched_at: datetime | None = None
-    #: False when only the contact row was read (``locate(full=False)``): ``addresses``
-    #: and ``history`` are empty until `EnrichmentStore.complete` reads them.
-    complete: bool = True
 
 
 @dataclass(frozen=True, slots=True)

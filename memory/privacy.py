@@ -27,7 +27,7 @@ from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.db import Database
-from memory.enrichment import ContactNotFoundError
+from memory.enrichment_records import ContactNotFoundError
 from memory.merges import merged_contact_ids, surviving_contact
 from memory.models import (
     Booking,

@@ -24,7 +24,7 @@ from bot.commands.enrich_batch import ERROR, BatchSummary, EnrichBatch, read_row
 from bot.commands.enrich_render import enrichment_card
 from bot.commands.enrich_target import TargetError
 from bot.runtime import Runtime
-from memory.enrichment import AmbiguousContactError, ContactNotFoundError
+from memory.enrichment_records import AmbiguousContactError, ContactNotFoundError
 
 
 @click.command()

@@ -26,12 +26,8 @@ from bot.commands.registry import Command, CommandContext
 from channels.base import OutgoingMessage
 from memory.addresses import EMAIL, PHONE
 from memory.contacts import Address
-from memory.enrichment import (
-    AmbiguousContactError,
-    ContactNotFoundError,
-    ContactRecord,
-    EnrichmentStore,
-)
+from memory.enrichment import EnrichmentStore
+from memory.enrichment_records import AmbiguousContactError, ContactNotFoundError, ContactRecord
 from memory.errors import InvalidAddressError
 from memory.models import utcnow
 

@@ -49,7 +49,7 @@ from bot.commands.enrich_csv import (
     row_target,
 )
 from bot.commands.enrich_target import TargetError
-from memory.enrichment import AmbiguousContactError, ContactRecord
+from memory.enrichment_records import AmbiguousContactError, ContactRecord
 from memory.errors import InvalidAddressError, MemoryStoreError
 
 __all__ = ["BatchError", "BatchRow", "BatchSummary", "EnrichBatch", "Pacer", "read_rows"]

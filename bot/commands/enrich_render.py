@@ -10,7 +10,7 @@ from __future__ import annotations
 from agents.enrich.result import Enrichment
 from channels.base import Card, CardField, OutgoingMessage
 from channels.text import shorten
-from memory.enrichment import AmbiguousContactError
+from memory.enrichment_records import AmbiguousContactError
 
 #: Long model text is cut so the card stays within Slack's and Telegram's limits.
 SECTION_CHARS = 1200

@@ -19,7 +19,7 @@ from bot.runtime import Runtime
 from bot.settings import load_settings
 from channels.base import Address, IncomingMessage, RecordingChannel
 from memory.db import Database
-from memory.enrichment import ContactNotFoundError
+from memory.enrichment_records import ContactNotFoundError
 from memory.models import Contact, utcnow
 from tests.support.enrich_bot import (
     GARBLED_MODEL,

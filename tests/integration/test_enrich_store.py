@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore
 from memory.db import Database
-from memory.enrichment import AmbiguousContactError, ContactNotFoundError, EnrichmentStore
+from memory.enrichment import EnrichmentStore
+from memory.enrichment_records import AmbiguousContactError, ContactNotFoundError
 from memory.errors import InvalidAddressError
 from memory.model_calls import ModelUsage
 from memory.models import Contact, ModelCall
