@@ -26,7 +26,9 @@ async def answer_stoppably(
     recorded = await orchestrator.record(incoming)
     if recorded is None:
         return None
-    task = asyncio.create_task(orchestrator.answer(incoming, recorded))
+    task = asyncio.create_task(
+        orchestrator.answer(incoming, recorded, on_sentence=console.show_sentence)
+    )
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGINT, task.cancel)
     try:
