@@ -32,6 +32,16 @@ from the call until the first sentence (and between sentences). Guarantees:
   fails mid-stream: the apology), the new text is shown after what was shown
   and stored as both.
 
+Order of events: the model's sentences are shown as they pass; once the
+reply is final, it is stored, the rest of it is shown, and only then does
+the outbox call the channel's ``send`` with the whole text, which a streaming
+channel must not show a second time (`channels.console.ConsoleChannel.send`).
+After a sentence fails, the model's stream is still read to its end (its
+tokens and cost are recorded), so the substitute appears when the model
+finishes: never later than the whole reply did before streaming. An answer
+cancelled half way (Ctrl-C in ``bot chat``) stores nothing; what was shown
+had passed the check.
+
 A channel that does not stream (SMS, Telegram) passes no ``on_sentence`` and
 gets the whole checked reply, as before.
 """

@@ -83,7 +83,7 @@ class ConsoleChannel(Channel):
     async def send(self, conversation_key: str, message: OutgoingMessage) -> str:
         shown, self._shown = self._shown, []
         # Shown sentence by sentence already: the sent text is exactly those sentences.
-        if " ".join(shown) != " ".join(message.text.split()):
+        if " ".join(shown).split() != message.text.split():
             self.console.print(f"[bold green]bot>[/] {escape(message.text)}")
         if message.card is not None:
             self.console.print(escape(card_text(message.card)))

@@ -44,7 +44,10 @@ def test_an_invented_price_is_never_printed_and_what_is_printed_is_stored(tmp_pa
 
 @pytest.mark.embedded_model
 def test_the_embedded_model_prints_what_is_stored(tmp_path):
-    chat = run_bot(["chat"], bot_env(tmp_path), tmp_path, stdin="Do you cater weddings?\n")
+    # Under load the small model's 160 tokens take minutes; idle, seconds.
+    chat = run_bot(
+        ["chat"], bot_env(tmp_path), tmp_path, stdin="Do you cater weddings?\n", timeout=600
+    )
 
     assert chat.returncode == 0, chat.stderr
     printed = printed_replies(chat.stdout)
