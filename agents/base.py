@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatch
 from typing import Any, ClassVar
@@ -22,6 +22,7 @@ from agents.knowledge_base.terms import terms
 from agents.knowledge_base.unknown import NOT_IN_DOCUMENTS
 from agents.providers.base import ChatMessage, Completion, ModelProvider, Role
 from agents.replies import near_repeat
+from agents.sentences import SentenceCallback, stream_checked
 from agents.tools import AgentTools
 from memory.conversations import HistoryEntry
 
@@ -31,9 +32,6 @@ _APOLOGY = re.compile(r"^\W*(?:i'?m |i am |we'?re )?(?:so |very )?(?:sorry|apolo
 _COMPLAINT = re.compile(
     r"\b(?:wrong|late|bad|problem|issue|complain\w*|disappoint\w*|sorry)\b", re.I
 )
-
-#: Called with each piece of text as the model writes it.
-DeltaCallback = Callable[[str], Awaitable[None] | None]
 
 #: The provider of answers the bot's own code decided (no model was asked):
 #: "I don't know", a booking looked up, a refused operations question.
@@ -199,40 +197,60 @@ class Agent:
         request: AgentRequest,
         provider: ModelProvider,
         *,
-        on_delta: DeltaCallback | None = None,
+        on_sentence: SentenceCallback | None = None,
     ) -> Completion:
-        """Answer ``request``; stream text to ``on_delta`` when one is given.
+        """Answer ``request``; with ``on_sentence``, the model's sentences as each passes
+        the checks (`agents.sentences`; answers decided in code are shown by the caller).
 
         `decide` may answer in code first (no model call); otherwise `prepare`
         adds what the tools found to the request and the model answers.
         """
         answer = await self.decide(request)
         if answer is not None:
-            await _emit(on_delta, answer.text)
             return answer
-        return await self.answer_prepared(await self.prepare(request), provider, on_delta=on_delta)
+        return await self.answer_prepared(
+            await self.prepare(request), provider, on_sentence=on_sentence
+        )
 
     async def answer_prepared(
         self,
         request: AgentRequest,
         provider: ModelProvider,
         *,
-        on_delta: DeltaCallback | None = None,
+        on_sentence: SentenceCallback | None = None,
     ) -> Completion:
         """The answer to a request `prepare` has filled: extractive or the model's, checked."""
         text = self.facts_answer(request) if self.extractive_for(provider) else None
+        small = self.extractive_for(provider)
         if text is not None:
             # Code decided the facts: the documents' sentences, no model call.
             completion = decided(text, "extractive", answer="extractive")
-            await _emit(on_delta, text)
+        elif on_sentence is None:
+            completion = self.checked(request, await self._complete(request, provider), small=small)
         else:
-            completion = self.grounded(request, await self._complete(request, provider, on_delta))
-            completion = self.unrepeated(request, completion, small=self.extractive_for(provider))
+            completion = await stream_checked(
+                provider.stream(
+                    self.build_messages(request),
+                    max_tokens=self.max_tokens,
+                    temperature=self.temperature,
+                ),
+                # The reply so far, checked as a whole reply is: the model's words only.
+                check=lambda so_far: self.checked(
+                    request, Completion(so_far, provider.model, provider.provider), small=small
+                ),
+                on_sentence=on_sentence,
+            )
         if request.citations:
             completion = replace(
                 completion, extras={**completion.extras, "citations": list(request.citations)}
             )
         return completion
+
+    def checked(
+        self, request: AgentRequest, completion: Completion, *, small: bool = False
+    ) -> Completion:
+        """``completion`` as it may be sent: `grounded`, then `unrepeated`."""
+        return self.unrepeated(request, self.grounded(request, completion), small=small)
 
     def unrepeated(
         self, request: AgentRequest, completion: Completion, *, small: bool = False
@@ -303,32 +321,7 @@ class Agent:
         extras["answer"] = "extractive" if text else "not-sure"
         return replace(completion, text=text or NOT_IN_DOCUMENTS, extras=extras)
 
-    async def _complete(
-        self, request: AgentRequest, provider: ModelProvider, on_delta: DeltaCallback | None
-    ) -> Completion:
-        messages = self.build_messages(request)
-        if on_delta is None:
-            return await provider.complete(
-                messages, max_tokens=self.max_tokens, temperature=self.temperature
-            )
-        completion: Completion | None = None
-        async for event in provider.stream(
-            messages, max_tokens=self.max_tokens, temperature=self.temperature
-        ):
-            if isinstance(event, Completion):
-                completion = event
-            else:
-                result = on_delta(event)
-                if result is not None:
-                    await result
-        if completion is None:
-            raise RuntimeError(f"{provider.model_id} ended its stream without a completion")
-        return completion
-
-
-async def _emit(on_delta: DeltaCallback | None, text: str) -> None:
-    """Stream a whole answer decided in code as one piece."""
-    if on_delta is not None:
-        result = on_delta(text)
-        if result is not None:
-            await result
+    async def _complete(self, request: AgentRequest, provider: ModelProvider) -> Completion:
+        return await provider.complete(
+            self.build_messages(request), max_tokens=self.max_tokens, temperature=self.temperature
+        )

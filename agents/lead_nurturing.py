@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from agents.base import Agent, AgentRequest, DeltaCallback, Tool, decided
+from agents.base import Agent, AgentRequest, Tool, decided
 from agents.business import BusinessProfile
 from agents.knowledge_base.unknown import accepted_offer, answer_unknown
 from agents.leads.extraction import extract_lead
@@ -18,6 +18,7 @@ from agents.leads.quote import Estimate, asks_price, estimate
 from agents.leads.scoring import score_lead
 from agents.leads.terms import BusinessTerms
 from agents.providers.base import Completion, ModelProvider
+from agents.sentences import SentenceCallback
 from agents.tools import AgentTools
 
 log = logging.getLogger(__name__)
@@ -157,30 +158,21 @@ two to four sentences, plain text, no Markdown.
         request: AgentRequest,
         provider: ModelProvider,
         *,
-        on_delta: DeltaCallback | None = None,
+        on_sentence: SentenceCallback | None = None,
     ) -> Completion:
         """As `Agent.respond`, but a price question with a guest count known (now or
         earlier) gets a quote worked out in code from the price list."""
         answer = await self.decide(request)
         if answer is not None:
-            if on_delta is not None:
-                result = on_delta(answer.text)
-                if result is not None:
-                    await result
-            return answer
+            return answer  # the caller shows what code decided
         request = await self.prepare(request)
         quote = self.quote(request)
         if quote is None:
-            return await self.answer_prepared(request, provider, on_delta=on_delta)
+            return await self.answer_prepared(request, provider, on_sentence=on_sentence)
         text = quote.text
         if request.next_question and request.next_question.startswith("What date"):
             text += " " + request.next_question  # the date decides the discount and the chef
-        completion = decided(text, "quote", answer="quote", quote=quote.as_dict())
-        if on_delta is not None:
-            result = on_delta(text)
-            if result is not None:
-                await result
-        return completion
+        return decided(text, "quote", answer="quote", quote=quote.as_dict())
 
     def quote(self, request: AgentRequest) -> Estimate | None:
         """The estimate a price question asks for, from the message, the customer's

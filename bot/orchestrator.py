@@ -21,10 +21,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from agents.base import BOT_PROVIDER, Agent, AgentRequest, DeltaCallback, decided
+from agents.base import BOT_PROVIDER, Agent, AgentRequest, decided
 from agents.errors import AllProvidersFailedError, ProviderError
 from agents.providers.base import HANDOFF, CallRecord, Completion, ModelProvider
 from agents.router import HUMAN_ROUTE, Route, Router
+from agents.sentences import SentenceCallback, ShownReply
 from bot.budget import BudgetMonitor
 from bot.clarify import CLARIFY_AGENT, CLARIFYING_QUESTION, Clarifier
 from bot.errors import InvalidMessageError
@@ -177,13 +178,15 @@ class Orchestrator:
         incoming: IncomingMessage,
         recorded: RecordedMessage,
         *,
-        on_delta: DeltaCallback | None = None,
+        on_sentence: SentenceCallback | None = None,
     ) -> Reply | None:
         """Route, ask the agent, store the reply and send it on the message's channel.
 
         None when a person has the conversation: the message goes to the
-        team's thread and the bot says nothing.
+        team's thread and the bot says nothing. ``on_sentence`` gets the reply
+        sentence by sentence, each once checked (`agents.sentences`).
         """
+        shown = ShownReply(on_sentence) if on_sentence is not None else None
         # The one read a handoff costs is for conversations recorded as handed off.
         held = (
             await self.handoffs.holding(recorded.conversation_id) if recorded.handed_off else None
@@ -206,13 +209,13 @@ class Orchestrator:
             asked = decided(CLARIFYING_QUESTION, "clarify")
             answered = _Answered(asked, (), asked.outcome, CLARIFYING_QUESTION)
             return await self._finish(
-                incoming, recorded, route, CLARIFY_AGENT, answered, step.reason, on_delta
+                incoming, recorded, route, CLARIFY_AGENT, answered, step.reason, shown
             )
         if step.action == "handoff":
             handed = decided("", "handoff")
             answered = _Answered(handed, (), handed.outcome, "", handoff_reason=step.reason)
             return await self._finish(
-                incoming, recorded, route, HUMAN_ROUTE, answered, step.reason, on_delta
+                incoming, recorded, route, HUMAN_ROUTE, answered, step.reason, shown
             )
         agent = self.agents[route.agent]
         request = AgentRequest(
@@ -228,9 +231,9 @@ class Orchestrator:
             route_confidence=route.confidence,
         )
         with tracing.span(f"invoke_agent {agent.name}", **_agent_span(agent.name)):
-            answered = await self._ask(agent, request, recorded, on_delta)
+            answered = await self._ask(agent, request, recorded, shown)
             tracing.model_calls(answered.calls, agent=agent.name)
-        return await self._finish(incoming, recorded, route, agent.name, answered)
+        return await self._finish(incoming, recorded, route, agent.name, answered, shown=shown)
 
     async def _finish(
         self,
@@ -240,13 +243,15 @@ class Orchestrator:
         agent_name: str,
         answered: _Answered,
         decided_by: str | None = None,
-        on_delta: DeltaCallback | None = None,
+        shown: ShownReply | None = None,
     ) -> Reply:
         """Hand off if asked to, then store, count and send the reply.
 
         ``decided_by`` names the routing rule that answered instead of an agent
         (a clarifying question, a handoff); such a reply does not change the
-        agent serving the conversation, and its text goes to ``on_delta``.
+        agent serving the conversation. With ``shown``, what the agent has not
+        shown of the reply (all of an answer decided in code) is shown once
+        stored, and what is stored is what was shown.
         """
         completion, calls = answered.completion, answered.calls
         text = answered.text
@@ -261,6 +266,8 @@ class Orchestrator:
         elif decided_by is not None:
             meta["clarify"] = decided_by
         text = self.fit(incoming, text)
+        if shown is not None:
+            text = shown.settle(text)
         # What the agent's tools add: the knowledge chunks cited, the tool that answered.
         for key in (
             "fallback",
@@ -296,10 +303,8 @@ class Orchestrator:
             completion.model_id,
             completion.latency_ms,
         )
-        if decided_by is not None and on_delta is not None:
-            streamed = on_delta(text)
-            if streamed is not None:
-                await streamed
+        if shown is not None:
+            await shown.show_rest()
         with tracing.span("send", channel=incoming.channel, reply_id=reply_id, text=text):
             sent_ids = await self.outbox.send_reply(
                 incoming, OutgoingMessage(text), reply_id=reply_id
@@ -323,13 +328,13 @@ class Orchestrator:
         agent: Agent,
         request: AgentRequest,
         recorded: RecordedMessage,
-        on_delta: DeltaCallback | None,
+        shown: ShownReply | None,
     ) -> _Answered:
         """The agent's answer, or the apology when no model could give one."""
         provider = self.provider_for(agent.name)
         started = time.perf_counter()
         try:
-            completion = await agent.respond(request, provider, on_delta=on_delta)
+            completion = await agent.respond(request, provider, on_sentence=shown)
         except ProviderError as exc:
             log.error("provider %s failed for %s: %s", provider.model_id, agent.name, exc)
             failed = Completion(
@@ -356,15 +361,20 @@ class Orchestrator:
         return self.agent_providers.get(agent_name, self.provider)
 
     async def handle(
-        self, incoming: IncomingMessage, *, on_delta: DeltaCallback | None = None
+        self, incoming: IncomingMessage, *, on_sentence: SentenceCallback | None = None
     ) -> Reply | None:
         """Record and answer ``incoming``; None for a duplicate delivery or while a person
-        has the conversation."""
+        has the conversation.
+
+        ``on_sentence`` (the console, the web chat) is awaited with each sentence
+        of the reply once it has passed the grounding check; what it was given is
+        exactly what is stored and sent (see `agents.sentences`).
+        """
         with tracing.span("handle", channel=incoming.channel, text=incoming.text):
             recorded = await self.record(incoming)
             if recorded is None:
                 return None
-            return await self.answer(incoming, recorded, on_delta=on_delta)
+            return await self.answer(incoming, recorded, on_sentence=on_sentence)
 
     def fit(self, incoming: IncomingMessage, text: str) -> str:
         """``text`` shortened to what the message's channel sends in all (SMS: 1,600).

@@ -1,7 +1,8 @@
 """The console channel: the bot in a terminal.
 
 `bot chat` reads a line and hands it to the orchestrator under a "typing…"
-indicator; the orchestrator's `send` prints the reply once it is checked.
+indicator; `show_sentence` prints the reply sentence by sentence, each once
+the grounding check has passed it, and `send` then prints nothing more of it.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class ConsoleChannel(Channel):
 
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console(highlight=False)
+        #: The sentences of the reply being answered, shown before it is sent.
+        self._shown: list[str] = []
 
     def incoming(self, text: str, sender: Address, *, name: str | None = None) -> IncomingMessage:
         """A line typed at the terminal, as a neutral message."""
@@ -66,13 +69,22 @@ class ConsoleChannel(Channel):
     def typing(self) -> Status:
         """A "typing…" indicator for while the bot answers (shown on a terminal only).
 
-        Nothing of the answer is printed before the whole reply has passed the
-        grounding check: what is printed is what is sent.
+        It stays below the sentences as they are printed, until the reply is sent.
         """
+        self._shown = []  # a stopped answer's sentences are no part of the next one
         return self.console.status("[dim]typing…[/]", spinner="dots")
 
+    async def show_sentence(self, sentence: str) -> None:
+        """Print one checked sentence of the reply (the orchestrator's ``on_sentence``)."""
+        lead = "[bold green]bot>[/]" if not self._shown else "    "
+        self._shown.append(sentence)
+        self.console.print(f"{lead} {escape(sentence)}")
+
     async def send(self, conversation_key: str, message: OutgoingMessage) -> str:
-        self.console.print(f"[bold green]bot>[/] {escape(message.text)}")
+        shown, self._shown = self._shown, []
+        # Shown sentence by sentence already: the sent text is exactly those sentences.
+        if " ".join(shown).split() != message.text.split():
+            self.console.print(f"[bold green]bot>[/] {escape(message.text)}")
         if message.card is not None:
             self.console.print(escape(card_text(message.card)))
         # Unique across processes: every `bot chat` on one database records its sends

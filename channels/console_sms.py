@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from channels.base import Address, Channel, IncomingMessage, OutgoingMessage
-from channels.sms.keywords import keyword_command
+from channels.sms.keywords import sms_command
 from channels.sms.render import MAX_BODY_CHARS, render_sms
 from channels.sms.segments import plan_segments
 
@@ -38,13 +38,15 @@ class SimulatedSms(Channel):
 
     def incoming(self, text: str, sender: Address) -> IncomingMessage:
         """A text from ``sender``'s phone, as the SMS webhook turns it into a message."""
+        command, arguments = sms_command(text)
         return IncomingMessage(
             channel=self.name,
             sender=sender,
             conversation_key=sender.value,
             text=text,
             external_id=f"SMconsole{uuid.uuid4().hex}",
-            command=keyword_command(text),
+            command=command,
+            arguments=arguments,
         )
 
     async def send(self, conversation_key: str, message: OutgoingMessage) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import replace
@@ -11,7 +10,7 @@ from typing import Any
 
 import click
 
-from bot.cli.answering import answer_stoppably
+from bot.cli.answering import answer_stoppably, read_line
 from bot.cli.customer import customer_sender, customer_turn
 from bot.cli.run import parse_address, run_with_runtime
 from bot.errors import InvalidMessageError
@@ -48,6 +47,9 @@ def describe(reply: Reply) -> str:
 
 #: What only this terminal understands, after the bot's own list of commands.
 CONSOLE_HELP = "In this terminal: /as KIND:VALUE speak as someone else, /quit leave."
+
+#: Said when Ctrl-C at the prompt ends the chat (exit status 0, no traceback).
+GOODBYE = "bye (Ctrl-C)"
 
 #: How long the chat waits for a command (/compare, /enrich) before giving up on it.
 COMMAND_WAIT_S = 600.0
@@ -120,7 +122,12 @@ def chat(ctx: click.Context, as_: Address | None, customer: bool, team: bool) ->
             "/quit to leave, /as KIND:VALUE to switch identity"
         )
         while True:
-            line = (await asyncio.to_thread(console.prompt)).strip()
+            typed = await read_line(console)
+            if typed is None:  # Ctrl-C at the prompt: leave, as /quit does
+                console.console.print()  # off the line the terminal echoed ^C on
+                console.note(GOODBYE)
+                return
+            line = typed.strip()
             if line in QUIT_COMMANDS:
                 return
             if not line:
@@ -148,7 +155,10 @@ def chat(ctx: click.Context, as_: Address | None, customer: bool, team: bool) ->
                 console.note(describe(reply))
 
     channels: dict[str, Channel] = {sms.name: sms} if sms else {console.name: console}
-    run_with_runtime(converse, channels=channels)
+    try:
+        run_with_runtime(converse, channels=channels)
+    except KeyboardInterrupt:  # Ctrl-C while loading the model or during a customer's turn
+        console.note(GOODBYE)
 
 
 @click.command()

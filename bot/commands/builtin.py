@@ -28,7 +28,9 @@ async def _ask(context: CommandContext) -> None:
 
 
 async def _help(context: CommandContext) -> None:
-    if context.incoming.channel == "sms":
+    # The carrier keyword HELP gets the business's contact line (CTIA); a typed
+    # /help gets the commands this sender may run, as on every channel.
+    if context.incoming.channel == "sms" and not context.incoming.text.lstrip().startswith("/"):
         await context.reply(context.sms_help_text)
         return
     await context.reply(OutgoingMessage(context.registry.help_text(context.incoming), private=True))

@@ -26,7 +26,7 @@ from channels.base import Address, Inbox, IncomingMessage
 from channels.errors import InboxUnavailableError
 from channels.sms.channel import STATUS_PATH, SmsChannel, masked
 from channels.sms.config import TwilioConfig
-from channels.sms.keywords import keyword_command
+from channels.sms.keywords import sms_command
 from channels.sms.webhook import Form, TwilioWebhook, WebhookRejected
 
 log = logging.getLogger(__name__)
@@ -81,13 +81,15 @@ class SmsAdapter(ChannelAdapter):
                 raise WebhookRejected(400, f"Body is over {MAX_BODY_LENGTH} characters")
         except WebhookRejected as exc:
             return _refusal(exc, INBOUND_PATH)
+        command, arguments = sms_command(body)
         incoming = IncomingMessage(
             channel=self.name,
             sender=Address("phone", sender),
             conversation_key=sender,
             text=body,
             external_id=sid,
-            command=keyword_command(body),
+            command=command,
+            arguments=arguments,
             extras={"to": form.get("To", ""), "num_media": form.get("NumMedia", "0")},
         )
         try:

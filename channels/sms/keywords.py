@@ -11,6 +11,7 @@ the state and stays silent on both.
 from __future__ import annotations
 
 from channels.base import HELP_COMMAND, OPT_IN_COMMAND, OPT_OUT_COMMAND
+from channels.text import parse_command
 
 OPT_OUT_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
 OPT_IN_KEYWORDS = frozenset({"START", "UNSTOP"})
@@ -26,3 +27,14 @@ _COMMANDS = {
 def keyword_command(body: str) -> str | None:
     """The command a whole-message keyword stands for (``opt-out``, ``opt-in``, ``help``)."""
     return _COMMANDS.get(body.strip().upper())
+
+
+def sms_command(body: str) -> tuple[str | None, str]:
+    """The command a text names and its arguments: a carrier keyword (``STOP``), or a
+    ``/command`` read as on every channel (`channels.text.parse_command`), so a
+    customer's ``/help`` is the bot's help and an unknown ``/foo`` gets the list."""
+    keyword = keyword_command(body)
+    if keyword is not None:
+        return keyword, ""
+    parsed = parse_command(body)
+    return parsed if parsed is not None else (None, "")

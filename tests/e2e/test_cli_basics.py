@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
 import click
 
 from bot.cli import COMMANDS, cli
-from tests.support.cli import bot_env, run_bot
+from tests.support.cli import ROOT, bot_env, run_bot
 
 
 def test_version(tmp_path: Path):
@@ -74,3 +75,11 @@ def test_every_file_output_option_is_out_and_o():
                 seen.append(path)
                 assert {"-o", "--out"} <= set(param.opts), (path, param.opts)
     assert len(seen) >= 4  # enrich, export pairs, export finetune, contacts export
+
+
+def test_the_license_file_is_the_one_pyproject_declares():
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["license"]
+    text = (ROOT / "LICENSE").read_text()
+
+    assert declared == "Apache-2.0"
+    assert "Apache License" in text and "Version 2.0, January 2004" in text

@@ -205,3 +205,22 @@ async def test_telegram_users_not_on_the_team_cannot_compare(
     assert refusal.text.startswith("I don't know /compare.")
     assert await compare_id(runtime) == 0
     assert json.dumps(refusal.reply_markup or {}).count("compare_") == 0
+
+
+async def test_a_telegram_customers_help_lists_only_their_commands(
+    telegram: tuple[Runtime, httpx.AsyncClient], fake_telegram: FakeTelegram
+):
+    runtime, http = telegram
+
+    for update_id, text in ((4, "/help"), (5, "/foo")):
+        await http.post(
+            "/telegram/webhook",
+            json=text_update(update_id, text, user_id=777),
+            headers={SECRET_HEADER: SECRET},
+        )
+    await runtime.inbox.work.drain(10)
+
+    listed, unknown = (message.text for message in fake_telegram.messages)
+    assert listed.startswith("Here is what I can do:") and "/compare" not in listed
+    assert unknown.startswith("I don't know /foo. Here is what I can do:")
+    assert "/compare" not in unknown and "/enrich" not in unknown

@@ -143,9 +143,12 @@ async def test_long_reply_is_split_for_the_channel(settings, database):
     assert " ".join(short_channel.texts).split() == ["word"] * 100
 
 
-async def test_streaming_deltas_reach_the_callback(runtime: Runtime):
-    deltas: list[str] = []
-    reply = await runtime.orchestrator.handle(sms("what is on the menu"), on_delta=deltas.append)
+async def test_checked_sentences_reach_the_callback(runtime: Runtime):
+    shown: list[str] = []
 
-    assert "".join(deltas) == reply.text
-    assert len(deltas) > 1
+    async def on_sentence(sentence: str) -> None:
+        shown.append(sentence)
+
+    reply = await runtime.orchestrator.handle(sms("what is on the menu"), on_sentence=on_sentence)
+
+    assert " ".join(shown) == " ".join(reply.text.split())

@@ -139,6 +139,21 @@ async def test_help_gets_the_business_contact_line(bot: SmsBot):
     assert sent["Body"] == HELP_TEXT
 
 
+async def test_slash_commands_are_read_as_on_every_channel(bot: SmsBot):
+    await bot.text("/help")
+    [listed] = await bot.fake.wait_for_messages(1)
+    await bot.text("/foo bar")
+    await bot.text("/enrich jane@acme.com")
+    _, unknown, team_only = await bot.fake.wait_for_messages(3)
+
+    # A typed /help is the customer's command list (the keyword HELP is the contact line).
+    assert listed["Body"].startswith("Here is what I can do:") and "/ask" in listed["Body"]
+    assert "/enrich" not in listed["Body"] and "/compare" not in listed["Body"]
+    assert unknown["Body"].startswith("I don't know /foo. Here is what I can do:")
+    assert team_only["Body"].startswith("I don't know /enrich. Here is what I can do:")
+    assert not any(body.startswith("You said") for body in bot.fake.bodies)  # no model asked
+
+
 async def test_an_undelivered_report_is_recorded_on_the_sent_message(bot: SmsBot):
     await bot.text("Can I book for Friday?")
     [sent] = await bot.fake.wait_for_messages(1)

@@ -46,3 +46,8 @@ def parrot(messages: Sequence[ChatMessage]) -> Completion:
     earlier = [m.content for m in messages[:-1] if m.role == "assistant"]
     text = f"Earlier I said: {earlier[-1]}" if earlier else "Nothing said before."
     return Completion(text=text, model="parrot", provider="function", latency_ms=1.0)
+
+
+def invents_price(messages: Sequence[ChatMessage]) -> str:
+    """A first sentence the documents support, then a price they do not, then more."""
+    return "We cook at your home. A dinner costs $999 per guest. We bring everything we need."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from channels.base import HELP_COMMAND, OPT_IN_COMMAND, OPT_OUT_COMMAND
-from channels.sms.keywords import keyword_command
+from channels.sms.keywords import keyword_command, sms_command
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,10 @@ def test_help_keyword(body: str):
 )
 def test_a_keyword_inside_a_sentence_is_conversation(body: str):
     assert keyword_command(body) is None
+
+
+def test_a_slash_command_is_a_command_with_its_arguments_and_a_keyword_stays_one():
+    assert sms_command(" /help ") == ("help", "")
+    assert sms_command("/ask Do you do weddings?") == ("ask", "Do you do weddings?")
+    assert sms_command("HELP") == (HELP_COMMAND, "")
+    assert sms_command("I need help / advice") == (None, "")
