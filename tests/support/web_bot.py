@@ -113,9 +113,35 @@ class WebBot:
                 current = {}
         return events
 
+    async def visitor(self) -> Visitor:
+        """A new visitor."""
+        return Visitor(self, await self.session())
+
     async def reply(self, token: str, *, after: int = 0) -> list[StreamEvent]:
         """The events after ``after`` up to the end of the bot's next reply."""
         return await self.read_events(token, until=ends_reply, after=after)
+
+
+@dataclass
+class Visitor:
+    """One visitor's conversation, read from their stream reply by reply."""
+
+    bot: WebBot
+    token: str
+    #: The last event read: the next reply is after it.
+    seen: int = 0
+
+    async def ask(self, text: str) -> str:
+        """Send ``text``; the bot's whole reply as the widget shows it."""
+        sent = await self.bot.send(self.token, text)
+        assert sent.status_code == 202, sent.text
+        events = await self.bot.read_events(self.token, until=ends_reply, after=self.seen)
+        self.seen = events[-1].id
+        return " ".join(e.text for e in events if e.kind == "sentence")
+
+    async def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        """POST ``body`` to a web chat path as this visitor."""
+        return await self.bot.post(path, self.token, body)
 
 
 def ends_reply(event: StreamEvent) -> bool:
