@@ -23,6 +23,7 @@
   function rid() { return Date.now().toString(36) + Math.random().toString(36).slice(2, 10); }
 
   var host = el("div"), root = host.attachShadow({ mode: "open" });
+  host.id = "frontdesk-chat";
   var css = el("style");
   css.textContent =
     ":host{all:initial}*{box-sizing:border-box;font:14px/1.4 system-ui,sans-serif}" +
@@ -99,7 +100,7 @@
       else open = line("t", d.text, "bot");
       scroll();
     }
-    if (d.last) open = null;
+    if (d.last && open) { open.setAttribute("data-done", ""); open = null; }
   }
   function onVisitor(e) {
     lastId = +e.lastEventId || lastId;
