@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import Select, delete, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.db import Database
+from memory.models import Conversation, Identity, WebVerification, utcnow
 from memory.models import WebEvent as WebEventRow
-from memory.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -166,3 +167,24 @@ class WebEventStore:
                     with contextlib.suppress(Exception):
                         await connection.close(timeout=2)
             await asyncio.sleep(2)
+
+
+async def delete_web_chat_copies(
+    session: AsyncSession, conversations: Select, contact_ids: Sequence[int]
+) -> dict[str, int]:
+    """Delete the web chat's rows about a person (contact deletion): the events of their
+    web conversations and their pending phone code; rows deleted per table."""
+    web_keys = select(Conversation.key).where(
+        Conversation.id.in_(conversations), Conversation.channel == "web"
+    )
+    visitors = select(Identity.external_id).where(
+        Identity.contact_id.in_(contact_ids), Identity.kind == "web"
+    )
+    events = await session.execute(delete(EVENTS).where(EVENTS.c.conversation_key.in_(web_keys)))
+    codes = await session.execute(
+        delete(WebVerification).where(WebVerification.visitor.in_(visitors))
+    )
+    return {
+        "web_events": int(events.rowcount or 0),  # type: ignore[attr-defined]
+        "web_verifications": int(codes.rowcount or 0),  # type: ignore[attr-defined]
+    }

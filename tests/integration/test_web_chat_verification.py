@@ -185,3 +185,20 @@ async def test_a_reply_written_by_another_runtime_reaches_the_stream(database: D
                 assert [e.text for e in events] == ["A reminder.", "Your tasting is tomorrow."]
         finally:
             await worker.aclose(drain_seconds=5, keep_database=True)
+
+
+async def test_deleting_the_contact_deletes_what_its_stream_kept(bot: WebBot, database: Database):
+    from memory.models import WebEvent
+    from memory.privacy import ContactPrivacy
+
+    visitor = await bot.visitor()
+    await visitor.ask("When do you open?")
+    assert (await visitor.post("/web/v1/verify", {"phone": OTHER})).status_code == 202
+    contact = await contact_of(database, "web", visitor_id(visitor.token))
+    assert contact is not None
+
+    counts = await ContactPrivacy(database).delete(contact)
+    assert counts["web_events"] >= 2 and counts["web_verifications"] == 1
+    async with database.sessions() as session:
+        assert await session.scalar(select(WebEvent.id)) is None
+        assert await session.scalar(select(WebVerification.id)) is None
