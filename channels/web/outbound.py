@@ -21,7 +21,7 @@ from channels.web.services import SENTENCE, WebEventLog
 
 #: A sentence ends at ., ! or ? (and closing quotes or brackets) followed by a space,
 #: or at a line break; "e.g. this" splits too, which costs an event, not meaning.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"')\]])\s+|\n+")
 
 
 def sentences(text: str) -> list[str]:
@@ -48,7 +48,9 @@ class WebChannel(Channel):
 
     async def send(self, conversation_key: str, message: OutgoingMessage) -> str:
         """Publish ``message`` sentence by sentence; its id is the first event's."""
-        text = message.card.as_text() if message.card and not message.text else message.text
+        text = message.text
+        if message.card is not None:  # a card reads as its text: title, then field lines
+            text = f"{text}\n{message.card.as_text()}" if text else message.card.as_text()
         parts = sentences(text) or [text.strip() or "…"]
         already = self._streamed.pop(conversation_key, [])
         if already and parts[: len(already)] == already:
