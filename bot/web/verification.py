@@ -65,7 +65,7 @@ class PhoneVerifier:
         self.default_region = default_region
         self._clock = clock
 
-    async def start(self, visitor: str, address: str, *, client: str) -> VerifyOutcome:
+    async def start(self, visitor: str, address: str) -> VerifyOutcome:
         """Text a new code to ``address`` (a phone number) for ``visitor``."""
         try:
             phone = normalise_phone(address, default_region=self.default_region)

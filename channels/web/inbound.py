@@ -26,7 +26,7 @@ from channels.base import Address, Inbox, IncomingMessage
 from channels.errors import InboxUnavailableError
 from channels.text import clean_text
 from channels.web.http import WebGate, WebRefused
-from channels.web.services import VISITOR, RateLimits, Verifier, WebEventLog
+from channels.web.services import VISITOR, RateLimits, Verifier, VerifyOutcome, WebEventLog
 from channels.web.verify import bearer_token
 
 log = logging.getLogger(__name__)
@@ -105,42 +105,43 @@ class WebInbound:
         if not receipt.accepted:
             return self.gate.refusal(request, WebRefused(422, "the message cannot be taken"))
         # Echoed on the stream, so the visitor's other tabs (and a reload) show it too.
-        await self.events.publish(key, [(VISITOR, incoming.text, {"id": client_id})])
+        try:
+            await self.events.publish(key, [(VISITOR, incoming.text, {"id": client_id})])
+        except Exception as exc:  # stored and scheduled already: the echo is a courtesy
+            log.warning("web chat: the visitor's message was not echoed: %s", exc)
         return self.gate.json(request, {"id": client_id, "duplicate": False}, status=202)
 
     async def verify(self, request: Request) -> Response:
         """Send a code to the phone number the visitor gave."""
-        try:
-            self.gate.check_origin(request, required=True)
-            visitor = self.gate.bearer_visitor(request)
-            await self._admit([(self.gate.address_key(request), self.gate.config.address_limit)])
-            body = await self.gate.json_body(request)
-            phone = _string(body, "phone", max_length=40)
-            if self.verifier is None:
-                raise WebRefused(503, "phone verification is off: the SMS channel is not on")
-            outcome = await self.verifier.start(
-                visitor, phone, client=self.gate.address_key(request)
-            )
-        except WebRefused as exc:
-            return self.gate.refusal(request, exc)
-        return self._outcome(request, outcome)
+        return await self._verification(request, "phone", 40, start=True)
 
     async def confirm(self, request: Request) -> Response:
         """Check the code; on success the visitor is that phone's contact from now on."""
+        return await self._verification(request, "code", 12, start=False)
+
+    async def _verification(
+        self, request: Request, field: str, max_length: int, *, start: bool
+    ) -> Response:
         try:
             self.gate.check_origin(request, required=True)
             visitor = self.gate.bearer_visitor(request)
             await self._admit([(self.gate.address_key(request), self.gate.config.address_limit)])
-            body = await self.gate.json_body(request)
-            code = _string(body, "code", max_length=12)
+            value = _string(await self.gate.json_body(request), field, max_length=max_length)
             if self.verifier is None:
                 raise WebRefused(503, "phone verification is off: the SMS channel is not on")
-            outcome = await self.verifier.confirm(visitor, code)
+            try:
+                if start:
+                    outcome = await self.verifier.start(visitor, value)
+                else:
+                    outcome = await self.verifier.confirm(visitor, value)
+            except Exception as exc:  # ours, not the visitor's: say so, and log why
+                log.exception("web chat: phone verification failed")
+                raise WebRefused(503, "try again in a moment") from exc
         except WebRefused as exc:
             return self.gate.refusal(request, exc)
         return self._outcome(request, outcome)
 
-    def _outcome(self, request: Request, outcome: Any) -> Response:
+    def _outcome(self, request: Request, outcome: VerifyOutcome) -> Response:
         if outcome.status >= 400:
             refused = WebRefused(
                 outcome.status, outcome.message, retry_after_s=outcome.retry_after_s
@@ -164,7 +165,11 @@ class WebInbound:
         limits = [(key, limit) for key, limit in limits if limit > 0]
         if not limits:
             return
-        wait = await self.limits.admit(limits, self.gate.config.rate_window_s)
+        try:
+            wait = await self.limits.admit(limits, self.gate.config.rate_window_s)
+        except Exception as exc:  # the database is out of reach: the widget tries again
+            log.warning("web chat: rate limits could not be counted: %s", exc)
+            raise WebRefused(503, "try again in a moment") from exc
         if wait is not None:
             raise WebRefused(429, "too many requests: slow down", retry_after_s=wait)
 

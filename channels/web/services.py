@@ -74,7 +74,7 @@ class VerifyOutcome:
 class Verifier(Protocol):
     """Proves a visitor owns a phone number before their contact is joined to it."""
 
-    async def start(self, visitor: str, address: str, *, client: str) -> VerifyOutcome:
+    async def start(self, visitor: str, address: str) -> VerifyOutcome:
         """Send a code to ``address`` (a phone number) for ``visitor``."""
         ...
 

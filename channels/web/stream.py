@@ -14,6 +14,7 @@ once, ``retry: 1000``): a stopping server then waits that long at most.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 
@@ -23,6 +24,8 @@ from fastapi.responses import StreamingResponse
 from channels.web.http import WebGate, WebRefused
 from channels.web.inbound import conversation_key
 from channels.web.services import WebEvent, WebEventLog
+
+log = logging.getLogger(__name__)
 
 #: Events read per query; a long backlog comes in several.
 BATCH = 100
@@ -60,6 +63,13 @@ class WebStream:
         return self.gate.cors(request, response)
 
     async def _events(self, request: Request, key: str, after: int) -> AsyncIterator[str]:
+        try:
+            async for chunk in self._read(request, key, after):
+                yield chunk
+        except Exception as exc:  # the database went away: end; EventSource comes back
+            log.warning("web chat stream ended early: %s", exc)
+
+    async def _read(self, request: Request, key: str, after: int) -> AsyncIterator[str]:
         config = self.gate.config
         started = last_sent = time.monotonic()
         yield "retry: 1000\n\n"

@@ -9,7 +9,7 @@
   var api = (me.getAttribute("data-api") || new URL(me.src, location.href).origin).replace(/\/$/, "");
   var title = me.getAttribute("data-title") || "Chat with us";
   var key = "frontdesk-chat:" + api;
-  var token = load(), es = null, lastId = 0, open = null, shown = {};
+  var token = load(), es = null, lastId = 0, open = null, shown = {}, delay = 2000;
 
   function load() { try { return localStorage.getItem(key); } catch (e) { return null; } }
   function save(t) { token = t; try { localStorage.setItem(key, t); } catch (e) { /* private mode */ } }
@@ -112,9 +112,13 @@
     es = new EventSource(api + "/web/v1/stream?token=" + encodeURIComponent(token) + "&after=" + lastId);
     es.addEventListener("sentence", onSentence);
     es.addEventListener("visitor", onVisitor);
+    es.onopen = function () { delay = 2000; };
     es.onerror = function () {
       // EventSource retries by itself unless the server refused (a bad token): renew, then.
-      if (es.readyState === 2) setTimeout(function () { session().then(connect); }, 2000);
+      if (es.readyState === 2) {
+        setTimeout(function () { session().then(connect, connect); }, delay);
+        delay = Math.min(delay * 2, 60000);
+      }
     };
   }
   function start() {
