@@ -52,9 +52,10 @@ class WebChannel(Channel):
         if message.card is not None:  # a card reads as its text: title, then field lines
             text = f"{text}\n{message.card.as_text()}" if text else message.card.as_text()
         parts = sentences(text) or [text.strip() or "…"]
-        already = self._streamed.pop(conversation_key, [])
-        if already and parts[: len(already)] == already:
-            parts = parts[len(already) :]
+        already = " ".join(" ".join(self._streamed.pop(conversation_key, [])).split())
+        whole = " ".join(text.split())
+        if already and whole.startswith(already):  # compared as shown: whitespace collapsed
+            parts = sentences(whole[len(already) :])
         events: list[tuple[str, str, dict[str, Any]]] = [(SENTENCE, p, {}) for p in parts]
         if events:
             kind, last, meta = events[-1]
