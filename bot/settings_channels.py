@@ -81,6 +81,16 @@ class ChannelSettings(BaseSettings):
     web_chat_rate_window_s: float = Field(
         60.0, gt=0, le=86_400, description="The web chat rate limits' sliding window, in seconds."
     )
+    smtp_host: str | None = Field(
+        None,
+        description="An SMTP server for e-mail (web chat visitors prove an e-mail address "
+        "by a code); unset, they prove a phone number only.",
+    )
+    smtp_port: int = Field(587, ge=1, le=65_535)
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(None, repr=False)
+    smtp_from: str | None = Field(None, description="The sender address; SMTP needs it.")
+    smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
     slack_socket_mode: bool = Field(False, description="Set by bot serve --slack-socket-mode.")
     telegram_polling: bool = Field(False, description="Set by bot serve --telegram-polling.")
 

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from agents.business import BusinessProfile
 from bot.settings import Settings
 from bot.web.access_log import redact_tokens_in_access_log
-from bot.web.verification import PhoneVerifier
+from bot.web.mail import SmtpMailer
+from bot.web.verification import ContactVerifier
 from channels.adapter import ChannelAdapter
 from channels.base import Inbox
 from channels.web.config import WebChatConfig
@@ -60,12 +61,13 @@ def web_chat_adapter(settings: Settings, inbox: Inbox) -> ChannelAdapter | str:
     redact_tokens_in_access_log()  # the stream's URL carries the token
     db = bot_inbox.contacts.db
     limits = AdmissionStore(db)
-    verifier = PhoneVerifier(
+    verifier = ContactVerifier(
         secret=config.secret,
         inbox=bot_inbox,
         outbox=bot_inbox.orchestrator.outbox,
         codes=VerificationStore(db),
         limits=limits,
+        mailer=smtp_mailer(settings),
         business_name=_business_name(settings),
         default_region=settings.phone_default_region,
     )
@@ -80,3 +82,20 @@ def _business_name(settings: Settings) -> str:
         return BusinessProfile.from_folder(settings.business_dir).name
     except Exception:  # the runtime reports a bad profile; a code still goes out
         return "us"
+
+
+def smtp_mailer(settings: Settings) -> SmtpMailer | None:
+    """The SMTP server e-mail codes go through; None (phone only) without SMTP_HOST."""
+    if not settings.smtp_host:
+        return None
+    if not settings.smtp_from:
+        log.warning("SMTP_HOST is set but SMTP_FROM is not: web chat visitors prove phones only")
+        return None
+    return SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        starttls=settings.smtp_starttls,
+    )

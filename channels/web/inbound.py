@@ -6,7 +6,8 @@
   ``202 {"id"}`` once stored through the inbox, as every channel's message is; the
   answer follows on the stream. ``id`` is the widget's own id for the message: sent
   again (a retry), it is answered once.
-- ``POST /web/v1/verify`` ``{"phone"}`` and ``POST /web/v1/verify/confirm`` ``{"code"}``.
+- ``POST /web/v1/verify`` ``{"address"}`` (a phone number, or an e-mail when the bot
+  can send mail) and ``POST /web/v1/verify/confirm`` ``{"code"}``.
 
 Every route checks the origin first, then the token, then the rate limits
 (per token and per client address, counted in the database across
@@ -112,11 +113,11 @@ class WebInbound:
         return self.gate.json(request, {"id": client_id, "duplicate": False}, status=202)
 
     async def verify(self, request: Request) -> Response:
-        """Send a code to the phone number the visitor gave."""
-        return await self._verification(request, "phone", 40, start=True)
+        """Send a code to the phone number or e-mail the visitor gave."""
+        return await self._verification(request, "address", 254, start=True)
 
     async def confirm(self, request: Request) -> Response:
-        """Check the code; on success the visitor is that phone's contact from now on."""
+        """Check the code; on success the visitor is that address's contact from now on."""
         return await self._verification(request, "code", 12, start=False)
 
     async def _verification(
@@ -128,7 +129,7 @@ class WebInbound:
             await self._admit([(self.gate.address_key(request), self.gate.config.address_limit)])
             value = _string(await self.gate.json_body(request), field, max_length=max_length)
             if self.verifier is None:
-                raise WebRefused(503, "phone verification is off: the SMS channel is not on")
+                raise WebRefused(503, "verification is off")
             try:
                 if start:
                     outcome = await self.verifier.start(visitor, value)

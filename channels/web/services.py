@@ -1,4 +1,4 @@
-"""What the web chat needs from the bot: an event log, rate limits, phone verification.
+"""What the web chat needs from the bot: an event log, rate limits, address verification.
 
 The channel stays free of the database (channels import only channels): the
 bot hands it these, backed by its stores (`memory.web_events`,
@@ -72,10 +72,10 @@ class VerifyOutcome:
 
 
 class Verifier(Protocol):
-    """Proves a visitor owns a phone number before their contact is joined to it."""
+    """Proves a visitor owns a phone number or e-mail before their contact is joined to it."""
 
     async def start(self, visitor: str, address: str) -> VerifyOutcome:
-        """Send a code to ``address`` (a phone number) for ``visitor``."""
+        """Send a code to ``address`` (a phone number or an e-mail) for ``visitor``."""
         ...
 
     async def confirm(self, visitor: str, code: str) -> VerifyOutcome:

@@ -1,4 +1,5 @@
-"""A web chat visitor proves a phone number by SMS code before it becomes theirs, and a
+"""A web chat visitor proves a phone number (SMS) or e-mail (SMTP) by a code before it becomes
+theirs, and a
 reply written by another runtime (another process) reaches the visitor's stream.
 
 Typing someone's number shows nothing of theirs; the code texted to it (through the
@@ -24,6 +25,7 @@ from channels.base import OutgoingMessage
 from memory.bookings import BookingRecord, BookingStore
 from memory.db import Database
 from memory.models import Identity, Message, WebVerification, utcnow
+from tests.support.fake_smtp import run_fake_smtp
 from tests.support.sms_bot import CUSTOMER
 from tests.support.web_bot import WebBot, running_web_bot
 
@@ -85,7 +87,7 @@ async def test_a_typed_number_shows_nothing_until_its_code_is_entered(
     phone_contact = await contact_of(database, "phone", CUSTOMER)
     assert await contact_of(database, "web", visitor_id(visitor.token)) != phone_contact
 
-    asked = await visitor.post("/web/v1/verify", {"phone": "(555) 123-4567"})
+    asked = await visitor.post("/web/v1/verify", {"address": "(555) 123-4567"})
     assert asked.status_code == 202, asked.text
     assert "4567" in asked.json()["message"]
     [texted] = await bot.sms.fake.wait_for_messages(1)
@@ -125,9 +127,9 @@ async def test_a_typed_number_shows_nothing_until_its_code_is_entered(
 async def test_codes_allow_few_tries_expire_and_are_sent_sparingly(bot: WebBot, database: Database):
     visitor = await bot.visitor()
     assert (await visitor.post("/web/v1/verify/confirm", {"code": "123456"})).status_code == 400
-    assert (await visitor.post("/web/v1/verify", {"phone": "not a number"})).status_code == 422
+    assert (await visitor.post("/web/v1/verify", {"address": "not a number"})).status_code == 422
 
-    assert (await visitor.post("/web/v1/verify", {"phone": OTHER})).status_code == 202
+    assert (await visitor.post("/web/v1/verify", {"address": OTHER})).status_code == 202
     code = code_in((await bot.sms.fake.wait_for_messages(1))[0]["Body"])
     wrong = "000000" if code != "000000" else "999999"
     statuses = [
@@ -141,7 +143,7 @@ async def test_codes_allow_few_tries_expire_and_are_sent_sparingly(bot: WebBot, 
     assert await contact_of(database, "phone", OTHER) is None
 
     # A new code, expired before it is entered.
-    assert (await visitor.post("/web/v1/verify", {"phone": OTHER})).status_code == 202
+    assert (await visitor.post("/web/v1/verify", {"address": OTHER})).status_code == 202
     code = code_in((await bot.sms.fake.wait_for_messages(2))[1]["Body"])
     async with database.transaction() as session:
         await session.execute(
@@ -152,8 +154,8 @@ async def test_codes_allow_few_tries_expire_and_are_sent_sparingly(bot: WebBot, 
 
     # Three codes per number per hour, whoever asks.
     other = await bot.visitor()
-    assert (await other.post("/web/v1/verify", {"phone": OTHER})).status_code == 202
-    too_many = await other.post("/web/v1/verify", {"phone": OTHER})
+    assert (await other.post("/web/v1/verify", {"address": OTHER})).status_code == 202
+    too_many = await other.post("/web/v1/verify", {"address": OTHER})
     assert too_many.status_code == 429 and int(too_many.headers["Retry-After"]) > 0
     assert len(bot.sms.fake.messages) == 3
 
@@ -193,7 +195,7 @@ async def test_deleting_the_contact_deletes_what_its_stream_kept(bot: WebBot, da
 
     visitor = await bot.visitor()
     await visitor.ask("When do you open?")
-    assert (await visitor.post("/web/v1/verify", {"phone": OTHER})).status_code == 202
+    assert (await visitor.post("/web/v1/verify", {"address": OTHER})).status_code == 202
     contact = await contact_of(database, "web", visitor_id(visitor.token))
     assert contact is not None
 
@@ -202,3 +204,40 @@ async def test_deleting_the_contact_deletes_what_its_stream_kept(bot: WebBot, da
     async with database.sessions() as session:
         assert await session.scalar(select(WebEvent.id)) is None
         assert await session.scalar(select(WebVerification.id)) is None
+
+
+async def test_an_e_mail_is_proved_by_a_code_sent_through_smtp(database: Database):
+    async with (
+        run_fake_smtp() as smtp,
+        running_web_bot(
+            database,
+            smtp_host="127.0.0.1",
+            smtp_port=smtp.port,
+            smtp_from="desk@acme.test",
+            smtp_starttls=False,
+        ) as bot,
+    ):
+        visitor = await bot.visitor()
+        asked = await visitor.post("/web/v1/verify", {"address": "Jane.Doe@Example.test"})
+        assert asked.status_code == 202, asked.text
+        assert asked.json()["message"] == "We sent a code to j…@example.test."
+        [mail] = await smtp.wait_for_messages(1)
+        assert mail["To"] == "jane.doe@example.test" and mail["From"] == "desk@acme.test"
+        code = code_in(mail.get_payload())
+        confirmed = await visitor.post("/web/v1/verify/confirm", {"code": code})
+        assert confirmed.status_code == 200, confirmed.text
+        assert confirmed.json()["verified"] == "email j…@example.test"
+        assert await contact_of(database, "email", "jane.doe@example.test") == await contact_of(
+            database, "web", visitor_id(visitor.token)
+        )
+        # A server that cannot take mail now: the visitor is told, and no code is left pending.
+        smtp.refuse_next = True
+        failed = await visitor.post("/web/v1/verify", {"address": "other@example.test"})
+        assert failed.status_code == 502
+        assert (await visitor.post("/web/v1/verify/confirm", {"code": code})).status_code == 400
+
+
+async def test_without_smtp_only_a_phone_can_be_proved(bot: WebBot):
+    visitor = await bot.visitor()
+    refused = await visitor.post("/web/v1/verify", {"address": "jane@example.test"})
+    assert refused.status_code == 422 and "phone number only" in refused.json()["error"]

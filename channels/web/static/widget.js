@@ -53,11 +53,10 @@
   input.setAttribute("aria-label", "Your message");
   form.appendChild(input);
   form.appendChild(send);
-  var verifyLink = el("button", "k", "Verify your phone number to see your bookings", "verify-open");
+  var verifyLink = el("button", "k", me.getAttribute("data-verify") || "Verify your phone number to see your bookings", "verify-open");
   verifyLink.type = "button";
   var phoneForm = el("form", "v"), phone = el("input", null, null, "phone"), phoneSend = el("button", null, "Send code", "phone-send");
-  phone.placeholder = "Your phone number";
-  phone.type = "tel";
+  phone.placeholder = me.getAttribute("data-verify-placeholder") || "Your phone number";
   phoneForm.appendChild(phone);
   phoneForm.appendChild(phoneSend);
   var codeForm = el("form", "v"), code = el("input", null, null, "code"), codeSend = el("button", null, "Confirm", "code-send");
@@ -143,7 +142,7 @@
   verifyLink.addEventListener("click", function () { phoneForm.classList.toggle("o"); phone.focus(); });
   phoneForm.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    post("/web/v1/verify", { phone: phone.value.trim() }).then(function (r) {
+    post("/web/v1/verify", { address: phone.value.trim() }).then(function (r) {
       note(r.data.message || r.data.error || "Could not send a code.");
       if (r.status === 202) { codeForm.classList.add("o"); code.focus(); }
     });
