@@ -1,7 +1,7 @@
 """The web chat's requests in: a visitor's session, their messages and their phone code.
 
 - ``POST /web/v1/session`` → ``201 {"token"}``: a new visitor (rate-limited per address);
-  ``200`` and the same token when the request carries one still valid.
+  ``200`` and a renewed token for the same visitor when the request carries a valid one.
 - ``POST /web/v1/messages`` ``{"text", "id"?}`` with ``Authorization: Bearer <token>`` →
   ``202 {"id"}`` once stored through the inbox, as every channel's message is; the
   answer follows on the stream. ``id`` is the widget's own id for the message: sent
@@ -68,15 +68,11 @@ class WebInbound:
             await self._admit([(self.gate.address_key(request), self.gate.config.address_limit)])
         except WebRefused as exc:
             return self.gate.refusal(request, exc)
-        current = bearer_token(request.headers.get("authorization"))
-        if self.gate.tokens.visitor(current) is not None:
-            return self.gate.json(
-                request, {"token": current, "expires_in": self.gate.config.token_max_age_s}
-            )
-        token, _visitor = self.gate.tokens.issue()
-        return self.gate.json(
-            request, {"token": token, "expires_in": self.gate.config.token_max_age_s}, status=201
-        )
+        # A visitor still holding a valid token keeps their identity, with a renewed token.
+        known = self.gate.tokens.visitor(bearer_token(request.headers.get("authorization")))
+        token, _visitor = self.gate.tokens.issue(known)
+        body = {"token": token, "expires_in": self.gate.config.token_max_age_s}
+        return self.gate.json(request, body, status=200 if known else 201)
 
     async def message(self, request: Request) -> Response:
         """Store a visitor's message through the inbox; 202 once stored."""

@@ -43,9 +43,9 @@ class VisitorTokens:
         self.max_age_s = max_age_s
         self._clock = clock
 
-    def issue(self) -> tuple[str, str]:
-        """A new visitor: ``(token, visitor_id)``."""
-        visitor = _b64(secrets.token_bytes(16))
+    def issue(self, visitor: str | None = None) -> tuple[str, str]:
+        """A token for ``visitor`` (renewed: valid from now), or for a new one: ``(token, id)``."""
+        visitor = visitor or _b64(secrets.token_bytes(16))
         issued = _base36(int(self._clock()))
         return f"{visitor}.{issued}.{self._sign(visitor, issued)}", visitor
 

@@ -61,6 +61,20 @@ async def test_a_message_is_stored_then_its_reply_streams_sentence_by_sentence(
     assert len(await bot.read_events(token, 4)) == 4  # nothing more was written
 
 
+async def test_a_session_with_a_valid_token_renews_it_for_the_same_visitor(bot: WebBot):
+    token = await bot.session()
+    renewed = await bot.http.post(
+        "/web/v1/session", headers={"Origin": ORIGIN, "Authorization": f"Bearer {token}"}
+    )
+    assert renewed.status_code == 200
+    assert renewed.json()["token"].split(".")[0] == token.split(".")[0]
+    fresh = await bot.http.post(
+        "/web/v1/session", headers={"Origin": ORIGIN, "Authorization": "Bearer forged.1.x"}
+    )
+    assert fresh.status_code == 201
+    assert fresh.json()["token"].split(".")[0] != token.split(".")[0]
+
+
 async def test_a_reconnecting_stream_resumes_after_the_last_event_id(bot: WebBot):
     bot.sms.model.replies["When do you open?"] = "First part. Second part. Third part."
     token = await bot.session()

@@ -34,6 +34,8 @@ def test_a_token_names_its_visitor_until_it_expires():
     assert tokens.visitor(token) == visitor
     clock.now += 1
     assert tokens.visitor(token) is None
+    renewed, same = tokens.issue(visitor)  # a renewed token: the same visitor, valid from now
+    assert same == visitor and tokens.visitor(renewed) == visitor
 
 
 def test_a_changed_forged_or_foreign_token_names_no_one():

@@ -121,7 +121,8 @@
     };
   }
   function start() {
-    (token ? Promise.resolve() : session()).then(function () { if (token) connect(); else note("Chat is unavailable right now."); });
+    // Renews a kept token (same visitor, valid from now) or gets a first one.
+    session().then(function () { if (token) connect(); else note("Chat is unavailable right now."); });
   }
 
   form.addEventListener("submit", function (ev) {
