@@ -1,4 +1,4 @@
-"""The web chat's requests in: a visitor's session, their messages and their phone code.
+"""The web chat's requests in: a visitor's session, their messages, their address codes.
 
 - ``POST /web/v1/session`` → ``201 {"token"}``: a new visitor (rate-limited per address);
   ``200`` and a renewed token for the same visitor when the request carries a valid one.
@@ -62,7 +62,7 @@ class WebInbound:
         self.verifier = verifier
 
     async def session(self, request: Request) -> Response:
-        """A new visitor token; ``200`` with the same token when the one sent is still valid."""
+        """A new visitor token; ``200`` and a renewed one when the one sent is still valid."""
         try:
             self.gate.check_origin(request, required=True)
             await self._admit([(self.gate.address_key(request), self.gate.config.address_limit)])
