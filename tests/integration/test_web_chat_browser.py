@@ -69,7 +69,10 @@ async def test_a_visitor_chats_proves_their_phone_and_is_known_on_sms(browser, t
             try:
                 await page.goto(f"{url}/chat")  # the widget opens itself (data-open)
                 await page.fill("[data-role=input]", QUESTION)
+                bot.sms.model.gate.clear()  # the model holds its answer: the page shows "…"
                 await page.click("[data-role=send]")
+                await page.locator("[data-role=typing]").wait_for(state="visible")
+                bot.sms.model.gate.set()
                 bubble = page.locator("[data-role=bot]").first
                 await bubble.wait_for(timeout=15_000)
                 # Sentence by sentence: the bubble grows until the reply's last sentence.
@@ -79,6 +82,7 @@ async def test_a_visitor_chats_proves_their_phone_and_is_known_on_sms(browser, t
                     timeout=15_000,
                 )
                 assert await bubble.text_content() == REPLY
+                assert not await page.locator("[data-role=typing]").is_visible()
                 # The markup is text: no image element, nothing ran.
                 assert await page.locator("img").count() == 0
                 assert await page.evaluate("window.__pwned") is None

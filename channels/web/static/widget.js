@@ -36,7 +36,7 @@
     ".l{flex:1;overflow-y:auto;padding:10px;background:#f6f7f9}" +
     ".m{margin:6px 0;padding:8px 11px;border-radius:10px;max-width:85%;white-space:pre-wrap;word-wrap:break-word}" +
     ".y{margin-left:auto;background:#1f4e79;color:#fff}.t{background:#fff;border:1px solid #dde}" +
-    ".n{font-size:12px;color:#666;text-align:center;margin:6px 0}" +
+    ".n{font-size:12px;color:#666;text-align:center;margin:6px 0}.w{color:#888;display:none}.w.o{display:block}" +
     "form{display:flex;gap:6px;padding:8px;border-top:1px solid #eee;margin:0}" +
     "input{flex:1;min-width:0;padding:8px;border:1px solid #bbc;border-radius:8px}" +
     "button{padding:8px 12px;border:0;border-radius:8px;background:#1f4e79;color:#fff;cursor:pointer}" +
@@ -47,6 +47,8 @@
   var log = el("div", "l", null, "log");
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
+  var typing = el("div", "m t w", "…", "typing");
+  typing.setAttribute("aria-label", "The reply is being written");
   var form = el("form"), input = el("input", null, null, "input"), send = el("button", null, "Send", "send");
   input.placeholder = "Type your message";
   input.maxLength = 4000;
@@ -65,14 +67,16 @@
   code.maxLength = 6;
   codeForm.appendChild(code);
   codeForm.appendChild(codeSend);
+  log.appendChild(typing);
   [head, log, verifyLink, phoneForm, codeForm, form].forEach(function (n) { panel.appendChild(n); });
   root.appendChild(css);
   root.appendChild(button);
   root.appendChild(panel);
 
   function scroll() { log.scrollTop = log.scrollHeight; }
-  function line(cls, text, role) { var n = el("div", "m " + cls, text, role); log.appendChild(n); scroll(); return n; }
-  function note(text) { log.appendChild(el("div", "n", text, "note")); scroll(); }
+  function line(cls, text, role) { var n = el("div", "m " + cls, text, role); log.insertBefore(n, typing); scroll(); return n; }
+  function wait(on) { typing.classList.toggle("o", on); scroll(); }
+  function note(text) { log.insertBefore(el("div", "n", text, "note"), typing); scroll(); }
 
   function post(path, body, auth) {
     var headers = { "Content-Type": "application/json" };
@@ -94,6 +98,7 @@
   function onSentence(e) {
     lastId = +e.lastEventId || lastId;
     var d = JSON.parse(e.data);
+    wait(false);
     if (d.text) {
       if (open) open.textContent += " " + d.text;
       else open = line("t", d.text, "bot");
@@ -134,11 +139,13 @@
     shown[id] = 1;
     open = null;
     line("y", text, "you");
+    wait(true);
     post("/web/v1/messages", { text: text, id: id }).then(function (r) {
+      if (r.status >= 400) wait(false);
       if (r.status === 429) note("You're sending messages quickly; please wait a moment.");
       else if (r.status === 401) session().then(connect).then(function () { note("Please send that again."); });
       else if (r.status >= 400) note("Not sent: " + (r.data.error || r.status));
-    }, function () { note("Not sent: no connection."); });
+    }, function () { wait(false); note("Not sent: no connection."); });
   });
   verifyLink.addEventListener("click", function () { phoneForm.classList.toggle("o"); phone.focus(); });
   phoneForm.addEventListener("submit", function (ev) {
