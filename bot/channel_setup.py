@@ -123,10 +123,17 @@ def _sms(settings: Settings, inbox: Inbox) -> ChannelAdapter | str:
     return SmsAdapter(config, inbox)
 
 
+def _web(settings: Settings, inbox: Inbox) -> ChannelAdapter | str:
+    from bot.web.setup import web_chat_adapter
+
+    return web_chat_adapter(settings, inbox)
+
+
 BUILDERS: dict[str, Callable[[Settings, Inbox], ChannelAdapter | str]] = {
     "slack": _slack,
     "telegram": _telegram,
     "sms": _sms,
+    "web": _web,
 }
 
 

@@ -218,8 +218,8 @@ class Runtime:
             budget.alerts.sinks.append(ops)
         elif not settings.admin_api_token:  # the console (/admin) shows handoffs otherwise
             # A handoff nobody sees must not silence the bot: see bot/handoff.py. A warning
-            # where customers write (SMS, Telegram); the console alone is the operator's own.
-            customers = {"sms", "telegram"} & set(orchestrator.channels)
+            # where customers write (SMS, Telegram, web chat); the console alone is the operator's.
+            customers = {"sms", "telegram", "web"} & set(orchestrator.channels)
             log.log(
                 logging.WARNING if customers else logging.INFO,
                 "no ops channel (SLACK_OPS_CHANNEL%s): a customer who needs a person is "

@@ -1,4 +1,4 @@
-"""The channels' settings: credentials and endpoints of Slack, Telegram and Twilio.
+"""The channels' settings: credentials and endpoints of Slack, Telegram, Twilio and the web chat.
 
 A channel whose credentials are not set is off (see /healthz). `bot.settings.Settings`
 reads these with the rest.
@@ -18,7 +18,7 @@ _SLACK_ID = r"^{}[A-Z0-9]{{2,30}}$"
 
 
 class ChannelSettings(BaseSettings):
-    """Slack, Telegram and SMS (Twilio)."""
+    """Slack, Telegram, SMS (Twilio) and the web chat."""
 
     slack_bot_token: str | None = Field(None, repr=False, description="xoxb-...")
     slack_signing_secret: str | None = Field(None, repr=False)
@@ -51,6 +51,46 @@ class ChannelSettings(BaseSettings):
         max_length=320,
         description="The answer to HELP.",
     )
+    web_chat_secret: str | None = Field(
+        None,
+        repr=False,
+        min_length=32,
+        description="Signs web chat visitor tokens and hashes phone codes (32+ characters, "
+        "e.g. openssl rand -hex 32); unset, the web chat is off.",
+    )
+    web_chat_origins: str = Field(
+        "",
+        description="Comma-separated origins (https://shop.example.com) whose pages may use the "
+        "web chat; the bot's own /chat page is always allowed.",
+    )
+    web_chat_token_days: int = Field(
+        30, ge=1, le=365, description="Days a web chat visitor token stays valid."
+    )
+    web_chat_token_limit: int = Field(
+        10,
+        ge=0,
+        description="Messages one web chat visitor may post per WEB_CHAT_RATE_WINDOW_S (429 "
+        "past it); 0 turns it off.",
+    )
+    web_chat_address_limit: int = Field(
+        60,
+        ge=0,
+        description="Web chat requests one client address may make per WEB_CHAT_RATE_WINDOW_S; "
+        "0 turns it off.",
+    )
+    web_chat_rate_window_s: float = Field(
+        60.0, gt=0, le=86_400, description="The web chat rate limits' sliding window, in seconds."
+    )
+    smtp_host: str | None = Field(
+        None,
+        description="An SMTP server for e-mail (web chat visitors prove an e-mail address "
+        "by a code); unset, they prove a phone number only.",
+    )
+    smtp_port: int = Field(587, ge=1, le=65_535)
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(None, repr=False)
+    smtp_from: str | None = Field(None, description="The sender address; SMTP needs it.")
+    smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
     slack_socket_mode: bool = Field(False, description="Set by bot serve --slack-socket-mode.")
     telegram_polling: bool = Field(False, description="Set by bot serve --telegram-polling.")
 
@@ -59,6 +99,22 @@ class ChannelSettings(BaseSettings):
     def _slack_base_url(cls, value: str) -> str:
         # slack_sdk joins method names onto the base URL: it must end with a slash.
         return value if value.endswith("/") else value + "/"
+
+    def web_chat_origin_set(self) -> frozenset[str]:
+        """WEB_CHAT_ORIGINS as a set of origins, without trailing slashes."""
+        return frozenset(
+            origin.strip().rstrip("/")
+            for origin in self.web_chat_origins.split(",")
+            if origin.strip()
+        )
+
+    @field_validator("web_chat_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in (o.strip() for o in value.split(",")):
+            if (origin and not origin.startswith(("https://", "http://"))) or "*" in origin:
+                raise ValueError(f"{origin!r} is not an origin such as https://shop.example.com")
+        return value
 
     @field_validator("telegram_api_base_url", "twilio_api_base_url", "twilio_public_url")
     @classmethod

@@ -44,6 +44,7 @@ from memory.models import (
     ReplyFeedback,
     TutorPair,
 )
+from memory.web_events import delete_web_chat_copies
 
 #: What replaces the person's e-mail, phone or name in other people's messages.
 REDACTED = "[deleted contact]"
@@ -160,6 +161,8 @@ class ContactPrivacy:
         await run(
             "compare_queries", delete(CompareQuery).where(CompareQuery.id.in_(q["compare_queries"]))
         )
+        # The web chat's copies: what the visitor's stream shows, and a pending phone code.
+        counts.update(await delete_web_chat_copies(session, q["conversations"], ids))
         await run(
             "conversations", delete(Conversation).where(Conversation.id.in_(q["conversations"]))
         )

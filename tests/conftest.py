@@ -20,7 +20,8 @@ from channels.base import RecordingChannel
 from memory.db import Database
 from memory.errors import StoreUnavailableError
 from tests.support import network_guard
-from tests.support.postgres import postgres_url, skip_or_fail
+from tests.support.ci import skip_or_fail
+from tests.support.postgres import postgres_url
 
 network_guard.install()
 

@@ -4,7 +4,8 @@ The same models run on SQLite (aiosqlite) and PostgreSQL (asyncpg). Schema
 changes go through Alembic migrations in `memory/migrations`. One module per
 concern: `contacts` (people, identities, conversations, messages), `calls`
 (model calls, paid sends, tutor pairs, alerts), `compare`, `knowledge` and
-`leads` (reply ratings, bookings, follow-ups). Importing this package
+`leads` (reply ratings, bookings, follow-ups), `web` (the web chat's stream,
+rate limits and phone codes). Importing this package
 registers them all on `Base.metadata`, which Alembic and the tests compare
 against the migrations.
 """
@@ -15,6 +16,7 @@ from memory.models.compare import CompareAnswer, CompareFeedback, CompareQuery
 from memory.models.contacts import Contact, Conversation, Identity, InboundLimitHit, Message
 from memory.models.knowledge import KnowledgeChunk, KnowledgeDocument
 from memory.models.leads import Booking, FollowUp, ReplyFeedback
+from memory.models.web import WebAdmission, WebEvent, WebVerification
 
 __all__ = [
     "Alert",
@@ -36,5 +38,8 @@ __all__ = [
     "ReplyFeedback",
     "SendCost",
     "TutorPair",
+    "WebAdmission",
+    "WebEvent",
+    "WebVerification",
     "utcnow",
 ]

@@ -5,18 +5,14 @@ Each page is saved as a screenshot, admin-*.png, in tests/artifacts/ for review;
 with UPDATE_SCREENSHOTS=1 in docs/img/, where the README and docs/admin.md show
 them (so an ordinary run leaves the tracked files alone). The bot runs on
 SQLite in the session's event loop, where the browser lives (see
-tests/support/admin_browser.py).
+tests/support/browser.py).
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from memory.db import Database
-from tests.support.admin_browser import admin_browser  # noqa: F401  (the fixture)
 from tests.support.admin_console import (
     ADMIN_TOKEN,
     ASK_FOR_A_PERSON,
@@ -24,23 +20,21 @@ from tests.support.admin_console import (
     record_compare,
     running_console,
 )
+from tests.support.browser import browser, screenshot  # noqa: F401  (the fixture)
 from tests.support.sms_bot import CUSTOMER
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / ("docs/img" if os.environ.get("UPDATE_SCREENSHOTS") else "tests/artifacts")
 VIEWPORT = {"width": 1100, "height": 720}
 OTHER_CUSTOMER = "+15557654321"
 
 
 async def shoot(page, name: str) -> None:
-    """Save the page as admin-<name>.png in SCREENSHOTS (the viewport only: small files)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / f"admin-{name}.png"))
+    """Save the page as admin-<name>.png (see `tests.support.browser.SCREENSHOTS`)."""
+    await screenshot(page, f"admin-{name}")
 
 
-async def test_a_team_member_runs_the_day_from_the_console(admin_browser, tmp_path):  # noqa: F811
+async def test_a_team_member_runs_the_day_from_the_console(browser, tmp_path):  # noqa: F811
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
     await database.migrate()
     try:
@@ -49,7 +43,7 @@ async def test_a_team_member_runs_the_day_from_the_console(admin_browser, tmp_pa
             await bot.text("Are you open on Sundays?", sender=OTHER_CUSTOMER)
             await bot.settle()
             url = str(bot.http.base_url).rstrip("/")
-            context = await admin_browser.new_context(viewport=VIEWPORT)
+            context = await browser.new_context(viewport=VIEWPORT)
             page = await context.new_page()
             try:
                 # Not logged in: the console sends the browser to the login form.

@@ -152,6 +152,7 @@ async def test_healthz_says_which_channels_are_off_and_why(client: httpx.AsyncCl
 
     assert body["channels"] == {
         "slack": {"on": False, "reason": "SLACK_BOT_TOKEN is not set"},
+        "web": {"on": False, "reason": "WEB_CHAT_SECRET is not set"},
     }  # sms and telegram are the test's recording channels: injected, not built
 
 

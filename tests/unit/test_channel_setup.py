@@ -94,4 +94,4 @@ def test_skipping_verification_is_explicit_and_warned_about(caplog: pytest.LogCa
 
     assert isinstance(config, TelegramConfig) and config.verify_requests is False
     assert "WITHOUT checking signatures" in caplog.text
-    assert set(built.off) == {"slack", "sms"}
+    assert set(built.off) == {"slack", "sms", "web"}

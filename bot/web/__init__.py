@@ -1,0 +1,1 @@
+"""The web chat feature: its channel built from the settings, and phone verification."""
