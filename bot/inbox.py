@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from functools import partial
 
 from sqlalchemy import exc as sql
 
+from agents.sentences import SentenceCallback
 from bot.commands import CommandContext, CommandRegistry
 from bot.errors import InvalidMessageError
 from bot.inbound_limits import NOTICES, InboundLimiter, LimitHit
@@ -197,11 +199,20 @@ class BotInbox:
                     "message %s from an opted-out sender: stored, not answered", recorded.message_id
                 )
             else:
-                return await self.orchestrator.answer(incoming, recorded)
+                return await self.orchestrator.answer(
+                    incoming, recorded, on_sentence=self._sentence_stream(incoming)
+                )
         except Exception:
             log.exception("answering message %s failed", recorded.message_id)
             await self._say(incoming, SOMETHING_WENT_WRONG)
         return None
+
+    def _sentence_stream(self, incoming: IncomingMessage) -> SentenceCallback | None:
+        """Where each checked sentence of the reply goes first, if its channel shows them."""
+        channel = self.orchestrator.outbox.channel(incoming.channel)
+        if channel is None or not channel.streams_sentences:
+            return None
+        return partial(channel.stream_sentence, incoming.conversation_key)
 
     async def _limit_hit(
         self, incoming: IncomingMessage, recorded: RecordedMessage

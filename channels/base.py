@@ -139,6 +139,9 @@ class Channel(abc.ABC):
     edits_in_place: bool = True
     #: The longest reply in all (SMS: 1,600); longer replies are shortened, not split.
     max_reply_length: int | None = None
+    #: True where a reply is shown as it is written (the web chat): the pipeline then hands
+    #: each checked sentence to `stream_sentence` before `send` gets the whole reply.
+    streams_sentences: bool = False
 
     @abc.abstractmethod
     async def send(self, conversation_key: str, message: OutgoingMessage) -> str:
@@ -147,6 +150,12 @@ class Channel(abc.ABC):
     async def update(self, conversation_key: str, sent_id: str, message: OutgoingMessage) -> str:
         """Replace a sent message where the channel can edit; otherwise send anew."""
         return await self.send(conversation_key, message)
+
+    async def stream_sentence(self, conversation_key: str, sentence: str) -> None:  # noqa: B027
+        """Show one checked sentence of a reply still being written (`streams_sentences`).
+
+        A no-op by default: most channels send the whole reply once it is checked.
+        """
 
     async def person(self, user_id: str) -> Person | None:
         """What the channel can tell about one of its users (Slack's profile); None: nothing."""

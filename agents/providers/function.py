@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
 
 from agents.providers.base import (
     BackendProvider,
@@ -24,7 +25,10 @@ Price = ModelPrice
 
 #: What the function returns: the reply text, or a whole `Completion`.
 FunctionResult = str | Completion
-ReplyFunction = Callable[[Sequence[ChatMessage]], FunctionResult | Awaitable[FunctionResult]]
+ReplyFunction = Callable[
+    [Sequence[ChatMessage]],
+    FunctionResult | Awaitable[FunctionResult] | AsyncIterator[str],
+]
 
 
 def count_tokens(text: str) -> int:
@@ -59,15 +63,20 @@ class FunctionProvider(BackendProvider):
     async def _complete(self, messages: Sequence[ChatMessage], options: CallOptions) -> Completion:
         started = time.perf_counter()
         self.calls.append(list(messages))
-        result = self._fn(messages)
-        if inspect.isawaitable(result):
+        result: Any = self._fn(messages)
+        if inspect.isasyncgen(result):  # a model still writing: its pieces, joined
+            result = "".join([str(piece) async for piece in result])
+        elif inspect.isawaitable(result):
             result = await result
         if isinstance(result, Completion):
             return result
+        return self._completion(messages, result, started)
+
+    def _completion(self, messages: Sequence[ChatMessage], text: str, started: float) -> Completion:
         input_tokens = sum(count_tokens(m.content) for m in messages)
-        output_tokens = count_tokens(result)
+        output_tokens = count_tokens(text)
         return Completion(
-            text=result,
+            text=text,
             model=self.model,
             provider=self.provider,
             input_tokens=input_tokens,
@@ -83,7 +92,23 @@ class FunctionProvider(BackendProvider):
         max_tokens: int = 256,
         temperature: float = 0.3,
     ) -> AsyncIterator[StreamEvent]:
-        completion = await self.complete(messages, max_tokens=max_tokens, temperature=temperature)
+        started = time.perf_counter()
+        self.calls.append(list(messages))
+        result: Any = self._fn(messages)
+        if inspect.isasyncgen(result):  # a model still writing: each piece as it comes
+            pieces: list[str] = []
+            async for piece in result:
+                pieces.append(str(piece))
+                yield str(piece)
+            yield self._completion(messages, "".join(pieces), started)
+            return
+        if inspect.isawaitable(result):
+            result = await result
+        completion = (
+            result
+            if isinstance(result, Completion)
+            else self._completion(messages, result, started)
+        )
         # Word by word, keeping the separators, so joined deltas equal the text.
         words = completion.text.split(" ")
         for i, word in enumerate(words):

@@ -34,6 +34,7 @@ class WebChannel(Channel):
 
     name = "web"
     max_text_length = 4000
+    streams_sentences = True
 
     def __init__(self, events: WebEventLog) -> None:
         self.events = events

@@ -5,6 +5,7 @@ site (403), too many requests (429), and garbage (never a 500)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -43,14 +44,16 @@ async def test_a_message_is_stored_then_its_reply_streams_sentence_by_sentence(
     assert await incoming_count(database) == 1  # stored before the 202
 
     events = await bot.reply(token)
-    assert [(e.kind, e.text) for e in events] == [
+    # Each checked sentence as it passed; then the end of the reply (a last event, empty
+    # when every sentence was already streamed).
+    assert [(e.kind, e.text) for e in events if e.text] == [
         ("visitor", "When do you open?"),
         ("sentence", "We open at nine."),
         ("sentence", "The kitchen closes at ten!"),
         ("sentence", "Is there anything else?"),
     ]
     assert events[0].data["id"] == "m-1"
-    assert [e.data.get("last", False) for e in events[1:]] == [False, False, True]
+    assert [bool(e.data.get("last")) for e in events] == [False] * (len(events) - 1) + [True]
     assert [e.id for e in events] == sorted(e.id for e in events)
 
     # The widget retrying the same message: stored once, answered once.
@@ -231,3 +234,26 @@ async def test_garbage_never_gets_a_500(bot: WebBot, caplog: pytest.LogCaptureFi
         answer = await bot.http.get("/web/v1/stream", params=params, headers=headers)
         assert answer.status_code in (400, 401), params
     assert "Traceback" not in caplog.text
+
+
+async def test_each_checked_sentence_streams_while_the_model_is_still_writing(bot: WebBot):
+    # A sentence is known to be complete once the next one has begun, as with tokens.
+    bot.sms.model.pieces["Tell me about you"] = [
+        "We are a family business. We",
+        " cook at your place.",
+    ]
+    token = await bot.session()
+    bot.sms.model.gate.clear()  # the model holds its second piece until the test says so
+    sent = await bot.send(token, "Tell me about you", message_id="m-stream")
+    assert sent.status_code == 202
+
+    # Hold the model after its first piece: only a streamed sentence can be read now.
+    first = await asyncio.wait_for(
+        bot.read_events(token, until=lambda e: e.kind == "sentence"), timeout=20
+    )
+    bot.sms.model.gate.set()
+    rest = await bot.reply(token, after=first[-1].id)
+
+    assert [e.text for e in first if e.kind == "sentence"] == ["We are a family business."]
+    shown = [e.text for e in [*first, *rest] if e.kind == "sentence" and e.text]
+    assert shown == ["We are a family business.", "We cook at your place."]  # each once

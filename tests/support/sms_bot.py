@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 import httpx
 
@@ -38,14 +38,28 @@ class ScriptedModel:
 
     replies: dict[str, str] = field(default_factory=dict)
     gate: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Replies written in pieces: the first at once, each later one once ``gate`` is set,
+    #: so a test sees what is shown while the model is still writing (`FunctionProvider.stream`).
+    pieces: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.gate.set()
 
-    async def __call__(self, messages: Sequence[ChatMessage]) -> str:
-        await self.gate.wait()
+    def __call__(self, messages: Sequence[ChatMessage]) -> Any:
         question = messages[-1].content
+        if question in self.pieces:
+            return self._write(self.pieces[question])
+        return self._reply(question)
+
+    async def _reply(self, question: str) -> str:
+        await self.gate.wait()
         return self.replies.get(question, f"You said: {question}")
+
+    async def _write(self, pieces: list[str]) -> AsyncIterator[str]:
+        for i, piece in enumerate(pieces):
+            if i:
+                await self.gate.wait()
+            yield piece
 
 
 @dataclass

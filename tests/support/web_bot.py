@@ -137,7 +137,7 @@ class Visitor:
         assert sent.status_code == 202, sent.text
         events = await self.bot.read_events(self.token, until=ends_reply, after=self.seen)
         self.seen = events[-1].id
-        return " ".join(e.text for e in events if e.kind == "sentence")
+        return " ".join(e.text for e in events if e.kind == "sentence" and e.text)
 
     async def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
         """POST ``body`` to a web chat path as this visitor."""
