@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agents.base import Agent, AgentRequest, DeltaCallback, Tool, decided
 from agents.business import BusinessProfile
+from agents.knowledge_base.questions import asks_for_fact
 from agents.knowledge_base.unknown import accepted_offer, answer_unknown
+from agents.leads.asking import ORDER, QUESTIONS, next_field, opening
 from agents.leads.extraction import extract_lead
 from agents.leads.quote import Estimate, asks_price, estimate
 from agents.leads.scoring import score_lead
@@ -37,16 +39,6 @@ _ASK = {
     "event_date": "the event date",
     "guests": "the number of guests",
     "location": "the city",
-}
-
-
-#: The questions that move an enquiry forward, in the order asked.
-_ORDER = ("event_date", "guests", "location", "name")
-_NEXT = {
-    "event_date": "What date are you planning the party for?",
-    "guests": "How many guests are you expecting (adults and kids)?",
-    "location": "Which city will the party be in?",
-    "name": "And what name should I put the enquiry under?",
 }
 
 
@@ -144,7 +136,10 @@ two to four sentences, plain text, no Markdown.
             notes.append("To book, still ask for: " + ", ".join(missing) + ".")
         # The next question comes from code, in the order that matters to book:
         # the date (is the chef free?), the guest count (the price), the place.
-        ask = next((_NEXT[name] for name in _ORDER if name in record.missing), None)
+        field = next_field(record.missing)
+        ask = QUESTIONS[field] if field else None
+        if ask:
+            notes.append(f"End your reply with this question: {ask}")
         return replace(
             request,
             contact_facts={**request.contact_facts, **known},
@@ -171,7 +166,7 @@ two to four sentences, plain text, no Markdown.
         request = await self.prepare(request)
         quote = self.quote(request)
         if quote is None:
-            return await self.answer_prepared(request, provider, on_delta=on_delta)
+            return await self.moved_forward(request, provider, on_delta=on_delta)
         text = quote.text
         if request.next_question and request.next_question.startswith("What date"):
             text += " " + request.next_question  # the date decides the discount and the chef
@@ -181,6 +176,38 @@ two to four sentences, plain text, no Markdown.
             if result is not None:
                 await result
         return completion
+
+    async def moved_forward(
+        self,
+        request: AgentRequest,
+        provider: ModelProvider,
+        *,
+        on_delta: DeltaCallback | None = None,
+    ) -> Completion:
+        """The answer, asking the next lead field code chose.
+
+        A small model's (``ANSWER_EXTRACTIVE_MODELS``) reply to a message that asks
+        no fact is built in code (thanks, what the message told, the question):
+        shown the conversation, it copies the customer, apologises or talks about
+        cake (`agents.leads.asking.fault` names those faults; bench/answers.py
+        --openings counts them). Another model is told the question to end with.
+        """
+        field = _field_of(request.next_question)
+        small = self.extractive_for(provider)
+        if small and field and not (request.hits and asks_for_fact(request.text)):
+            told = extract_lead(
+                request.text, today=self.today(), service_area=self.terms.names()
+            ).known()
+            first = not any(entry.direction == "out" for entry in request.history)
+            text = opening(request.text, told, request.next_question or "", first=first)
+            completion = self.unrepeated(
+                request, decided(text, "lead-question", answer="next-question"), small=True
+            )
+            await _emit(on_delta, completion.text)
+            return completion
+        # Another model phrases the question itself (it is in its prompt); its reply
+        # goes through the same checks as every model reply (grounding, no repeat).
+        return await self.answer_prepared(request, provider, on_delta=on_delta)
 
     def quote(self, request: AgentRequest) -> Estimate | None:
         """The estimate a price question asks for, from the message, the customer's
@@ -204,6 +231,18 @@ two to four sentences, plain text, no Markdown.
         if text is None or request.next_question is None:
             return text
         return f"{text} {request.next_question}"
+
+
+def _field_of(question: str | None) -> str | None:
+    """The lead field ``question`` (one of `QUESTIONS`) asks for."""
+    return next((name for name in ORDER if QUESTIONS[name] == question), None)
+
+
+async def _emit(on_delta: DeltaCallback | None, text: str) -> None:
+    if on_delta is not None:
+        result = on_delta(text)
+        if result is not None:
+            await result
 
 
 def _score(
