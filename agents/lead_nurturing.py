@@ -20,6 +20,7 @@ from agents.leads.quote import Estimate, asks_price, estimate
 from agents.leads.scoring import score_lead
 from agents.leads.terms import BusinessTerms
 from agents.providers.base import Completion, ModelProvider
+from agents.replies import near_repeat
 from agents.tools import AgentTools
 
 log = logging.getLogger(__name__)
@@ -168,6 +169,8 @@ two to four sentences, plain text, no Markdown.
         if quote is None:
             return await self.moved_forward(request, provider, on_delta=on_delta)
         text = quote.text
+        if near_repeat(text, [e.text for e in request.history if e.direction == "out"]):
+            text = quote.brief()
         if request.next_question and request.next_question.startswith("What date"):
             text += " " + request.next_question  # the date decides the discount and the chef
         completion = decided(text, "quote", answer="quote", quote=quote.as_dict())
