@@ -197,10 +197,15 @@ two to four sentences, plain text, no Markdown.
         """
         field = _field_of(request.next_question)
         small = self.extractive_for(provider)
+        if small and field and not request.hits and asks_for_fact(request.text):
+            # A question the documents do not answer ("do you do events in
+            # Sacramento?", "can we pay in Bitcoin?"): not sure, as alone.
+            unknown = await answer_unknown(request, self.agent_tools.knowledge, about=self.about)
+            if unknown is not None:
+                await _emit(on_delta, unknown.text)
+                return unknown
         if small and field and not (request.hits and asks_for_fact(request.text)):
-            told = extract_lead(
-                request.text, today=self.today(), service_area=self.terms.names()
-            ).known()
+            told = self._read_back(request.text)
             first = not any(entry.direction == "out" for entry in request.history)
             text = opening(request.text, told, request.next_question or "", first=first)
             completion = self.unrepeated(
@@ -211,6 +216,16 @@ two to four sentences, plain text, no Markdown.
         # Another model phrases the question itself (it is in its prompt); its reply
         # goes through the same checks as every model reply (grounding, no repeat).
         return await self.answer_prepared(request, provider, on_delta=on_delta)
+
+    def _read_back(self, text: str) -> dict[str, Any]:
+        """What ``text`` told that is safe to read back: a date written with its day
+        ("June 14", not "a Tuesday in March"), a guest count, a place we serve."""
+        told = extract_lead(text, today=self.today(), service_area=self.terms.names()).known()
+        if not any(c.isdigit() for c in text):
+            told.pop("event_date", None)
+        if told.get("location") and not self.terms.place(str(told["location"])):
+            told.pop("location")  # "in Bitcoin" is no city; an unserved one is not "got"
+        return told
 
     def quote(self, request: AgentRequest) -> Estimate | None:
         """The estimate a price question asks for, from the message, the customer's

@@ -109,6 +109,11 @@ class Asker:
         warm_up = getattr(runtime.provider, "warm_up", None)
         if warm_up is not None:
             await warm_up()
+        # The router's sentence vectors, as a server has them after its first minutes
+        # (embedding the examples on a cold cache takes minutes on a busy machine).
+        prepare = getattr(runtime.orchestrator.router, "prepare", None)
+        if prepare is not None:
+            await prepare()
         return cls(runtime)
 
     async def ask(self, text: str, *, customer: int) -> Answer:

@@ -95,7 +95,7 @@ def opening(customer: str, told: Mapping[str, Any], question: str, *, first: boo
     if first:
         occasion = _OCCASIONS.search(customer)
         what = f"your {occasion.group(0).lower()}" if occasion else "your event"
-        what = re.sub(r"^your (?:my|our) ", "your ", what)
+        what = re.sub(r"^your (?:my|our|a|an|the) ", "your ", what)
         parts.append(f"Thanks for thinking of us for {what}!")
     noted = _noted(told)
     if noted:

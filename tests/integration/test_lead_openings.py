@@ -84,3 +84,17 @@ async def test_another_model_is_told_the_question_to_end_with(settings, database
         assert "End your reply with this question: What date are you planning" in system
     finally:
         await runtime.aclose(drain_seconds=5, keep_database=True)
+
+
+async def test_a_question_the_documents_do_not_answer_is_not_an_opening(settings, database):
+    runtime, calls = await _start(settings, database, ECHO, small=True)
+    try:
+        reply = await runtime.orchestrator.handle(
+            sms("We'd love a chef for 20 guests, can we pay in Bitcoin?", "SM1")
+        )
+        assert reply is not None and reply.agent == "lead_nurturing"
+        # Not "Got it: in Bitcoin. What date...": the same "not sure" as alone.
+        assert (await _meta(runtime, reply))["answer"] == "not-sure"
+        assert "Bitcoin" not in reply.text and calls == []
+    finally:
+        await runtime.aclose(drain_seconds=5, keep_database=True)
