@@ -171,8 +171,10 @@ two to four sentences, plain text, no Markdown.
         text = quote.text
         if near_repeat(text, [e.text for e in request.history if e.direction == "out"]):
             text = quote.brief()
-        if request.next_question and request.next_question.startswith("What date"):
-            text += " " + request.next_question  # the date decides the discount and the chef
+        if request.next_question:
+            # The enquiry moves on: the date decides the discount and the chef, the
+            # city the travel fee, a name the booking.
+            text += " " + request.next_question
         completion = decided(text, "quote", answer="quote", quote=quote.as_dict())
         if on_delta is not None:
             result = on_delta(text)

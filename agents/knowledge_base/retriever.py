@@ -108,14 +108,11 @@ class Retriever:
                 chunks = await self.store.chunks()
                 # The heading and title count as words of the chunk: "Policies" helps
                 # "what is your policy on ...", and "Pricing" helps "how much ...". A
-                # rule's own label ("Deposit: $200 to reserve a date") counts twice more:
+                # rule's own label ("Deposit: $200 to reserve a date") counts once more:
                 # the rule named "deposit" answers "do you need a deposit?" better than
                 # the cancellation rule that says "deposit" twice.
                 self._index = BM25Index(
-                    [
-                        terms(f"{c.title} {c.heading} {_label(c.text)} {_label(c.text)} {c.text}")
-                        for c in chunks
-                    ]
+                    [terms(f"{c.title} {c.heading} {_label(c.text)} {c.text}") for c in chunks]
                 )
                 self._chunks = chunks
                 self._version = version

@@ -110,6 +110,6 @@ async def test_a_second_quote_in_a_conversation_gives_the_new_arithmetic_alone(r
     # The full quote again would read almost as the first one (a repeated reply).
     assert second.text == (
         "Updated estimate: 12 adults x $60 = $720; lobster tail for 12 x $15 = $180. "
-        "Estimated total: $900."
+        "Estimated total: $900. Which city will the party be in?"
     )
     assert not near_repeat(second.text, [first.text])
