@@ -168,13 +168,12 @@ two to four sentences, plain text, no Markdown.
         quote = self.quote(request)
         if quote is None:
             return await self.moved_forward(request, provider, on_delta=on_delta)
-        text = quote.text
+        # The enquiry moves on: the date decides the discount and the chef, the
+        # city the travel fee, a name the booking.
+        ask = f" {request.next_question}" if request.next_question else ""
+        text = quote.text + ask
         if near_repeat(text, [e.text for e in request.history if e.direction == "out"]):
-            text = quote.brief()
-        if request.next_question:
-            # The enquiry moves on: the date decides the discount and the chef, the
-            # city the travel fee, a name the booking.
-            text += " " + request.next_question
+            text = quote.brief() + ask
         completion = decided(text, "quote", answer="quote", quote=quote.as_dict())
         if on_delta is not None:
             result = on_delta(text)

@@ -102,6 +102,7 @@ async def test_guests_and_date_given_earlier_make_how_much_a_quote(runtime: Runt
 
 async def test_a_second_quote_in_a_conversation_gives_the_new_arithmetic_alone(runtime: Runtime):
     await runtime.orchestrator.handle(sms("hey we want hibachi for 12 adults on Saturday", "SM1"))
+    await runtime.orchestrator.handle(sms("we're in San Francisco", "SM4"))
     first = await runtime.orchestrator.handle(sms("how much is the filet upgrade?", "SM2"))
     second = await runtime.orchestrator.handle(sms("and what does lobster cost?", "SM3"))
 
@@ -110,6 +111,6 @@ async def test_a_second_quote_in_a_conversation_gives_the_new_arithmetic_alone(r
     # The full quote again would read almost as the first one (a repeated reply).
     assert second.text == (
         "Updated estimate: 12 adults x $60 = $720; lobster tail for 12 x $15 = $180. "
-        "Estimated total: $900. Which city will the party be in?"
+        "Estimated total: $900. And what name should I put the enquiry under?"
     )
     assert not near_repeat(second.text, [first.text])
