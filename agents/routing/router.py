@@ -41,7 +41,7 @@ TOP_K = 3
 #: How sharply lexical similarities separate the routes (sets the confidence scale).
 LEXICAL_TEMPERATURE = 0.06
 #: Weight of the vectors' log-probabilities against the lexical logits.
-VECTOR_WEIGHT = 0.25
+VECTOR_WEIGHT = 0.5
 #: The lexical view's top probability under which the sentence vectors are asked too.
 VECTORS_BELOW = 0.7
 #: Log-odds added to operations on a team channel (team members ask about the business).
