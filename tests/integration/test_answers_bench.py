@@ -32,9 +32,10 @@ def test_the_embedded_model_answers_the_probe_set_from_the_documents(tmp_path):
     result = json.loads(out.stdout.splitlines()[0])
     right, facts = map(int, result["facts_right"].split("/"))
     declined, unknowns = map(int, result["unknowns_declined"].split("/"))
-    # Measured 2026-12-02 on a busy 2-core machine: 18/18 and 7/7 with the router's
-    # vectors cached, 16/18 on a cold cache (two questions routed elsewhere).
-    assert right >= facts - 2, result["wrong"]
+    # Measured 2026-12-03 on a 2-core machine (load 3): 18/18 and 7/7, no invented
+    # amount (2026-12-02: 16/18 on a cold cache; the bench now waits for the router's
+    # vectors). One miss of margin for another llama.cpp build's vectors.
+    assert right >= facts - 1, result["wrong"]
     assert declined == unknowns, result["wrong"]
     assert result["invented_amounts"] == 0, result["wrong"]
 
