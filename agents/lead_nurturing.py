@@ -12,12 +12,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agents.base import Agent, AgentRequest, Tool, decided
 from agents.business import BusinessProfile
+from agents.knowledge_base.questions import asks_for_fact
 from agents.knowledge_base.unknown import accepted_offer, answer_unknown
+from agents.leads.asking import ORDER, QUESTIONS, next_field, opening
 from agents.leads.extraction import extract_lead
 from agents.leads.quote import Estimate, asks_price, estimate
 from agents.leads.scoring import score_lead
 from agents.leads.terms import BusinessTerms
 from agents.providers.base import Completion, ModelProvider
+from agents.replies import near_repeat
 from agents.sentences import SentenceCallback
 from agents.tools import AgentTools
 
@@ -38,16 +41,6 @@ _ASK = {
     "event_date": "the event date",
     "guests": "the number of guests",
     "location": "the city",
-}
-
-
-#: The questions that move an enquiry forward, in the order asked.
-_ORDER = ("event_date", "guests", "location", "name")
-_NEXT = {
-    "event_date": "What date are you planning the party for?",
-    "guests": "How many guests are you expecting (adults and kids)?",
-    "location": "Which city will the party be in?",
-    "name": "And what name should I put the enquiry under?",
 }
 
 
@@ -145,7 +138,10 @@ two to four sentences, plain text, no Markdown.
             notes.append("To book, still ask for: " + ", ".join(missing) + ".")
         # The next question comes from code, in the order that matters to book:
         # the date (is the chef free?), the guest count (the price), the place.
-        ask = next((_NEXT[name] for name in _ORDER if name in record.missing), None)
+        field = next_field(record.missing)
+        ask = QUESTIONS[field] if field else None
+        if ask:
+            notes.append(f"End your reply with this question: {ask}")
         return replace(
             request,
             contact_facts={**request.contact_facts, **known},
@@ -168,11 +164,59 @@ two to four sentences, plain text, no Markdown.
         request = await self.prepare(request)
         quote = self.quote(request)
         if quote is None:
-            return await self.answer_prepared(request, provider, on_sentence=on_sentence)
-        text = quote.text
-        if request.next_question and request.next_question.startswith("What date"):
-            text += " " + request.next_question  # the date decides the discount and the chef
+            return await self.moved_forward(request, provider, on_sentence=on_sentence)
+        # The enquiry moves on: the date decides the discount and the chef, the
+        # city the travel fee, a name the booking.
+        ask = f" {request.next_question}" if request.next_question else ""
+        text = quote.text + ask
+        if near_repeat(text, [e.text for e in request.history if e.direction == "out"]):
+            text = quote.brief() + ask
         return decided(text, "quote", answer="quote", quote=quote.as_dict())
+
+    async def moved_forward(
+        self,
+        request: AgentRequest,
+        provider: ModelProvider,
+        *,
+        on_sentence: SentenceCallback | None = None,
+    ) -> Completion:
+        """The answer, asking the next lead field code chose.
+
+        A small model's (``ANSWER_EXTRACTIVE_MODELS``) reply to a message that asks
+        no fact is built in code (thanks, what the message told, the question):
+        shown the conversation, it copies the customer, apologises or talks about
+        cake (`agents.leads.asking.fault` names those faults; bench/answers.py
+        --openings counts them). Another model is told the question to end with.
+        """
+        field = _field_of(request.next_question)
+        small = self.extractive_for(provider)
+        if small and field and not request.hits and asks_for_fact(request.text):
+            # A question the documents do not answer ("do you do events in
+            # Sacramento?", "can we pay in Bitcoin?"): not sure, as alone.
+            unknown = await answer_unknown(request, self.agent_tools.knowledge, about=self.about)
+            if unknown is not None:
+                return unknown  # the caller shows what code decided
+        if small and field and not (request.hits and asks_for_fact(request.text)):
+            told = self._read_back(request.text)
+            first = not any(entry.direction == "out" for entry in request.history)
+            text = opening(request.text, told, request.next_question or "", first=first)
+            completion = self.unrepeated(
+                request, decided(text, "lead-question", answer="next-question"), small=True
+            )
+            return completion  # the caller shows what code decided
+        # Another model phrases the question itself (it is in its prompt); its reply
+        # goes through the same checks as every model reply (grounding, no repeat).
+        return await self.answer_prepared(request, provider, on_sentence=on_sentence)
+
+    def _read_back(self, text: str) -> dict[str, Any]:
+        """What ``text`` told that is safe to read back: a date written with its day
+        ("June 14", not "a Tuesday in March"), a guest count, a place we serve."""
+        told = extract_lead(text, today=self.today(), service_area=self.terms.names()).known()
+        if not any(c.isdigit() for c in text):
+            told.pop("event_date", None)
+        if told.get("location") and not self.terms.place(str(told["location"])):
+            told.pop("location")  # "in Bitcoin" is no city; an unserved one is not "got"
+        return told
 
     def quote(self, request: AgentRequest) -> Estimate | None:
         """The estimate a price question asks for, from the message, the customer's
@@ -196,6 +240,11 @@ two to four sentences, plain text, no Markdown.
         if text is None or request.next_question is None:
             return text
         return f"{text} {request.next_question}"
+
+
+def _field_of(question: str | None) -> str | None:
+    """The lead field ``question`` (one of `QUESTIONS`) asks for."""
+    return next((name for name in ORDER if QUESTIONS[name] == question), None)
 
 
 def _score(

@@ -16,9 +16,21 @@ fresh SQLite database, each from a new customer on SMS, and prints one JSON line
 With ``--conversations FILE`` (default bench/data/conversations.jsonl when
 given without a value) it also runs scripts of turns from one customer each,
 printing a JSON line per conversation: its turns, repeated replies, and facts
-given (turns with ``expect_any`` answered with one of them).
+given (turns with ``expect_any`` answered with one of them), then a summary
+line comparing the facts given in context with the same questions asked alone
+(each from a new customer).
 
-    python -m bench.answers [--file F] [--conversations [F]] [--limit N]
+With ``--openings`` (default bench/data/lead-openings.jsonl: ``{"text"}``) it
+sends each lead opening from a new customer and prints one JSON line: replies
+asking for the next missing lead field (the first of date, guests, city, name
+the message did not give, worked out by the lead agent's own code), replies
+repeating the customer, apologising for nothing, or asking for a field the
+message gave.
+
+An amount a quote worked out in code (stored meta ``quote``: 25 x $60 = $1,500)
+is not counted as invented.
+
+    python -m bench.answers [--file F] [--conversations [F]] [--openings [F]] [--limit N]
 """
 
 from __future__ import annotations
@@ -40,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.knowledge_base.amounts import amounts
 from agents.replies import near_repeat
+from bench.lead_openings import openings
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from channels.base import Address, IncomingMessage, RecordingChannel
@@ -48,6 +61,7 @@ from memory.models import Message
 ROOT = Path(__file__).resolve().parents[1]
 DEV_FILE = ROOT.parent / "shared" / "data" / "answers-dev.jsonl"
 CONVERSATIONS = Path(__file__).parent / "data" / "conversations.jsonl"
+OPENINGS = Path(__file__).parent / "data" / "lead-openings.jsonl"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +73,8 @@ class Answer:
     declined: bool
     how: str
     ms: float
+    #: Amounts a quote worked out in code (its arithmetic lines and total).
+    worked_out: frozenset = frozenset()
 
 
 def declined(agent: str | None, meta: dict[str, Any]) -> bool:
@@ -93,6 +109,11 @@ class Asker:
         warm_up = getattr(runtime.provider, "warm_up", None)
         if warm_up is not None:
             await warm_up()
+        # The router's sentence vectors, as a server has them after its first minutes
+        # (embedding the examples on a cold cache takes minutes on a busy machine).
+        prepare = getattr(runtime.orchestrator.router, "prepare", None)
+        if prepare is not None:
+            await prepare()
         return cls(runtime)
 
     async def ask(self, text: str, *, customer: int) -> Answer:
@@ -115,7 +136,11 @@ class Asker:
             stored = await session.get(Message, reply.reply_message_id)
         meta = dict(stored.meta or {}) if stored else {}
         how = str(meta.get("answer") or reply.completion.model)
-        return Answer(reply.text, reply.agent, declined(reply.agent, meta), how, ms)
+        quote = meta.get("quote") or {}
+        worked = amounts(" ".join([*quote.get("lines", []), f"${quote.get('total', '')}"]))
+        return Answer(
+            reply.text, reply.agent, declined(reply.agent, meta), how, ms, frozenset(worked)
+        )
 
     async def aclose(self) -> None:
         """Stop the runtime."""
@@ -152,7 +177,7 @@ async def probe(asker: Asker, rows: list[dict[str, Any]], known: set) -> dict[st
     for i, row in enumerate(rows):
         answer = await asker.ask(row["text"], customer=i)
         times.append(answer.ms)
-        extra = sorted(str(a) for a in amounts(answer.text) - known)
+        extra = sorted(str(a) for a in amounts(answer.text) - known - answer.worked_out)
         invented += bool(extra)
         if row["kind"] == "fact":
             fact_times.append(answer.ms)
@@ -206,6 +231,20 @@ async def converse(asker: Asker, script: dict[str, Any], customer: int) -> dict[
     }
 
 
+async def alone(asker: Asker, scripts: list[dict[str, Any]], customer: int) -> dict[str, Any]:
+    """The conversations' fact turns asked alone, each from a new customer: the baseline
+    facts in context are compared with."""
+    given = asked = 0
+    for script in scripts:
+        for turn in script["turns"]:
+            if turn.get("expect_any"):
+                customer += 1
+                answer = await asker.ask(turn["text"], customer=customer)
+                asked += 1
+                given += not answer.declined and _hit(answer.text, turn["expect_any"])
+    return {"facts_alone": f"{given}/{asked}"}
+
+
 async def main(args: argparse.Namespace) -> None:
     rows = read_jsonl(args.file)[: args.limit or None]
     with tempfile.TemporaryDirectory() as tmp:
@@ -222,10 +261,26 @@ async def main(args: argparse.Namespace) -> None:
                 **result,
                 "wall_s": round(time.perf_counter() - started, 1),
             }
-            print(json.dumps(result), flush=True)
+            if rows:
+                print(json.dumps(result), flush=True)
             if args.conversations:
-                for n, script in enumerate(read_jsonl(args.conversations)):
-                    print(json.dumps(await converse(asker, script, 9000 + n)), flush=True)
+                scripts = read_jsonl(args.conversations)
+                repeated = 0
+                given = asked = 0
+                for n, script in enumerate(scripts):
+                    line = await converse(asker, script, 9000 + n)
+                    repeated += line["repeated"]
+                    g, a = line["facts_given"].split("/")
+                    given, asked = given + int(g), asked + int(a)
+                    print(json.dumps(line), flush=True)
+                summary = {"bench": "conversations", "conversations": len(scripts)}
+                summary |= {"repeated": repeated, "facts_in_context": f"{given}/{asked}"}
+                print(json.dumps(summary | await alone(asker, scripts, 8000)), flush=True)
+            if args.openings:
+                opening_rows = read_jsonl(args.openings)[: args.limit or None]
+                folder = asker.runtime.settings.business_dir
+                result = await openings(asker.ask, opening_rows, folder, customer=7000)
+                print(json.dumps(result), flush=True)
         finally:
             await asker.aclose()
 
@@ -234,5 +289,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--file", type=Path, default=DEV_FILE)
     parser.add_argument("--conversations", type=Path, nargs="?", const=CONVERSATIONS)
+    parser.add_argument("--openings", type=Path, nargs="?", const=OPENINGS)
     parser.add_argument("--limit", type=int, default=0, help="Ask only the first N questions.")
     asyncio.run(main(parser.parse_args()))

@@ -107,8 +107,19 @@ class Retriever:
             if version != self._version:
                 chunks = await self.store.chunks()
                 # The heading and title count as words of the chunk: "Policies" helps
-                # "what is your policy on ...", and "Pricing" helps "how much ...".
-                self._index = BM25Index([terms(f"{c.title} {c.heading} {c.text}") for c in chunks])
+                # "what is your policy on ...", and "Pricing" helps "how much ...". A
+                # rule's own label ("Deposit: $200 to reserve a date") counts once more:
+                # the rule named "deposit" answers "do you need a deposit?" better than
+                # the cancellation rule that says "deposit" twice.
+                self._index = BM25Index(
+                    [terms(f"{c.title} {c.heading} {_label(c.text)} {c.text}") for c in chunks]
+                )
                 self._chunks = chunks
                 self._version = version
             self._checked_at = time.monotonic()
+
+
+def _label(text: str) -> str:
+    """The label a rule starts with ("Deposit" of "Deposit: $200 ..."), or ""."""
+    head, colon, _ = text.partition(":")
+    return head if colon and len(head.split()) <= 4 else ""

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from agents.knowledge_base.ingest import sync_folder
 from agents.knowledge_base.retriever import Retriever
+from agents.knowledge_base.synonyms import business_synonyms
+from agents.knowledge_base.terms import use_synonyms
 from memory.db import Database
 from memory.knowledge import KnowledgeStore
 
@@ -17,7 +19,10 @@ async def open_knowledge_base(
     db: Database, folder: Path, *, top_k: int = 4, min_score: float = 2.4
 ) -> Retriever:
     """Sync ``folder``'s documents into the store (a hash check when unchanged), then a
-    `Retriever` over every stored document (the folder's and those ``bot kb add`` added)."""
+    `Retriever` over every stored document (the folder's and those ``bot kb add`` added).
+
+    Retrieval's synonyms become ``folder``'s ``synonyms.yml`` (else the built-in list)."""
+    use_synonyms(business_synonyms(folder))
     store = KnowledgeStore(db)
     report = await sync_folder(store, folder)
     if report.changed or report.removed:

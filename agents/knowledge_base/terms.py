@@ -2,8 +2,9 @@
 
 Plain, offline and fast: lower-case words, a short English stop list, crude
 suffix stripping (so "guests" meets "guest" and "cancelled" meets "cancel"),
-and a few synonyms a customer uses for what a document says another way
-("how much" and "cost" ask for a price; a "$" amount is one).
+and synonyms a customer uses for what a document says another way ("how much"
+and "cost" ask for a price; a "$" amount is one). The synonyms are data: the
+business's ``synonyms.yml``, else the built-in list (`agents.knowledge_base.synonyms`).
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from agents.knowledge_base.synonyms import BUILT_IN, read_synonyms
+
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _MONEY = re.compile(r"\$\s?\d")
 # "How much" asks a price, unless it asks how much of something else.
 _HOW_MUCH = re.compile(
     r"\bhow much\b(?!\s+(?:space|room|time|notice|food|lead|longer|earlier|in advance))"
 )
+
 
 STOP_WORDS = frozenset(
     """a about after again all also am an and any are as at be been before being but by
@@ -28,58 +32,20 @@ STOP_WORDS = frozenset(
     your yours hi hello hey thanks thank ok okay much many""".split()
 )
 
-#: Words that mean one thing to retrieval: the key is what the documents say.
-SYNONYMS = {
-    "price": (
-        "cost",
-        "costs",
-        "pricing",
-        "prices",
-        "priced",
-        "charge",
-        "charges",
-        "fee",
-        "fees",
-        "rate",
-        "rates",
-        "expensive",
-        "$",
-    ),
-    "refund": ("refunds", "refunded", "money back", "reimburse"),
-    "cancel": ("cancellation", "cancelling", "canceling", "cancelled", "canceled"),
-    "allergy": ("allergies", "allergic", "allergen", "allergens"),
-    "vegetarian": ("veggie",),
-    "alcohol": ("booze", "beer", "wine", "sake", "byob"),
-    "tip": ("tips", "tipping", "gratuity"),
-    "area": ("areas", "travel", "located", "location", "drive", "driving", "distance"),
-    "serve": ("service",),
-    "ahead": ("advance", "beforehand", "notice"),
-    "peanut": ("peanuts", "nut", "nuts"),
-    "kid": ("kids", "child", "children"),
-    "guest": ("people", "person", "persons", "adult", "adults", "head", "heads", "pax"),
-    # Words customers use for what documents of a catering business say another way.
-    "indoor": ("indoors", "inside", "garage", "kitchen", "basement", "living room", "apartment"),
-    "rain": ("rains", "raining", "rainy", "storm", "storms", "thunderstorm", "thunderstorms"),
-    "space": ("room", "footprint", "square feet", "square foot"),
-    "last": ("lasts", "long", "duration", "how long"),
-    "minimum": ("least", "lowest", "smallest", "min"),
-    "reserve": ("hold", "secure", "lock in"),
-    "discount": ("discounts", "cheaper", "cheap", "less", "deal", "deals", "savings", "% off"),
-    "weekday": ("weekdays", "monday", "tuesday", "wednesday", "thursday", "weeknight", "midweek"),
-    "plate": ("plates", "dishes", "dishware", "cutlery", "silverware", "forks"),
-    "arrive": ("arrives", "arrival", "get there", "get here", "turn up"),
-    "insur": ("insured", "insurance", "liability"),
-}
 _CANONICAL: dict[str, str] = {}
 _PHRASES: dict[str, str] = {}
 
 
-def add_synonyms(synonyms: Mapping[str, Sequence[str]]) -> None:
-    """Teach retrieval more words: ``{"what the documents say": ["what customers say"]}``.
+def use_synonyms(synonyms: Mapping[str, Sequence[str]]) -> None:
+    """Make ``synonyms`` (``{"what the documents say": ["what customers say"]}``) the
+    words retrieval treats as one, replacing the previous list.
 
-    The business's own list (``synonyms.yml`` in its folder) is added at start,
-    on top of the built-in one.
+    The knowledge base calls this at start with the business's ``synonyms.yml``
+    (or the built-in list, see `agents.knowledge_base.synonyms`): one business
+    per process, so one list.
     """
+    _CANONICAL.clear()
+    _PHRASES.clear()
     for word, aliases in synonyms.items():
         for alias in aliases:
             alias = str(alias).lower().strip()
@@ -89,7 +55,15 @@ def add_synonyms(synonyms: Mapping[str, Sequence[str]]) -> None:
                     _PHRASES[alias] = str(word).lower()
 
 
-add_synonyms(SYNONYMS)
+def active_synonyms() -> dict[str, list[str]]:
+    """The synonyms in use, as `use_synonyms` takes them (tests put them back)."""
+    found: dict[str, list[str]] = {}
+    for alias, word in _CANONICAL.items():
+        found.setdefault(word, []).append(alias)
+    return found
+
+
+use_synonyms(read_synonyms(BUILT_IN))
 
 
 def stem(word: str) -> str:

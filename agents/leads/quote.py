@@ -52,6 +52,11 @@ class Estimate:
     lines: tuple[str, ...]
     text: str
 
+    def brief(self) -> str:
+        """The arithmetic and total alone: a second quote in one conversation (lobster
+        after filet) would otherwise read almost as the first one."""
+        return f"Updated estimate: {'; '.join(self.lines)}. Estimated total: {money(self.total)}."
+
     def as_dict(self) -> dict[str, Any]:
         """For the stored reply's meta."""
         return {"adults": self.adults, "kids": self.kids, "total": str(self.total),

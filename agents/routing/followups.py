@@ -14,6 +14,13 @@ _LEANING = re.compile(
     r"would that|can we do|could we do|let'?s|go ahead|please do|do it)\b",
     re.IGNORECASE,
 )
+#: A short question pointing back at what was said ("what would the total be?",
+#: "how much would that cost?"): about the conversation's topic, not a new one.
+_REFERS_BACK = re.compile(
+    r"\b(?:the total|in total|altogether|all together|all in|that|it all|all that)\b", re.I
+)
+REFERRING_QUESTION_WORDS = 3
+
 #: Words that change a detail of the topic at hand (when, how many, who else), not the topic.
 DETAIL_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun"
@@ -33,7 +40,8 @@ def looks_like_follow_up(text: str) -> bool:
     """Whether ``text`` reads as a reply within the conversation rather than a new topic."""
     words = content_words(text)
     leaning = bool(_LEANING.match(text)) and len(words) <= LEANING_REPLY_WORDS
-    return leaning or words <= DETAIL_WORDS
+    referring = bool(_REFERS_BACK.search(text)) and len(words) <= REFERRING_QUESTION_WORDS
+    return leaning or referring or words <= DETAIL_WORDS
 
 
 def only_details(text: str) -> bool:

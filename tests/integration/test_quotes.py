@@ -14,6 +14,7 @@ import pytest
 from agents.leads.extraction import extract_date
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
+from agents.replies import near_repeat
 from bot.runtime import Runtime
 from bot.settings import Settings
 from channels.base import Address, IncomingMessage, RecordingChannel
@@ -97,3 +98,19 @@ async def test_guests_and_date_given_earlier_make_how_much_a_quote(runtime: Runt
     assert f"Estimated total: {expected}" in reply.text
     # Oakland is not the travel base: the travel fee beyond the radius is left out, and said.
     assert "travel beyond 30 miles of San Francisco ($1.50 per mile)" in reply.text
+
+
+async def test_a_second_quote_in_a_conversation_gives_the_new_arithmetic_alone(runtime: Runtime):
+    await runtime.orchestrator.handle(sms("hey we want hibachi for 12 adults on Saturday", "SM1"))
+    await runtime.orchestrator.handle(sms("we're in San Francisco", "SM4"))
+    first = await runtime.orchestrator.handle(sms("how much is the filet upgrade?", "SM2"))
+    second = await runtime.orchestrator.handle(sms("and what does lobster cost?", "SM3"))
+
+    assert first is not None and second is not None
+    assert "filet mignon for 12 x $10 = $120" in first.text
+    # The full quote again would read almost as the first one (a repeated reply).
+    assert second.text == (
+        "Updated estimate: 12 adults x $60 = $720; lobster tail for 12 x $15 = $180. "
+        "Estimated total: $900. And what name should I put the enquiry under?"
+    )
+    assert not near_repeat(second.text, [first.text])

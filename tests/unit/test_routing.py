@@ -147,6 +147,10 @@ def test_follow_up_shapes():
     assert looks_like_follow_up("yes please")
     assert looks_like_follow_up("And what about Sunday instead?")
     assert not looks_like_follow_up("Can you send me the receipt for my event on the 3rd?")
+    # A short question pointing back at the topic stays with it (issue 16 item 7).
+    assert looks_like_follow_up("what would the total be?")
+    assert looks_like_follow_up("how much would that cost?")
+    assert not looks_like_follow_up("what would the total cost of a lobster wedding buffet be?")
     assert only_details("what about 40 people?") and only_details("Sounds good, Sunday then")
     assert not only_details("and can I get a refund?")
 
