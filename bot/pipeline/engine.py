@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.pipeline.jobs import Jobs
 from bot.settings_pipeline import PipelineSettings
 from memory.db import Database
+from memory.one_statement_intake import JobToDefer, OneStatementIntake
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ class ProcrastinateJobs(Jobs):
         self.app.periodic(cron=_cron(settings.stalled_check_s), periodic_id="stalled")(
             self.app.task(name="bot.retry_stalled_jobs", queue=ANSWERS_QUEUE)(self._retry_stalled)
         )
+        self.intake = OneStatementIntake(db)
         self.periodic_tasks: dict[str, Any] = {}
         self._worker_task: Any = None
         self._opened = False
@@ -141,6 +143,9 @@ class ProcrastinateJobs(Jobs):
                 "args": json.dumps({"message_id": message_id}),
             },
         )
+
+    def job_to_defer(self, lock: str) -> JobToDefer:
+        return JobToDefer(queue=ANSWERS_QUEUE, task=ANSWER_TASK, lock=lock, args={})
 
     async def _answer_job(self, message_id: int) -> None:
         await self.run(message_id)
