@@ -4,8 +4,8 @@
 conversation, inserts the message and runs the scheduling hook as separate
 statements: about nine round trips and the ORM's unit of work per webhook,
 most of a webhook's cost. On PostgreSQL the common case (one sender
-address) fits in one statement of data-modifying CTEs, run in one
-transaction: BEGIN, the statement, COMMIT.
+address) fits in one statement of data-modifying CTEs: one round trip, the
+statement its own transaction (autocommit, on `Database.intake_engine`).
 
 The statement does what the long path does, in the same order:
 
@@ -17,8 +17,9 @@ The statement does what the long path does, in the same order:
   comes with our migrations).
 
 When two first messages of a new person race, the loser's identity insert
-conflicts and the statement stores nothing (`LostRace`): the caller rolls
-back and takes the long path, which reads the winner's contact back.
+conflicts and the statement stores nothing but the contact it created,
+which is deleted at once (`LostRace`); the caller takes the long path,
+which reads the winner's contact back.
 """
 
 from __future__ import annotations
@@ -109,12 +110,15 @@ SELECT c.id AS conversation_id, c.contact_id, c.agent, c.handed_off_at,
        (SELECT id FROM message) AS message_id,
        (SELECT count(*) FROM job) AS deferred,
        (SELECT count(*) FROM opt_out) + (SELECT count(*) FROM named) AS touched,
-       ct.display_name, ct.facts
+       ct.display_name, ct.facts, (SELECT id FROM new_contact) AS created_contact
 FROM (SELECT 1) AS one
 LEFT JOIN conversation c ON true
 LEFT JOIN contacts ct ON ct.id = c.contact_id
 """.format(**_TYPED)
 )
+
+
+_FORGET_CONTACT = text("DELETE FROM contacts WHERE id = :id")
 
 
 class OneStatementIntake:
@@ -157,9 +161,12 @@ class OneStatementIntake:
             "lock": job.lock,
             "args": json.dumps(job.args),
         }
-        async with self.db.transaction() as session:
-            row = (await session.execute(_STORE, params)).one()
-            if row.conversation_id is None:  # raised inside: the transaction rolls back
+        async with self.db.intake_engine.connect() as connection:
+            row = (await connection.execute(_STORE, params)).one()
+            if row.conversation_id is None:
+                # The contact this statement created has no identity, conversation or
+                # message: nothing refers to it.
+                await connection.execute(_FORGET_CONTACT, {"id": row.created_contact})
                 raise LostRace(f"{kind} address created concurrently")
         if row.message_id is None:
             return None
