@@ -92,6 +92,16 @@ class Database:
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL: sessions whose every statement is its own transaction, on the same
+        # pool (setting the level on a checked-out asyncpg connection costs no round trip).
+        self._autocommit_sessions = (
+            async_sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+            )
+            if self.dialect == "postgresql"
+            else None
+        )
         self._pool_size = pool_size
         self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
 
@@ -116,6 +126,32 @@ class Database:
                 **options,
             )
         return self._intake_engine
+
+    @asynccontextmanager
+    async def reads(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads that need no snapshot in common (each statement stands alone).
+
+        On PostgreSQL it runs in autocommit: no BEGIN and ROLLBACK around the reads,
+        two round trips fewer. Under READ COMMITTED each statement had its own
+        snapshot anyway. On SQLite, an ordinary session.
+        """
+        factory = self._autocommit_sessions or self.sessions
+        async with factory() as session:
+            yield session
+
+    @asynccontextmanager
+    async def one_write(self) -> AsyncIterator[AsyncSession]:
+        """A session for a write that is ONE statement: atomic by itself.
+
+        On PostgreSQL it runs in autocommit (one round trip instead of BEGIN, the
+        statement, COMMIT); on SQLite it is `transaction` (its writes queue in order).
+        """
+        if self._autocommit_sessions is None:
+            async with self.transaction() as session:
+                yield session
+            return
+        async with self._autocommit_sessions() as session:
+            yield session
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
