@@ -129,23 +129,17 @@ class Database:
 
     @asynccontextmanager
     async def reads(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads that need no snapshot in common (each statement stands alone).
-
-        On PostgreSQL it runs in autocommit: no BEGIN and ROLLBACK around the reads,
-        two round trips fewer. Under READ COMMITTED each statement had its own
-        snapshot anyway. On SQLite, an ordinary session.
-        """
+        """A session for reads that need no snapshot in common. On PostgreSQL, autocommit:
+        no BEGIN and ROLLBACK around them (under READ COMMITTED each statement had its own
+        snapshot anyway). On SQLite, an ordinary session."""
         factory = self._autocommit_sessions or self.sessions
         async with factory() as session:
             yield session
 
     @asynccontextmanager
     async def one_write(self) -> AsyncIterator[AsyncSession]:
-        """A session for a write that is ONE statement: atomic by itself.
-
-        On PostgreSQL it runs in autocommit (one round trip instead of BEGIN, the
-        statement, COMMIT); on SQLite it is `transaction` (its writes queue in order).
-        """
+        """A session for a write that is ONE statement, atomic by itself. On PostgreSQL,
+        autocommit (one round trip instead of three); on SQLite, `transaction`."""
         if self._autocommit_sessions is None:
             async with self.transaction() as session:
                 yield session
