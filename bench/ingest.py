@@ -14,9 +14,11 @@ replies to a fake Twilio on 127.0.0.1. One JSON line per configuration:
   per second from the first reply at the fake Twilio to the last.
 
 Every line has acknowledgements per second and their latency p50/p99, the
-replies counted at the fake, and, where a worker ran during the ingest, the
-time from each acknowledgement to the start of its answer's model call (p50/p99,
-``ack_to_start``: the job's wait and the worker's reads before the model).
+``bot serve`` process's CPU milliseconds per acknowledged (and, worker on,
+per answered) message, the replies counted at the fake, and, where a
+worker ran during the ingest, the time from each acknowledgement to the
+start of its answer's model call (p50/p99, ``ack_to_start``: the job's wait
+and the worker's reads before the model).
 The load generator, the fake, PostgreSQL and the bot share the machine's
 cores; ``load_avg`` is the machine's 1-minute load average at the end.
 
@@ -46,6 +48,19 @@ from tests.support.fake_twilio import run_fake_twilio
 from tests.support.processes import fresh_postgres, pipeline_env, start_bot, texter
 
 CONFIGS = ("postgresql-no-worker", "postgresql", "sqlite", "answers-1", "answers-2")
+
+
+def _cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) process ``pid`` has used; None off Linux.
+
+    The figure a loaded machine changes least: throughput and latency follow
+    whatever share of the cores the bot gets, its CPU per message does not.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _quantiles(values: list[float]) -> tuple[float, float]:
@@ -106,6 +121,7 @@ async def one_run(kind: str, url: str, args: argparse.Namespace, tmp: Path) -> d
                     latencies.append((time.perf_counter() - started) * 1000)
                     acked_at[f"hello {n}"] = time.time()
 
+        serve_cpu = _cpu_s(serve.process.pid)
         started = time.perf_counter()
         posts = []
         for n in range(args.messages):
@@ -120,11 +136,23 @@ async def one_run(kind: str, url: str, args: argparse.Namespace, tmp: Path) -> d
         if not worker_on:
             for i in range(max(1, answers)):
                 workers.append(await start_bot(["worker"], env, tmp, f"{kind}-w{i}"))
+        ingest_cpu = _cpu_s(serve.process.pid)
         first, last = await _replies_timed(fake, len(latencies), seconds=args.timeout_s)
         answered_s = time.perf_counter() - started
+        answered_cpu = _cpu_s(serve.process.pid)
         for process in (serve, *workers):
             process.stop()
     p50, p99 = _quantiles(latencies)
+    per_message = {}
+    if serve_cpu is not None and ingest_cpu is not None and answered_cpu is not None:
+        # The web process's CPU per message: acknowledging only, and (worker on)
+        # acknowledging and answering.
+        ack_cpu = ingest_cpu - serve_cpu
+        per_message["serve_cpu_ms_per_ack"] = round(ack_cpu * 1000 / args.messages, 2)
+        if worker_on:
+            per_message["serve_cpu_ms_per_answered"] = round(
+                (answered_cpu - serve_cpu) * 1000 / max(1, len(fake.messages)), 2
+            )
     result = {
         "bench": "ingest",
         "config": kind,
@@ -139,6 +167,7 @@ async def one_run(kind: str, url: str, args: argparse.Namespace, tmp: Path) -> d
         "ack_p99_ms": p99,
         "replies": len(fake.messages),
         "replies_per_s_overall": round(len(fake.messages) / answered_s, 1),
+        **per_message,
     }
     if answers:
         result["answer_workers"] = answers

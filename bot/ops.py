@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.alerts import Alert
+from bot.pipeline.outbox import Outbox
 from channels.base import Card, CardAction, CardField, Channel, OutgoingMessage
 
 log = logging.getLogger(__name__)
@@ -53,11 +54,17 @@ class OpsChannel:
     def __init__(self, channel: Channel, conversation_key: str) -> None:
         self.channel = channel
         self.conversation_key = conversation_key
+        # Posts leave through an outbox as every other send does: fitted, split, consent.
+        self.outbox = Outbox(channels={channel.name: channel})
+
+    async def _post(self, conversation_key: str, message: OutgoingMessage) -> str:
+        """Post ``message``; the channel's id of its first part (a thread's root)."""
+        return (await self.outbox.send_to(self.channel.name, conversation_key, message))[0]
 
     async def send(self, alert: Alert) -> None:
         """`AlertSink`: post the alert."""
         message = OutgoingMessage(f":rotating_light: {alert.message}")
-        await self.channel.send(self.conversation_key, message)
+        await self._post(self.conversation_key, message)
 
     async def handoff(self, handoff: Handoff) -> str:
         """Ask the team to take over a conversation; return the alert's thread key.
@@ -66,7 +73,7 @@ class OpsChannel:
         ops channel: sending to it answers in the alert's thread.
         """
         text = f"{handoff.who} on {handoff.channel} needs a person: {handoff.reason}"
-        sent_id = await self.channel.send(
+        sent_id = await self._post(
             self.conversation_key, OutgoingMessage(text, card=handoff_card(handoff))
         )
         return self.thread_key(sent_id)
@@ -77,14 +84,16 @@ class OpsChannel:
 
     async def say_in_thread(self, thread: str, text: str) -> str:
         """Post ``text`` in the alert's thread ``thread``."""
-        return await self.channel.send(thread, OutgoingMessage(text))
+        return await self._post(thread, OutgoingMessage(text))
 
     async def mark_resolved(self, thread: str, text: str) -> None:
         """Replace the alert of ``thread`` by ``text`` (the card and its button go away)."""
         channel_key, _, sent_id = thread.rpartition(":")
         if channel_key != self.conversation_key or not sent_id:
             return
-        await self.channel.update(self.conversation_key, sent_id, OutgoingMessage(text))
+        await self.outbox.update(
+            self.channel.name, self.conversation_key, sent_id, OutgoingMessage(text)
+        )
 
 
 def handoff_card(handoff: Handoff) -> Card:

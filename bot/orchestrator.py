@@ -163,8 +163,7 @@ class Orchestrator:
                 external_id=incoming.external_id,
                 display_name=incoming.sender_name,
                 history_limit=self.history_limit if history else 0,
-                # The trace's context too: the job that answers it continues this trace.
-                meta={"incoming": incoming_to_json(incoming), **tracing.carrier()},
+                meta=self.stored_meta(incoming),
                 on_stored=on_stored,
             )
         except InvalidAddressError as exc:
@@ -172,6 +171,12 @@ class Orchestrator:
         if recorded is None:
             log.info("duplicate delivery %s/%s ignored", incoming.channel, incoming.external_id)
         return recorded
+
+    @staticmethod
+    def stored_meta(incoming: IncomingMessage) -> dict[str, object]:
+        """What is stored with a message: all of it, so a worker anywhere can answer it,
+        and the trace's context, so the job that answers it continues this trace."""
+        return {"incoming": incoming_to_json(incoming), **tracing.carrier()}
 
     async def answer(
         self,

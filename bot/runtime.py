@@ -105,7 +105,7 @@ class Runtime:
         (SERVE_WORKER by default) answers jobs in this process. On SQLite the
         answers always run here, after a sweep of what a previous run left.
         """
-        db = db or Database(settings.database_url)
+        db = db or Database(settings.database_url, pool_size=settings.database_pool_size)
         if migrate:
             await db.migrate()
         contacts = ContactDirectory(db, default_region=settings.phone_default_region)

@@ -52,6 +52,12 @@ class Settings(
         "sqlite+aiosqlite:///./bot.db",
         description="SQLAlchemy URL: sqlite+aiosqlite:///path.db or postgresql+asyncpg://...",
     )
+    database_pool_size: int = Field(
+        10,
+        ge=1,
+        le=500,
+        description="PostgreSQL: connections each process keeps open (as many again in a burst).",
+    )
     ai_provider: str = Field("local", description="Default model: a provider or provider:model.")
     local_model_path: Path | None = Field(None, description="A GGUF file to use instead.")
     local_max_concurrency: int = Field(2, ge=1, le=64)

@@ -138,7 +138,7 @@ class ContactDirectory:
     async def is_opted_out(self, address: Address) -> bool:
         """Whether ``address`` said STOP and has not said START since."""
         kind, value = normalise(*address, default_region=self.default_region)
-        async with self.db.sessions() as session:
+        async with self.db.reads() as session:
             opted_out_at = await session.scalar(
                 select(Identity.opted_out_at).where(
                     Identity.kind == kind, Identity.external_id == value

@@ -202,15 +202,16 @@ class ConversationStore:
             "external_id": sent_external_id(sent_ids[0]),
             "send_state": "sent",
         }
+        statement = update(MESSAGES).where(MESSAGES.c.id == message_id)
+        if len(sent_ids) == 1:  # one statement: atomic by itself
+            async with self.db.one_write() as session:
+                await session.execute(statement.values(**changes))
+            return
         async with self.db.transaction() as session:
-            if len(sent_ids) > 1:  # a reply split in parts: keep every part's id
-                meta = await session.scalar(
-                    select(MESSAGES.c.meta).where(MESSAGES.c.id == message_id)
-                )
-                changes["meta"] = {**(meta or {}), "sent_ids": list(sent_ids)}
-            await session.execute(
-                update(MESSAGES).where(MESSAGES.c.id == message_id).values(**changes)
-            )
+            # A reply split in parts: keep every part's id.
+            meta = await session.scalar(select(MESSAGES.c.meta).where(MESSAGES.c.id == message_id))
+            changes["meta"] = {**(meta or {}), "sent_ids": list(sent_ids)}
+            await session.execute(statement.values(**changes))
 
     async def record_delivery(
         self, channel: str, sent_id: str, *, status: str, error: str | None = None

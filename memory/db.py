@@ -51,11 +51,14 @@ _CANNOT_CONNECT = (
 class Database:
     """One database: an engine, a session factory, and the schema's migrations."""
 
-    def __init__(self, url: str, *, schema: str | None = None, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, schema: str | None = None, echo: bool = False, pool_size: int = 10
+    ) -> None:
         """Connect lazily to ``url``.
 
         ``schema`` (PostgreSQL only) puts every table in that schema, which
-        lets tests run side by side in one database.
+        lets tests run side by side in one database. ``pool_size`` (PostgreSQL)
+        is the connections kept open; as many again open for a burst.
         """
         self.url = url
         self.dialect = make_url(url).get_backend_name()
@@ -73,6 +76,14 @@ class Database:
             # A local file needs no liveness check, and every session here ends in
             # COMMIT or ROLLBACK, so the pool's extra ROLLBACK on check-in is waste.
             engine_options = {"pool_pre_ping": False, "pool_reset_on_return": None}
+        else:
+            # SQLAlchemy's default (5 kept, 10 more for a burst) closed and reopened
+            # connections all the time under 50 webhooks in flight: each new one costs
+            # PostgreSQL a backend process and the bot a TLS attempt and a login.
+            engine_options.update(pool_size=pool_size, max_overflow=pool_size)
+        self._connect_args = connect_args
+        self._engine_options = engine_options
+        self._intake_engine: AsyncEngine | None = None
         # hide_parameters: a statement's values (a customer's name, their words)
         # never appear in an error's text, so not in a traceback or a log line.
         self.engine: AsyncEngine = create_async_engine(
@@ -81,7 +92,60 @@ class Database:
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL: sessions whose every statement is its own transaction, on the same
+        # pool (setting the level on a checked-out asyncpg connection costs no round trip).
+        self._autocommit_sessions = (
+            async_sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+            )
+            if self.dialect == "postgresql"
+            else None
+        )
+        self._pool_size = pool_size
         self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
+
+    @property
+    def intake_engine(self) -> AsyncEngine:
+        """PostgreSQL: an autocommit engine with a pool of its own, for the webhooks' one
+        statement (`memory.one_statement_intake`).
+
+        Its own pool, so a webhook never waits for a connection behind the answer
+        jobs of an in-process worker (which may hold every connection of the main
+        pool); autocommit, so the statement is its own transaction: no BEGIN, no COMMIT.
+        """
+        if self.dialect != "postgresql":
+            raise ValueError("the intake engine is for PostgreSQL")
+        if self._intake_engine is None:
+            options = {**self._engine_options, "pool_size": max(2, self._pool_size // 2)}
+            self._intake_engine = create_async_engine(
+                self.url,
+                connect_args=self._connect_args,
+                hide_parameters=True,
+                isolation_level="AUTOCOMMIT",
+                **options,
+            )
+        return self._intake_engine
+
+    @asynccontextmanager
+    async def reads(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads that need no snapshot in common. On PostgreSQL, autocommit:
+        no BEGIN and ROLLBACK around them (under READ COMMITTED each statement had its own
+        snapshot anyway). On SQLite, an ordinary session."""
+        factory = self._autocommit_sessions or self.sessions
+        async with factory() as session:
+            yield session
+
+    @asynccontextmanager
+    async def one_write(self) -> AsyncIterator[AsyncSession]:
+        """A session for a write that is ONE statement, atomic by itself. On PostgreSQL,
+        autocommit (one round trip instead of three); on SQLite, `transaction`."""
+        if self._autocommit_sessions is None:
+            async with self.transaction() as session:
+                yield session
+            return
+        async with self._autocommit_sessions() as session:
+            yield session
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -172,6 +236,8 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+        if self._intake_engine is not None:
+            await self._intake_engine.dispose()
 
 
 def alembic_config() -> Config:

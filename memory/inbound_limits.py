@@ -70,7 +70,7 @@ class InboundLimitStore:
                 .limit(at_most)
             )
             counts.append(select(func.count()).select_from(recent.subquery()).scalar_subquery())
-        async with self.db.sessions() as session:
+        async with self.db.reads() as session:
             row = (await session.execute(select(*counts))).one()
         return [int(count) for count in row]
 

@@ -65,7 +65,7 @@ class PipelineStore:
         """The incoming message ``message_id``; None when there is none (rolled back)."""
         m = Message.__table__.c
         c = Conversation.__table__.c
-        async with self.db.sessions() as session:
+        async with self.db.reads() as session:
             row = (
                 await session.execute(
                     select(
@@ -111,7 +111,7 @@ class PipelineStore:
 
     async def mark_handled(self, message_id: int) -> None:
         """The job of ``message_id`` is done: a sweep or a second run leaves it alone."""
-        async with self.db.transaction() as session:
+        async with self.db.one_write() as session:
             await session.execute(
                 update(Message.__table__)
                 .where(Message.__table__.c.id == message_id)
@@ -138,7 +138,7 @@ class PipelineStore:
         statement = update(Message.__table__).where(m.id == message_id).values(send_state=state)
         if only_from is not None:
             statement = statement.where(m.send_state == only_from)
-        async with self.db.transaction() as session:
+        async with self.db.one_write() as session:
             result = await session.execute(statement)
         return bool(rows_changed(result))
 

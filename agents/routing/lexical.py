@@ -65,6 +65,16 @@ class LexicalIndex:
             n = len(views)
             self._idf[view] = {term: math.log((n + 1) / (c + 1)) + 1.0 for term, c in df.items()}
         self._vectors = [self._vector(v) for v in views]
+        # Per view, term -> [(example, weight)]: a query visits only the examples that
+        # share a term with it, not every example (4.5 ms -> well under 1 ms a message).
+        self._postings: dict[str, dict[str, list[tuple[int, float]]]] = {
+            view: {} for view in VIEW_WEIGHTS
+        }
+        for number, vector in enumerate(self._vectors):
+            for view, weights in vector.items():
+                postings = self._postings[view]
+                for term, weight in weights.items():
+                    postings.setdefault(term, []).append((number, weight))
         self.vocabulary = set().union(*(content_words(t) for t in texts)) if texts else set()
 
     def _vector(self, views: dict[str, Counter[str]]) -> dict[str, dict[str, float]]:
@@ -82,16 +92,16 @@ class LexicalIndex:
         """Similarity (0 to 1) of ``text`` to every example, in the examples' order."""
         query = self._vector(_views(text))
         total = sum(VIEW_WEIGHTS.values())
-        sims = []
-        for vector in self._vectors:
-            score = 0.0
-            for view, weight in VIEW_WEIGHTS.items():
-                q, e = query[view], vector[view]
-                if len(q) > len(e):
-                    q, e = e, q
-                score += weight * sum(w * e.get(t, 0.0) for t, w in q.items())
-            sims.append(score / total)
-        return sims
+        scores = [0.0] * len(self._vectors)
+        for view, weight in VIEW_WEIGHTS.items():
+            postings = self._postings[view]
+            dots = [0.0] * len(scores)
+            for term, w in query[view].items():
+                for number, e in postings.get(term, ()):
+                    dots[number] += w * e
+            for number, dot in enumerate(dots):
+                scores[number] += weight * dot
+        return [score / total for score in scores]
 
     def shares_words(self, text: str) -> bool:
         """Whether ``text`` has a content word some example also has."""

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.pipeline.jobs import Jobs
 from bot.settings_pipeline import PipelineSettings
 from memory.db import Database
+from memory.one_statement_intake import JobToDefer, OneStatementIntake
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,12 @@ def _cron(seconds: float) -> str:
     return f"*/{min(59, max(1, every // 60))} * * * *"
 
 
+def _pool_size(settings: PipelineSettings) -> int:
+    """Connections of procrastinate's pool: its one-at-a-time fetch loop must not wait
+    behind the status writes of as many running jobs (4 held 100 answers/s to ~10/s)."""
+    return min(16, 4 + settings.worker_concurrency // 20)
+
+
 def psycopg_conninfo(db: Database) -> tuple[str, dict[str, Any]]:
     """The app's SQLAlchemy URL as a psycopg conninfo, and the connection options."""
     url = make_url(db.url).set(drivername="postgresql")
@@ -91,7 +98,7 @@ class ProcrastinateJobs(Jobs):
         conninfo, options = psycopg_conninfo(db)
         self.app = procrastinate.App(
             connector=procrastinate.PsycopgConnector(
-                conninfo=conninfo, kwargs=options, min_size=1, max_size=4
+                conninfo=conninfo, kwargs=options, min_size=1, max_size=_pool_size(settings)
             )
         )
         # A job that raised (the database went away mid-answer) or was handed back at
@@ -104,6 +111,7 @@ class ProcrastinateJobs(Jobs):
         self.app.periodic(cron=_cron(settings.stalled_check_s), periodic_id="stalled")(
             self.app.task(name="bot.retry_stalled_jobs", queue=ANSWERS_QUEUE)(self._retry_stalled)
         )
+        self.intake = OneStatementIntake(db)
         self.periodic_tasks: dict[str, Any] = {}
         self._worker_task: Any = None
         self._opened = False
@@ -141,6 +149,9 @@ class ProcrastinateJobs(Jobs):
                 "args": json.dumps({"message_id": message_id}),
             },
         )
+
+    def job_to_defer(self, lock: str) -> JobToDefer:
+        return JobToDefer(queue=ANSWERS_QUEUE, task=ANSWER_TASK, lock=lock, args={})
 
     async def _answer_job(self, message_id: int) -> None:
         await self.run(message_id)

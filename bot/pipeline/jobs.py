@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.background import BackgroundWork, Job
 from channels.base import OPT_IN_COMMAND, OPT_OUT_COMMAND, IncomingMessage
+from memory.one_statement_intake import JobToDefer, OneStatementIntake
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ class Jobs(abc.ABC):
 
     #: Whether a scheduled answer survives this process (a job in PostgreSQL).
     durable: bool = False
+    #: Stores a message and defers its job in one statement, where the engine can.
+    intake: OneStatementIntake | None = None
 
     def __init__(self) -> None:
         self.handler: Handler | None = None
@@ -87,6 +90,10 @@ class Jobs(abc.ABC):
         In-process jobs have none: ``bot serve`` on SQLite runs its rounds in a loop.
         """
         raise NotImplementedError(f"periodic {name!r} needs the PostgreSQL job engine")
+
+    def job_to_defer(self, lock: str) -> JobToDefer:
+        """The answer job of a message, as `intake` defers it (engines with an intake)."""
+        raise NotImplementedError("in-process jobs are scheduled by `schedule`")
 
     async def start_worker(self) -> None:  # noqa: B027 - in-process jobs need no worker
         """Start answering in this process (`bot serve` without ``--no-worker``)."""

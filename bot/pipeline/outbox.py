@@ -40,12 +40,30 @@ class Outbox:
     """Sends replies on the channels that are on, recording each send's state."""
 
     def __init__(
-        self, *, channels: Mapping[str, Channel], conversations: ConversationStore
+        self, *, channels: Mapping[str, Channel], conversations: ConversationStore | None = None
     ) -> None:
+        """``conversations`` records the state of stored replies' sends (`send_reply` with
+        a ``reply_id``); an outbox for posts that are not replies (`OpsChannel`) has none."""
         # The orchestrator's own dict: channels added at start-up are seen here too.
         self.channels = channels
-        self.conversations = conversations
-        self.store = PipelineStore(conversations.db, conversations)
+        self._conversations = conversations
+        self._store = (
+            None if conversations is None else PipelineStore(conversations.db, conversations)
+        )
+
+    @property
+    def conversations(self) -> ConversationStore:
+        """Where replies' sends are recorded."""
+        if self._conversations is None:
+            raise RuntimeError("this outbox records no replies (it has no conversation store)")
+        return self._conversations
+
+    @property
+    def store(self) -> PipelineStore:
+        """The send states of stored replies."""
+        if self._store is None:
+            raise RuntimeError("this outbox records no replies (it has no conversation store)")
+        return self._store
 
     def channel(self, name: str) -> Channel | None:
         """The channel ``name`` if it is on: for its limits, profiles and live edits."""
