@@ -28,9 +28,11 @@ _ABOUT_CONVERSATION = re.compile(
     r"\b(?:did i|i told|i said|i mentioned|remember|my name|who am i|you said)\b",
     re.IGNORECASE,
 )
-#: Words that carry no fact to look up: "can you help me?" asks for no document.
+#: Words that carry no fact to look up: "can you help me?" and "still there?" ask for no
+#: document.
 _GENERIC = frozenset(
-    "help question something anything talk know tell need want like someone person".split()
+    "help question something anything talk know tell need want like someone person"
+    " still there here anyone around hello hi hey".split()
 )
 
 

@@ -28,7 +28,9 @@ async def read_reply(http: httpx.AsyncClient, url: str, token: str) -> list[str]
             if line.startswith("event: "):
                 event = line.removeprefix("event: ")
             elif line.startswith("data: ") and event == "sentence":
-                sentences.append(httpx.Response(200, content=line[6:]).json()["text"])
+                text = httpx.Response(200, content=line[6:]).json()["text"]
+                if text:  # an empty last event only marks the end of a streamed reply
+                    sentences.append(text)
                 if '"last": true' in line:
                     return sentences
     return sentences

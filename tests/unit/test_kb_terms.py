@@ -80,6 +80,7 @@ def test_questions_about_the_business_ask_for_facts(text):
         "What did I tell you about my party?",
         "My name is Dana, party of 12 in May",
         "tell me everything",
+        "still there?",
     ],
 )
 def test_small_talk_and_questions_about_the_conversation_do_not(text):
