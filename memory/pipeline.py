@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select, update
 
 from memory.conversations import ConversationStore, RecordedMessage
 from memory.db import Database, rows_changed
@@ -146,10 +145,14 @@ class PipelineStore:
         self, *, since: datetime, channels: Sequence[str], limit: int = 10_000
     ) -> list[int]:
         """Incoming messages since ``since`` on ``channels`` whose job never finished, oldest
-        first, leaving out handed-off conversations and messages with a reply."""
+        first, leaving out handed-off conversations.
+
+        A message whose reply is stored but whose job did not finish is included: the
+        process may have died before the send (the job then sends it) or during it (the
+        job records the outcome as unknown), see `bot.pipeline.worker`.
+        """
         m = Message.__table__.c
         c = Conversation.__table__.c
-        reply = aliased(Message.__table__)
         query = (
             select(m.id)
             .join(Conversation.__table__, c.id == m.conversation_id)
@@ -159,7 +162,6 @@ class PipelineStore:
                 m.created_at >= since,
                 m.channel.in_(list(channels)),
                 c.handed_off_at.is_(None),
-                ~exists().where(reply.c.reply_to_id == m.id),
             )
             .order_by(m.id)
             .limit(limit)
