@@ -250,7 +250,7 @@ class BotInbox:
                 meta={"inbound_limit": hit.limit},
                 serves_conversation=False,
             )
-            sent_ids = await self.orchestrator.send_reply(incoming, OutgoingMessage(text))
+            sent_ids = await self.orchestrator.outbox.send_reply(incoming, OutgoingMessage(text))
             await self.conversations.mark_sent(reply_id, sent_ids)
         except Exception:
             log.exception("handling message %s past the inbound limit failed", recorded.message_id)

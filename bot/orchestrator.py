@@ -16,16 +16,20 @@ on a customer channel gets one clarifying question (`bot.clarify`).
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Mapping
 
-from agents.base import BOT_PROVIDER, Agent, AgentRequest, decided
-from agents.errors import AllProvidersFailedError, ProviderError
-from agents.providers.base import HANDOFF, CallRecord, Completion, ModelProvider
+from agents.base import Agent, AgentRequest, decided
+from agents.providers.base import ModelProvider
 from agents.router import HUMAN_ROUTE, Route, Router
 from agents.sentences import SentenceCallback, ShownReply
+from bot.agent_answer import (
+    APOLOGY,
+    AgentAnswer,
+    Reply,
+    agent_span,
+    ask_agent,
+    stored_extras,
+)
 from bot.budget import BudgetMonitor
 from bot.clarify import CLARIFY_AGENT, CLARIFYING_QUESTION, Clarifier
 from bot.errors import InvalidMessageError
@@ -35,41 +39,13 @@ from bot.ops import OpsChannel
 from bot.pipeline.codec import incoming_to_json
 from bot.pipeline.outbox import Outbox
 from bot.team import TeamPolicy
+
+__all__ = ["APOLOGY", "Orchestrator", "Reply"]
 from channels.base import Channel, IncomingMessage, OutgoingMessage
 from memory.conversations import ConversationStore, RecordedMessage, StoredHook
 from memory.errors import InvalidAddressError
 
 log = logging.getLogger(__name__)
-
-#: What the customer reads when no model could answer.
-APOLOGY = "Sorry, I can't answer right now. A member of our team will get back to you soon."
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """The bot's answer to one message, as stored and sent."""
-
-    text: str
-    agent: str
-    route: Route
-    completion: Completion
-    outcome: str
-    incoming_message_id: int
-    reply_message_id: int
-    contact_id: int
-    conversation_id: int
-    sent_ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class _Answered:
-    """What asking the agent gave: the completion, its calls, and the text to send."""
-
-    completion: Completion
-    calls: Sequence[CallRecord]
-    outcome: str
-    text: str
-    handoff_reason: str | None = None
 
 
 class Orchestrator:
@@ -212,13 +188,13 @@ class Orchestrator:
         )
         if step.action == "clarify":
             asked = decided(CLARIFYING_QUESTION, "clarify")
-            answered = _Answered(asked, (), asked.outcome, CLARIFYING_QUESTION)
+            answered = AgentAnswer(asked, (), asked.outcome, CLARIFYING_QUESTION)
             return await self._finish(
                 incoming, recorded, route, CLARIFY_AGENT, answered, step.reason, shown
             )
         if step.action == "handoff":
             handed = decided("", "handoff")
-            answered = _Answered(handed, (), handed.outcome, "", handoff_reason=step.reason)
+            answered = AgentAnswer(handed, (), handed.outcome, "", handoff_reason=step.reason)
             return await self._finish(
                 incoming, recorded, route, HUMAN_ROUTE, answered, step.reason, shown
             )
@@ -235,8 +211,8 @@ class Orchestrator:
             is_team=is_team,
             route_confidence=route.confidence,
         )
-        with tracing.span(f"invoke_agent {agent.name}", **_agent_span(agent.name)):
-            answered = await self._ask(agent, request, recorded, shown)
+        with tracing.span(f"invoke_agent {agent.name}", **agent_span(agent.name)):
+            answered = await ask_agent(agent, request, self.provider_for(agent.name), shown)
             tracing.model_calls(answered.calls, agent=agent.name)
         return await self._finish(incoming, recorded, route, agent.name, answered, shown=shown)
 
@@ -246,7 +222,7 @@ class Orchestrator:
         recorded: RecordedMessage,
         route: Route,
         agent_name: str,
-        answered: _Answered,
+        answered: AgentAnswer,
         decided_by: str | None = None,
         shown: ShownReply | None = None,
     ) -> Reply:
@@ -270,23 +246,10 @@ class Orchestrator:
             meta["handoff"] = {"reason": answered.handoff_reason, "team_alerted": alerted}
         elif decided_by is not None:
             meta["clarify"] = decided_by
-        text = self.fit(incoming, text)
+        text = self.outbox.fit(incoming, text)  # stored as sent (SMS: at most 1,600)
         if shown is not None:
             text = shown.settle(text)
-        # What the agent's tools add: the knowledge chunks cited, the tool that answered.
-        for key in (
-            "fallback",
-            "hybrid",
-            "skipped",
-            "citations",
-            "tool",
-            "grounding",
-            "answer",
-            "rewritten",
-            "quote",  # the lead agent's worked-out estimate (lines, total)
-        ):
-            if key in completion.extras:
-                meta[key] = completion.extras[key]
+        meta.update(stored_extras(completion))
         reply_id = await self.conversations.record_reply(
             recorded,
             text=text,
@@ -328,39 +291,6 @@ class Orchestrator:
             sent_ids=sent_ids,
         )
 
-    async def _ask(
-        self,
-        agent: Agent,
-        request: AgentRequest,
-        recorded: RecordedMessage,
-        shown: ShownReply | None,
-    ) -> _Answered:
-        """The agent's answer, or the apology when no model could give one."""
-        provider = self.provider_for(agent.name)
-        started = time.perf_counter()
-        try:
-            completion = await agent.respond(request, provider, on_sentence=shown)
-        except ProviderError as exc:
-            log.error("provider %s failed for %s: %s", provider.model_id, agent.name, exc)
-            failed = Completion(
-                text="",
-                model=provider.model,
-                provider=provider.provider,
-                latency_ms=(time.perf_counter() - started) * 1000,
-                finish_reason="error",
-                extras={"error": str(exc), **_skipped(exc)},
-            )
-            calls = exc.calls or (replace(failed.as_call(), error=str(exc)),)
-            return _Answered(replace(failed, calls=tuple(calls)), calls, "error", APOLOGY)
-        # An answer the agent's code decided called no model: nothing to cost or log.
-        calls = tuple(c for c in completion.call_log if c.provider != BOT_PROVIDER)
-        if completion.finish_reason == HANDOFF:
-            # Hybrid unsure, or an agent escalating (a refund, a complaint): a person answers.
-            reason = str(completion.extras.get("handoff_reason", "handoff"))
-            return _Answered(completion, calls, completion.outcome, "", reason)
-        text = completion.text.strip() or APOLOGY
-        return _Answered(completion, calls, completion.outcome, text)
-
     def provider_for(self, agent_name: str) -> ModelProvider:
         """The model ``agent_name`` answers with: its own if configured, else the default."""
         return self.agent_providers.get(agent_name, self.provider)
@@ -380,28 +310,3 @@ class Orchestrator:
             if recorded is None:
                 return None
             return await self.answer(incoming, recorded, on_sentence=on_sentence)
-
-    def fit(self, incoming: IncomingMessage, text: str) -> str:
-        """``text`` shortened to what the message's channel sends in all (SMS: 1,600).
-
-        Applied before a reply is stored, so the stored reply is what was sent.
-        """
-        return self.outbox.fit(incoming, text)
-
-    async def send_reply(
-        self, incoming: IncomingMessage, message: OutgoingMessage
-    ) -> tuple[str, ...]:
-        """Send ``message`` in answer to ``incoming`` (see `Outbox.send_reply`)."""
-        return await self.outbox.send_reply(incoming, message)
-
-
-def _skipped(exc: ProviderError) -> dict[str, object]:
-    """Why each member of a fallback chain did not answer, when a whole chain failed."""
-    if isinstance(exc, AllProvidersFailedError) and exc.skipped:
-        return {"skipped": exc.skipped}
-    return {}
-
-
-def _agent_span(agent: str) -> dict[str, Any]:
-    """The GenAI conventions' attributes of an agent's span."""
-    return {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": agent}

@@ -50,7 +50,7 @@ class CommandContext:
         """Store and send a reply to the command; return the channel's ids for it."""
         if isinstance(message, str):
             message = OutgoingMessage(message)
-        message = replace(message, text=self.orchestrator.fit(self.incoming, message.text))
+        message = replace(message, text=self.orchestrator.outbox.fit(self.incoming, message.text))
         reply_id = await self.record_reply(message.text)
         sent = await self.orchestrator.outbox.send_reply(self.incoming, message, reply_id=reply_id)
         return list(sent)
