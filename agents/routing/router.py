@@ -10,7 +10,8 @@ Two views, combined as a product of experts (log-probabilities added):
   of CPU on 2 cores, and on the lexically clear messages (three in four) it
   changed no route in measurement (bench/routing.py, mix against mix-all).
 
-Priors are added last: a lean towards operations on team channels, and towards the
+Priors are added last: a lean towards operations on team channels (and away from it
+on customer channels, where the operations agent only refuses), and towards the
 agent already serving a conversation (strong for a reply such as "yes" or "what
 about 40 people?"). The top probability is the confidence. A message sharing no
 word with any example goes to the conversation's agent (or the default one) at
@@ -44,8 +45,11 @@ LEXICAL_TEMPERATURE = 0.06
 VECTOR_WEIGHT = 0.5
 #: The lexical view's top probability under which the sentence vectors are asked too.
 VECTORS_BELOW = 0.7
-#: Log-odds added to operations on a team channel (team members ask about the business).
+#: Log-odds added to operations on a team channel (team members ask about the business),
+#: and taken from it elsewhere: a customer's "what sides come with the meal" is a
+#: knowledge question, and the operations agent would only refuse a customer.
 TEAM_LEAN = 1.0
+CUSTOMER_LEAN = -1.0
 #: Log-odds added to the agent serving the conversation: a little for any message,
 #: more for a reply that leans on the conversation ("ok, and the deposit?"), and
 #: all for one that only agrees or changes a detail ("yes", "and on Sunday?").
@@ -154,9 +158,10 @@ class ExampleRouter(Router):
             logits = logits + VECTOR_WEIGHT * classifier.log_proba(vector)
             method = "mix"
         notes: list[str] = []
-        if channel in self.examples.team_channels and "operations" in self.routes:
-            logits[self.routes.index("operations")] += TEAM_LEAN
-            notes.append(f"team channel {channel}")
+        if "operations" in self.routes:
+            team_channel = channel in self.examples.team_channels
+            logits[self.routes.index("operations")] += TEAM_LEAN if team_channel else CUSTOMER_LEAN
+            notes.append(f"{'team' if team_channel else 'customer'} channel {channel}")
         follow_up = current_agent in self.agents and looks_like_follow_up(text)
         if current_agent in self.agents:
             lean = STAY_LEAN
