@@ -15,11 +15,11 @@ from typing import Any, ClassVar
 
 from agents.business import BusinessProfile
 from agents.facts import FactIndex, fact_lines
-from agents.knowledge_base.claims import unsupported
-from agents.knowledge_base.extractive import extractive_answer, narrowed
-from agents.knowledge_base.questions import asks_for_fact
-from agents.knowledge_base.terms import terms
-from agents.knowledge_base.unknown import NOT_IN_DOCUMENTS
+from agents.knowledge.claims import unsupported
+from agents.knowledge.extractive import extractive_answer, narrowed
+from agents.knowledge.questions import asks_for_fact
+from agents.knowledge.terms import terms
+from agents.knowledge.unknown import NOT_IN_DOCUMENTS
 from agents.providers.base import ChatMessage, Completion, ModelProvider, Role
 from agents.replies import near_repeat
 from agents.sentences import SentenceCallback, stream_checked

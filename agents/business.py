@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from agents.leads.pricing import PriceList
+from agents.lead_nurturing.pricing import PriceList
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from agents.base import Agent
 from agents.business import BusinessProfile
-from agents.customer_care import CustomerCareAgent
-from agents.knowledge import KnowledgeAgent
-from agents.lead_nurturing import LeadNurturingAgent
-from agents.operations import OperationsAgent
+from agents.customer_care.agent import CustomerCareAgent
+from agents.knowledge.agent import KnowledgeAgent
+from agents.lead_nurturing.agent import LeadNurturingAgent
+from agents.operations.agent import OperationsAgent
 from agents.tools import AgentTools
 
 AGENT_CLASSES: tuple[type[Agent], ...] = (

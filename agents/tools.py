@@ -15,7 +15,7 @@ from typing import Any
 class AgentTools:
     """The stores and services the agents' tools use."""
 
-    #: The business's documents: retrieval for grounded answers (agents/knowledge_base).
+    #: The business's documents: retrieval for grounded answers (agents/knowledge).
     knowledge: Any = None
     #: Bookings: customer care looks them up and changes them; operations lists them.
     bookings: Any = None

@@ -50,7 +50,7 @@ from typing import Any
 # hide the channels package: the repository root goes before it.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agents.knowledge_base.amounts import amounts
+from agents.knowledge.amounts import amounts
 from agents.replies import near_repeat
 from bench.lead_openings import openings
 from bot.runtime import Runtime

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.base import AgentRequest
 from agents.business import BusinessProfile
-from agents.lead_nurturing import LeadNurturingAgent
-from agents.leads.extraction import extract_lead
+from agents.lead_nurturing.agent import LeadNurturingAgent
+from agents.lead_nurturing.extraction import extract_lead
 from agents.providers.function import FunctionProvider
 from agents.tools import AgentTools
 from bench.databases import drop, fresh_database

@@ -33,9 +33,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.business import BusinessProfile
-from agents.knowledge_base import Hit, open_knowledge_base
-from agents.knowledge_base.questions import asks_for_fact
-from agents.knowledge_base.terms import terms
+from agents.knowledge.questions import asks_for_fact
+from agents.knowledge.retriever import Hit
+from agents.knowledge.service import open_knowledge_base
+from agents.knowledge.terms import terms
 from bot.settings import SAMPLE_BUSINESS_DIR, Settings
 from memory.db import Database
 

@@ -2,7 +2,7 @@
 
 Each opening ("hi, we are planning a party for 20 people next month") is sent
 from a new customer. A good reply asks for the next missing lead field, the one
-the lead agent's own code picks (`agents.leads.asking`: date, guests, city,
+the lead agent's own code picks (`agents.lead_nurturing.asking`: date, guests, city,
 name, the first the message did not give), does not repeat the customer, does
 not apologise for nothing, and does not ask for what the message said.
 """
@@ -17,9 +17,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agents.business import BusinessProfile
-from agents.leads.asking import ORDER, apologises_for_nothing, asks_for, echoes, next_field
-from agents.leads.extraction import extract_lead
-from agents.leads.terms import BusinessTerms
+from agents.lead_nurturing.asking import ORDER, apologises_for_nothing, asks_for, echoes, next_field
+from agents.lead_nurturing.business_terms import BusinessTerms
+from agents.lead_nurturing.extraction import extract_lead
 from agents.replies import near_repeat
 
 

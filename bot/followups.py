@@ -27,7 +27,7 @@ from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agents.errors import ProviderError
-from agents.lead_nurturing import LeadNurturingAgent
+from agents.lead_nurturing.agent import LeadNurturingAgent
 from agents.providers.base import CallRecord, ChatMessage, Completion, ModelProvider
 from bot.followup_job import PeriodicFollowUps
 from bot.followup_text import template

@@ -14,10 +14,10 @@ from functools import partial
 from agents.business import BusinessProfile
 from agents.catalog import build_agents
 from agents.compare.briefing import business_briefing
-from agents.knowledge_base import open_knowledge_base
+from agents.knowledge.service import open_knowledge_base
+from agents.operations.reports import OpsReports
 from agents.providers.base import ModelProvider
 from agents.providers.factory import ProviderFactory
-from agents.reports import OpsReports
 from agents.router import Router
 from agents.routing import build_router
 from agents.tools import AgentTools

@@ -1,6 +1,6 @@
 """`KnowledgeStore`: the business's documents and their chunks, as ingested.
 
-Chunking and retrieval live in `agents.knowledge_base`; this store only keeps
+Chunking and retrieval live in `agents.knowledge`; this store only keeps
 what they produce. A document is keyed by its source (a file name or path):
 putting the same source again replaces its chunks, unless its content hash is
 unchanged, which makes re-ingesting the same files at every start nearly free.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from agents.knowledge_base.retriever import Retriever
+from agents.knowledge.retriever import Retriever
 
 #: question → the text added to the contestants' system prompt ("" for none).
 Briefing = Callable[[str], Awaitable[str]]

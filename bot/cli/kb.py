@@ -16,8 +16,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from agents.knowledge_base import Retriever, ingest_paths, open_knowledge_base
-from agents.knowledge_base.ingest import source_name
+from agents.knowledge.ingest import ingest_paths, source_name
+from agents.knowledge.retriever import Retriever
+from agents.knowledge.service import open_knowledge_base
 from bot.settings import Settings, get_settings
 from memory.db import Database
 from memory.knowledge import KnowledgeStore

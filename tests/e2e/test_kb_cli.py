@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.knowledge import NOT_IN_DOCUMENTS
+from agents.knowledge.unknown import NOT_IN_DOCUMENTS
 from tests.support.cli import bot_env, run_bot
 
 DESSERT = """# Desserts

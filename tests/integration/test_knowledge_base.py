@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from agents.knowledge import NOT_IN_DOCUMENTS
-from agents.knowledge_base import Retriever, ingest_paths, sync_folder
-from agents.knowledge_base.ingest import KnowledgeBaseError, content_hash
+from agents.knowledge.ingest import KnowledgeBaseError, content_hash, ingest_paths, sync_folder
+from agents.knowledge.retriever import Retriever
+from agents.knowledge.unknown import NOT_IN_DOCUMENTS
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
 from bot.settings import SAMPLE_BUSINESS_DIR, Settings

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from agents.operations import REFUSAL
+from agents.operations.agent import REFUSAL
+from agents.operations.reports import money
 from agents.providers.function import FunctionProvider
-from agents.reports import money
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from channels.base import Address, IncomingMessage, RecordingChannel

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from agents.operations import REFUSAL
+from agents.operations.agent import REFUSAL
 from agents.providers.function import FunctionProvider
 from bot.commands.compare_render import BEST_ACTION
 from channels.base import Address, IncomingMessage

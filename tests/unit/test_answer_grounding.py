@@ -1,11 +1,11 @@
 """Coverage, extractive answers, claim checks and repeats: code decides the facts."""
 
-from agents.knowledge_base.amounts import amounts
-from agents.knowledge_base.claims import unsupported
-from agents.knowledge_base.coverage import uncovered
-from agents.knowledge_base.extractive import extractive_answer, narrowed
-from agents.knowledge_base.retriever import Hit
-from agents.knowledge_base.terms import terms
+from agents.knowledge.amounts import amounts
+from agents.knowledge.claims import unsupported
+from agents.knowledge.coverage import uncovered
+from agents.knowledge.extractive import extractive_answer, narrowed
+from agents.knowledge.retriever import Hit
+from agents.knowledge.terms import terms
 from agents.replies import near_repeat
 
 SPACE = (

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from agents.care.intents import (
+from agents.customer_care.booking_changes import find_reference, parse_change
+from agents.customer_care.escalation import (
     CANCELLATION,
     CHARGEBACK,
     COMPLAINT,
@@ -14,7 +15,6 @@ from agents.care.intents import (
     escalation,
     handoff_reason,
 )
-from agents.care.requests import find_reference, parse_change
 from memory.bookings import BookingChange
 
 TODAY = date(2026, 11, 21)  # a Saturday

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from agents.knowledge_base.amounts import amounts, unsupported_amounts
+from agents.knowledge.amounts import amounts, unsupported_amounts
 
 PRICES = ["Classic package: $60 per adult, $30 per child (12 and under).", "Deposit: $200."]
 

@@ -1,6 +1,6 @@
 """Chunking the business's documents into passages an answer can cite."""
 
-from agents.knowledge_base.chunking import Chunk, chunk_document, title_of
+from agents.knowledge.chunking import Chunk, chunk_document, title_of
 from bot.settings import SAMPLE_BUSINESS_DIR
 
 POLICY = """# Policies

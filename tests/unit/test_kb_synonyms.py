@@ -5,14 +5,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agents.knowledge_base import open_knowledge_base
-from agents.knowledge_base.synonyms import (
+from agents.knowledge.service import open_knowledge_base
+from agents.knowledge.synonyms import (
     BUILT_IN,
     SynonymsError,
     business_synonyms,
     read_synonyms,
 )
-from agents.knowledge_base.terms import active_synonyms, stem, terms, use_synonyms
+from agents.knowledge.terms import active_synonyms, stem, terms, use_synonyms
 from bot.settings import SAMPLE_BUSINESS_DIR
 from memory.db import Database
 

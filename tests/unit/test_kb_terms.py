@@ -2,9 +2,9 @@
 
 import pytest
 
-from agents.knowledge_base.bm25 import BM25Index
-from agents.knowledge_base.questions import asks_for_fact
-from agents.knowledge_base.terms import stem, terms
+from agents.knowledge.bm25 import BM25Index
+from agents.knowledge.questions import asks_for_fact
+from agents.knowledge.terms import stem, terms
 
 
 @pytest.mark.parametrize(

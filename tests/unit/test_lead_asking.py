@@ -2,7 +2,7 @@
 
 import pytest
 
-from agents.leads.asking import (
+from agents.lead_nurturing.asking import (
     QUESTIONS,
     apologises_for_nothing,
     asks_for,

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from agents.leads.extraction import (
+from agents.lead_nurturing.extraction import (
     extract_budget,
     extract_date,
     extract_guests,

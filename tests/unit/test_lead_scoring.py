@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from agents.leads.scoring import score_lead
-from agents.leads.terms import BusinessTerms
+from agents.lead_nurturing.business_terms import BusinessTerms
+from agents.lead_nurturing.scoring import score_lead
 
 TODAY = date(2026, 11, 21)
 SAMPLE = Path(__file__).resolve().parents[2] / "bot" / "sample"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from agents.business import BusinessProfile
-from agents.leads.pricing import PriceList, PriceListError
-from agents.leads.quote import asks_price, estimate, money
+from agents.lead_nurturing.pricing import PriceList, PriceListError
+from agents.lead_nurturing.quote import asks_price, estimate, money
 
 SAMPLE = Path(__file__).resolve().parents[2] / "bot" / "sample"
 TODAY = date(2026, 12, 2)  # a Wednesday

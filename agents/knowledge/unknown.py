@@ -13,9 +13,9 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from agents.knowledge_base.coverage import GENERIC
-from agents.knowledge_base.questions import asks_for_fact
-from agents.knowledge_base.terms import terms
+from agents.knowledge.coverage import GENERIC
+from agents.knowledge.questions import asks_for_fact
+from agents.knowledge.terms import terms
 from agents.providers.base import HANDOFF, Completion
 
 #: The answer to a fact question the documents do not answer.

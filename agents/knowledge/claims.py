@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from agents.knowledge_base.amounts import unsupported_amounts
-from agents.knowledge_base.coverage import GENERIC
-from agents.knowledge_base.terms import terms
+from agents.knowledge.amounts import unsupported_amounts
+from agents.knowledge.coverage import GENERIC
+from agents.knowledge.terms import terms
 
 _UNITS = {
     "%": "%",

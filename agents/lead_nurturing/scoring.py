@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from agents.leads.terms import BusinessTerms
+from agents.lead_nurturing.business_terms import BusinessTerms
 
 #: Days from today an event counts as soon (the business books 5 days ahead at least).
 SOON_DAYS = (5, 90)

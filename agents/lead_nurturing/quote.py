@@ -18,8 +18,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from agents.leads.extraction import extract_date, extract_guests
-from agents.leads.pricing import PriceList
+from agents.lead_nurturing.extraction import extract_date, extract_guests
+from agents.lead_nurturing.pricing import PriceList
 
 _ASKS_PRICE = re.compile(
     r"\b(?:how much|price[sd]?|pricing|costs?|quote|estimate|total|ballpark|run (?:me|us))\b",

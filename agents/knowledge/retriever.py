@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from agents.knowledge_base.bm25 import BM25Index
-from agents.knowledge_base.coverage import uncovered
-from agents.knowledge_base.terms import terms
+from agents.knowledge.bm25 import BM25Index
+from agents.knowledge.coverage import uncovered
+from agents.knowledge.terms import terms
 from memory.knowledge import KnowledgeStore, StoredChunk
 
 
@@ -79,7 +79,7 @@ class Retriever:
         None when the question names a topic no document (nor ``also``, the
         terms of the business's own description) mentions: "events in
         Sacramento" matches "events" well, but nothing says Sacramento (see
-        `agents.knowledge_base.coverage`). Otherwise those scoring
+        `agents.knowledge.coverage`). Otherwise those scoring
         ``min_score`` or more, or when none does (every word it asks about is
         in the documents, but common there), the best ones whatever their score.
         """

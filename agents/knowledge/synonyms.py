@@ -4,7 +4,7 @@ A business edits ``BUSINESS_DIR/synonyms.yml`` (``document word: [customer
 words]``) to teach retrieval how its customers speak ("garage" asks about
 cooking "indoor"). The file replaces the built-in list as a whole, so deleting
 an entry drops it; a folder without the file uses the built-in list
-(``agents/knowledge_base/synonyms.yml``).
+(``agents/knowledge/synonyms.yml``).
 """
 
 from __future__ import annotations

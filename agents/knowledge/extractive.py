@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from agents.knowledge_base.coverage import GENERIC
-from agents.knowledge_base.terms import terms
+from agents.knowledge.coverage import GENERIC
+from agents.knowledge.terms import terms
 
 _LABEL = re.compile(r"^([A-Z][\w &/-]{1,40}):\s+(.+)$", re.DOTALL)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")

@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agents.base import Agent, AgentRequest, Tool, decided
 from agents.business import BusinessProfile
-from agents.knowledge_base.questions import asks_for_fact
-from agents.knowledge_base.unknown import accepted_offer, answer_unknown
-from agents.leads.asking import ORDER, QUESTIONS, next_field, opening
-from agents.leads.extraction import extract_lead
-from agents.leads.quote import Estimate, asks_price, estimate
-from agents.leads.scoring import score_lead
-from agents.leads.terms import BusinessTerms
+from agents.knowledge.questions import asks_for_fact
+from agents.knowledge.unknown import accepted_offer, answer_unknown
+from agents.lead_nurturing.asking import ORDER, QUESTIONS, next_field, opening
+from agents.lead_nurturing.business_terms import BusinessTerms
+from agents.lead_nurturing.extraction import extract_lead
+from agents.lead_nurturing.quote import Estimate, asks_price, estimate
+from agents.lead_nurturing.scoring import score_lead
 from agents.providers.base import Completion, ModelProvider
 from agents.replies import near_repeat
 from agents.sentences import SentenceCallback
@@ -185,7 +185,7 @@ two to four sentences, plain text, no Markdown.
         A small model's (``ANSWER_EXTRACTIVE_MODELS``) reply to a message that asks
         no fact is built in code (thanks, what the message told, the question):
         shown the conversation, it copies the customer, apologises or talks about
-        cake (`agents.leads.asking.fault` names those faults; bench/answers.py
+        cake (`agents.lead_nurturing.asking.fault` names those faults; bench/answers.py
         --openings counts them). Another model is told the question to end with.
         """
         field = _field_of(request.next_question)

@@ -1,7 +1,7 @@
 """`BM25Index`: Okapi BM25 over a small, in-memory collection of passages, through bm25s.
 
 bm25s (a maintained BM25 library, numpy only) scores; this wrapper keeps the
-passages' own terms (`agents.knowledge_base.terms`: stop words, stems and
+passages' own terms (`agents.knowledge.terms`: stop words, stems and
 synonyms) as its tokens, so the query and the passages are cut the same way.
 """
 

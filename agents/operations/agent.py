@@ -14,8 +14,8 @@ import re
 from dataclasses import replace
 
 from agents.base import Agent, AgentRequest, Tool, decided
+from agents.operations.reports import OpsReports
 from agents.providers.base import Completion
-from agents.reports import OpsReports
 
 #: What a customer who asks an operations question is told: nothing internal.
 REFUSAL = (

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from agents.knowledge_base.ingest import sync_folder
-from agents.knowledge_base.retriever import Retriever
-from agents.knowledge_base.synonyms import business_synonyms
-from agents.knowledge_base.terms import use_synonyms
+from agents.knowledge.ingest import sync_folder
+from agents.knowledge.retriever import Retriever
+from agents.knowledge.synonyms import business_synonyms
+from agents.knowledge.terms import use_synonyms
 from memory.db import Database
 from memory.knowledge import KnowledgeStore
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from agents.knowledge_base.terms import terms
+from agents.knowledge.terms import terms
 
 _INTERROGATIVE = re.compile(
     r"\b(?:what|what's|whats|when|where|which|who|how|why)\b"

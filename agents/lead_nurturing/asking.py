@@ -4,7 +4,7 @@ A booking needs the date (is a chef free?), the guest count (the price) and the
 place (travel), then a name: the next question is the first of those still
 unknown. A small model asked to "ask for what is missing" repeats the customer,
 apologises for nothing or asks about cake; its reply is checked here and, when
-it fails, the plain question is sent instead (`agents.lead_nurturing`).
+it fails, the plain question is sent instead (`agents.lead_nurturing.agent`).
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ from dataclasses import replace
 from datetime import date
 
 from agents.base import Agent, AgentRequest, Tool, decided
-from agents.care.intents import escalation, handoff_reason
-from agents.care.requests import ChangeRequest, find_reference, parse_change
+from agents.customer_care.booking_changes import ChangeRequest, find_reference, parse_change
+from agents.customer_care.escalation import escalation, handoff_reason
 from agents.providers.base import HANDOFF, Completion
 from memory.bookings import (
     BookingChangeRefusedError,

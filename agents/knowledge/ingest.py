@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agents.errors import AgentError
-from agents.knowledge_base.chunking import CHUNKER_VERSION, chunk_document, title_of
+from agents.knowledge.chunking import CHUNKER_VERSION, chunk_document, title_of
 from memory.knowledge import KnowledgeStore, PutResult
 
 log = logging.getLogger(__name__)

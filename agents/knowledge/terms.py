@@ -4,7 +4,7 @@ Plain, offline and fast: lower-case words, a short English stop list, crude
 suffix stripping (so "guests" meets "guest" and "cancelled" meets "cancel"),
 and synonyms a customer uses for what a document says another way ("how much"
 and "cost" ask for a price; a "$" amount is one). The synonyms are data: the
-business's ``synonyms.yml``, else the built-in list (`agents.knowledge_base.synonyms`).
+business's ``synonyms.yml``, else the built-in list (`agents.knowledge.synonyms`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from agents.knowledge_base.synonyms import BUILT_IN, read_synonyms
+from agents.knowledge.synonyms import BUILT_IN, read_synonyms
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _MONEY = re.compile(r"\$\s?\d")
@@ -41,7 +41,7 @@ def use_synonyms(synonyms: Mapping[str, Sequence[str]]) -> None:
     words retrieval treats as one, replacing the previous list.
 
     The knowledge base calls this at start with the business's ``synonyms.yml``
-    (or the built-in list, see `agents.knowledge_base.synonyms`): one business
+    (or the built-in list, see `agents.knowledge.synonyms`): one business
     per process, so one list.
     """
     _CANONICAL.clear()

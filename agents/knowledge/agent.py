@@ -9,7 +9,7 @@ know" still invents a price now and then; code never does.
 from __future__ import annotations
 
 from agents.base import Agent, AgentRequest
-from agents.knowledge_base.unknown import NOT_IN_DOCUMENTS, answer_unknown
+from agents.knowledge.unknown import NOT_IN_DOCUMENTS, answer_unknown
 from agents.providers.base import Completion
 
 __all__ = ["NOT_IN_DOCUMENTS", "KnowledgeAgent"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from agents.knowledge_base.terms import stem, terms
+from agents.knowledge.terms import stem, terms
 
 #: Words of a question that name no topic a document must mention.
 _GENERIC = """

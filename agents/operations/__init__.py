@@ -1,0 +1,1 @@
+"""Operations: the team's agent (`agent.OperationsAgent`) and its numbers (`reports`)."""
