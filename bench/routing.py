@@ -23,8 +23,9 @@ import sys
 import time
 from pathlib import Path
 
-from agents.router import KeywordRouter, Router
 from agents.routing import ExampleRouter, RoutingExamples
+from agents.routing.base import Router
+from agents.routing.keywords import KeywordRouter
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SET = ROOT / "tests" / "data" / "intents-dev.jsonl"

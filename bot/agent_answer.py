@@ -15,7 +15,7 @@ from typing import Any
 from agents.base import BOT_PROVIDER, Agent, AgentRequest
 from agents.errors import AllProvidersFailedError, ProviderError
 from agents.providers.base import HANDOFF, CallRecord, Completion, ModelProvider
-from agents.router import Route
+from agents.routing.base import Route
 from agents.sentences import ShownReply
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from agents.providers.base import Completion
-from agents.router import Route
+from agents.routing.base import Route
 from bot.orchestrator import Reply
 from bot.runtime import Runtime
 from channels.base import IncomingMessage

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from agents.router import HUMAN_ROUTE, Route
+from agents.routing.base import HUMAN_ROUTE, Route
 from memory.conversations import HistoryEntry
 
 #: The agent name stored on a clarifying question (no agent or model wrote it).

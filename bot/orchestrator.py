@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 from agents.base import Agent, AgentRequest, decided
 from agents.providers.base import ModelProvider
-from agents.router import HUMAN_ROUTE, Route, Router
+from agents.routing.base import HUMAN_ROUTE, Route, Router
 from agents.sentences import SentenceCallback, ShownReply
 from bot.agent_answer import (
     APOLOGY,

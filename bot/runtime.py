@@ -18,8 +18,8 @@ from agents.knowledge.service import open_knowledge_base
 from agents.operations.reports import OpsReports
 from agents.providers.base import ModelProvider
 from agents.providers.factory import ProviderFactory
-from agents.router import Router
 from agents.routing import build_router
+from agents.routing.base import Router
 from agents.tools import AgentTools
 from bot.alerts import LogAlertSink
 from bot.budget import BudgetMonitor

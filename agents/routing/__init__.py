@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from agents.router import KeywordRouter, Router
+from agents.routing.base import Router
 from agents.routing.examples import ROUTING_FILE, RoutingConfigError, RoutingExamples
+from agents.routing.keywords import KeywordRouter
 from agents.routing.router import ExampleRouter
 
 log = logging.getLogger(__name__)

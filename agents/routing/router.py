@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from agents.router import HUMAN_ROUTE, Route, Router
+from agents.routing.base import HUMAN_ROUTE, Route, Router
 from agents.routing.classifier import SoftmaxRegression
 from agents.routing.embeddings import SentenceEncoder, shared_encoder
 from agents.routing.examples import RoutingExamples

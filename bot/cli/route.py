@@ -16,8 +16,8 @@ from typing import Any, TextIO
 
 import click
 
-from agents.router import Router
 from agents.routing import ExampleRouter, build_router
+from agents.routing.base import Router
 from bot.settings import get_settings
 
 CHANNELS = ("sms", "telegram", "slack", "console", "api")

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from agents.providers.function import FunctionProvider
-from agents.router import HUMAN_ROUTE
+from agents.routing.base import HUMAN_ROUTE
 from bot.orchestrator import HANDOFF_MESSAGE
 from bot.runtime import Runtime
 from bot.settings import load_settings

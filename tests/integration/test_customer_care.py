@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from agents.router import Route, Router
+from agents.routing.base import Route, Router
 from bot.handoff import HANDOFF_MESSAGE
 from memory.bookings import BookingRecord, BookingStore
 from memory.db import Database

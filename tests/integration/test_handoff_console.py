@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.router import HUMAN_ROUTE
+from agents.routing.base import HUMAN_ROUTE
 from bot.handoff import HANDOFF_MESSAGE
 from bot.ops import OpsChannel
 from bot.runtime import Runtime

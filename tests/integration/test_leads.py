@@ -14,7 +14,7 @@ import pytest
 
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
-from agents.router import Route, Router
+from agents.routing.base import Route, Router
 from bot.runtime import Runtime
 from bot.settings import Settings
 from channels.base import Address, IncomingMessage, RecordingChannel

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from agents.router import Route, Router
+from agents.routing.base import Route, Router
 from bot.handoff import HANDOFF_MESSAGE
 from memory.bookings import BookingRecord, BookingStore
 from memory.db import Database

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select, update
 
 from agents.providers.function import FunctionProvider
-from agents.router import Route, Router
+from agents.routing.base import Route, Router
 from bot.runtime import Runtime
 from channels.base import OutgoingMessage
 from memory.bookings import BookingRecord, BookingStore

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from agents.router import HUMAN_ROUTE
+from agents.routing.base import HUMAN_ROUTE
 from memory.db import Database
 from tests.support.compare_models import model_id
 from tests.support.routers import ScriptedRouter

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from agents.router import HUMAN_ROUTE, Route, Router
+from agents.routing.base import HUMAN_ROUTE, Route, Router
 
 AGENTS = ("lead_nurturing", "customer_care", "operations", "knowledge")
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agents.router import HUMAN_ROUTE, Route
+from agents.routing.base import HUMAN_ROUTE, Route
 from bot.clarify import CLARIFY_AGENT, Clarifier, just_clarified
 from memory.conversations import HistoryEntry
 

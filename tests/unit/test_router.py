@@ -1,6 +1,6 @@
 import pytest
 
-from agents.router import KeywordRouter
+from agents.routing.keywords import KeywordRouter
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from agents.router import HUMAN_ROUTE, KeywordRouter
 from agents.routing import ExampleRouter, RoutingConfigError, RoutingExamples, build_router
+from agents.routing.base import HUMAN_ROUTE
 from agents.routing.followups import looks_like_follow_up, only_details
+from agents.routing.keywords import KeywordRouter
 from bot.settings import SAMPLE_BUSINESS_DIR
 
 DATA = Path(__file__).resolve().parents[1] / "data"

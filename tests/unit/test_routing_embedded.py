@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agents.router import HUMAN_ROUTE
 from agents.routing import ExampleRouter, RoutingExamples
+from agents.routing.base import HUMAN_ROUTE
 from agents.routing.embeddings import SentenceEncoder, shared_encoder
 from bot.settings import SAMPLE_BUSINESS_DIR
 

@@ -1,39 +1,19 @@
-"""Routing: which agent answers a message, with a confidence and a reason.
+"""`KeywordRouter`: the first router, weighted phrases per agent.
 
-`KeywordRouter` is the first router: weighted phrases per agent, a bias towards
-operations on team channels, and stickiness to the agent already serving a
-conversation when nothing points elsewhere. It always says why it chose.
+A bias towards operations on team channels, and stickiness to the agent already
+serving a conversation when nothing points elsewhere. It always says why it
+chose. A business without a ``routing.yml`` is routed by it.
 """
 
 from __future__ import annotations
 
-import abc
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
+from agents.routing.base import Route, Router
+
+#: Where the team talks: operations is favoured there.
 TEAM_CHANNELS = frozenset({"slack"})
-#: The route that is no agent: a person must answer (asked for one, an angry
-#: escalation, a legal threat, a safety incident). The orchestrator hands off.
-HUMAN_ROUTE = "human"
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """The chosen agent, how sure the router is (0 to 1), and why."""
-
-    agent: str
-    confidence: float
-    reason: str
-
-
-class Router(abc.ABC):
-    """Picks one agent per message."""
-
-    @abc.abstractmethod
-    async def route(self, text: str, *, channel: str, current_agent: str | None = None) -> Route:
-        """The agent for ``text`` on ``channel``; ``current_agent`` serves the conversation."""
-
 
 #: Phrases (regular expressions, matched case-insensitively on word boundaries) and weights.
 DEFAULT_KEYWORDS: Mapping[str, Mapping[str, float]] = {
