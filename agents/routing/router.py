@@ -30,9 +30,9 @@ import numpy as np
 
 from agents.routing.base import HUMAN_ROUTE, Route, Router
 from agents.routing.classifier import SoftmaxRegression
+from agents.routing.continuations import looks_like_continuation, only_details
 from agents.routing.embeddings import SentenceEncoder, shared_encoder
 from agents.routing.examples import RoutingExamples
-from agents.routing.followups import looks_like_follow_up, only_details
 from agents.routing.lexical import LexicalIndex
 
 log = logging.getLogger(__name__)
@@ -54,10 +54,10 @@ CUSTOMER_LEAN = -1.0
 #: more for a reply that leans on the conversation ("ok, and the deposit?"), and
 #: all for one that only agrees or changes a detail ("yes", "and on Sunday?").
 STAY_LEAN = 0.4
-FOLLOW_UP_LEAN = 1.5
+CONTINUATION_LEAN = 1.5
 DETAIL_LEAN = 100.0
 #: A reply that stays with its agent is at least this sure (no clarifying "yes").
-FOLLOW_UP_CONFIDENCE = 0.6
+CONTINUATION_CONFIDENCE = 0.6
 #: The most a message sharing no word with any example can be trusted.
 UNKNOWN_WORDS_CONFIDENCE = 0.4
 #: Under this, ``human`` gives way to the likeliest agent (which is then unsure too).
@@ -162,17 +162,17 @@ class ExampleRouter(Router):
             team_channel = channel in self.examples.team_channels
             logits[self.routes.index("operations")] += TEAM_LEAN if team_channel else CUSTOMER_LEAN
             notes.append(f"{'team' if team_channel else 'customer'} channel {channel}")
-        follow_up = current_agent in self.agents and looks_like_follow_up(text)
+        continuation = current_agent in self.agents and looks_like_continuation(text)
         if current_agent in self.agents:
             lean = STAY_LEAN
-            if follow_up:
-                lean = DETAIL_LEAN if only_details(text) else FOLLOW_UP_LEAN
+            if continuation:
+                lean = DETAIL_LEAN if only_details(text) else CONTINUATION_LEAN
             logits[self.routes.index(current_agent)] += lean
         probs = _softmax(logits)
         best = int(probs.argmax())
-        if follow_up and self.routes[best] == current_agent:
-            notes.append("a follow-up: stays with the current agent")
-            confidence = max(float(probs[best]), FOLLOW_UP_CONFIDENCE)
+        if continuation and self.routes[best] == current_agent:
+            notes.append("a continuation: stays with the current agent")
+            confidence = max(float(probs[best]), CONTINUATION_CONFIDENCE)
         elif not self._lexical.shares_words(text):
             # Nothing to go on ("Hello?"): the conversation's agent, or the default one.
             stay = current_agent if current_agent in self.agents else None

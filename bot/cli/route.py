@@ -86,7 +86,7 @@ async def _route_stdin(router: Router, *, channel: str, current_agent: str | Non
 @click.option(
     "--current-agent",
     metavar="AGENT",
-    help="The agent already serving the conversation (follow-ups stay with it).",
+    help="The agent already serving the conversation (continuations stay with it).",
 )
 def route(channel: str, current_agent: str | None) -> None:
     """Route messages from stdin (lines, or JSON lines with "text") to agents; print JSON lines."""

@@ -64,7 +64,7 @@ def test_unseen_messages_through_bot_route(env, folder):
     assert score >= EXTRA_FLOOR, misses
 
 
-def test_plain_lines_a_person_and_a_follow_up(env, folder):
+def test_plain_lines_a_person_and_a_continuation(env, folder):
     lines = "Let me speak to a human being\n\nwhat about 40 people?\n"
 
     plain = route(env, folder, lines)
@@ -73,7 +73,7 @@ def test_plain_lines_a_person_and_a_follow_up(env, folder):
     assert [r["text"] for r in plain] == ["Let me speak to a human being", "what about 40 people?"]
     assert plain[0]["agent"] == "human" and following[0]["agent"] == "human"
     assert following[1]["agent"] == "lead_nurturing"
-    assert "follow-up" in following[1]["reason"]
+    assert "continuation" in following[1]["reason"]
 
 
 def test_json_lines_may_set_channel_and_current_agent(env, folder):

@@ -241,7 +241,7 @@ async def test_a_lead_asking_what_the_documents_lack_gets_not_sure_too(
     unknown = await runtime.orchestrator.handle(sms("Do you have a helicopter pad?"))
     handed = await runtime.orchestrator.handle(sms("yes"))
 
-    # The follow-up stays with lead nurturing, which no more guesses than the knowledge agent.
+    # The continuation stays with lead nurturing, which no more guesses than the knowledge agent.
     assert enquiry.agent == unknown.agent == "lead_nurturing"
     assert unknown.text == NOT_IN_DOCUMENTS
     assert len(model.calls) == 1  # the enquiry only

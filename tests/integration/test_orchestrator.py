@@ -92,13 +92,13 @@ async def test_same_phone_on_sms_and_telegram_is_one_history(
     assert first.text in second_prompt  # the bot's SMS answer is remembered too
 
 
-async def test_follow_up_without_a_topic_stays_with_the_agent(runtime: Runtime):
+async def test_continuation_without_a_topic_stays_with_the_agent(runtime: Runtime):
     first = await runtime.orchestrator.handle(sms("I need a refund for my booking"))
-    follow_up = await runtime.orchestrator.handle(sms("ok thanks, and then?"))
+    continuation = await runtime.orchestrator.handle(sms("ok thanks, and then?"))
 
     assert first.agent == "customer_care"
-    assert follow_up.agent == "customer_care"
-    assert "current agent" in follow_up.route.reason
+    assert continuation.agent == "customer_care"
+    assert "current agent" in continuation.route.reason
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 4001])

@@ -15,7 +15,7 @@ import pytest
 
 from agents.routing import ExampleRouter, RoutingConfigError, RoutingExamples, build_router
 from agents.routing.base import HUMAN_ROUTE
-from agents.routing.followups import looks_like_follow_up, only_details
+from agents.routing.continuations import looks_like_continuation, only_details
 from agents.routing.keywords import KeywordRouter
 from bot.settings import SAMPLE_BUSINESS_DIR
 
@@ -113,7 +113,7 @@ async def test_routes_by_topic_and_names_the_nearest_example(
         ("what about the vegan menu?", "knowledge"),
     ],
 )
-async def test_a_follow_up_stays_with_the_current_agent(
+async def test_a_continuation_stays_with_the_current_agent(
     router: ExampleRouter, text: str, current: str
 ):
     alone = await router.route(text, channel="sms")
@@ -121,7 +121,7 @@ async def test_a_follow_up_stays_with_the_current_agent(
 
     assert route.agent == current
     assert route.confidence >= 0.6  # sure enough: no clarifying question after "yes"
-    assert "follow-up" in route.reason
+    assert "continuation" in route.reason
     assert alone.confidence < route.confidence
 
 
@@ -144,14 +144,14 @@ async def test_a_clear_change_of_topic_leaves_the_current_agent(
     assert route.agent == agent
 
 
-def test_follow_up_shapes():
-    assert looks_like_follow_up("yes please")
-    assert looks_like_follow_up("And what about Sunday instead?")
-    assert not looks_like_follow_up("Can you send me the receipt for my event on the 3rd?")
+def test_continuation_shapes():
+    assert looks_like_continuation("yes please")
+    assert looks_like_continuation("And what about Sunday instead?")
+    assert not looks_like_continuation("Can you send me the receipt for my event on the 3rd?")
     # A short question pointing back at the topic stays with it (issue 16 item 7).
-    assert looks_like_follow_up("what would the total be?")
-    assert looks_like_follow_up("how much would that cost?")
-    assert not looks_like_follow_up("what would the total cost of a lobster wedding buffet be?")
+    assert looks_like_continuation("what would the total be?")
+    assert looks_like_continuation("how much would that cost?")
+    assert not looks_like_continuation("what would the total cost of a lobster wedding buffet be?")
     assert only_details("what about 40 people?") and only_details("Sounds good, Sunday then")
     assert not only_details("and can I get a refund?")
 

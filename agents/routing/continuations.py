@@ -1,4 +1,9 @@
-"""Telling a follow-up ("yes", "what about 40 people?") from a message with its own topic."""
+"""Telling a continuation from a message with its own topic.
+
+A continuation is a reply that carries on the conversation with the agent already
+serving it ("yes", "what about 40 people?"). Not a follow-up: in this codebase a
+follow-up is the message the bot sends a lead later (`bot.followups`).
+"""
 
 from __future__ import annotations
 
@@ -36,7 +41,7 @@ DETAIL_WORDS = frozenset(
 LEANING_REPLY_WORDS = 6
 
 
-def looks_like_follow_up(text: str) -> bool:
+def looks_like_continuation(text: str) -> bool:
     """Whether ``text`` reads as a reply within the conversation rather than a new topic."""
     words = content_words(text)
     leaning = bool(_LEANING.match(text)) and len(words) <= LEANING_REPLY_WORDS
