@@ -1,19 +1,20 @@
 """`Agent`: a role with a system prompt and tools, that answers through a `ModelProvider`.
 
-An agent never knows which channel a message came from except through the
-neutral fields of `AgentRequest`.
+What it is given is an `agents.request.AgentRequest`; what its code decides
+without a model is an `agents.decided.decided` answer.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from fnmatch import fnmatch
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from agents.business import BusinessProfile
+from agents.decided import decided
 from agents.facts import FactIndex, fact_lines
 from agents.knowledge.claims import unsupported
 from agents.knowledge.extractive import extractive_answer, narrowed
@@ -22,9 +23,9 @@ from agents.knowledge.terms import terms
 from agents.knowledge.unknown import NOT_IN_DOCUMENTS
 from agents.providers.base import ChatMessage, Completion, ModelProvider, Role
 from agents.replies import near_repeat
+from agents.request import AgentRequest, Tool
 from agents.sentences import SentenceCallback, stream_checked
 from agents.tools import AgentTools
-from memory.conversations import HistoryEntry
 
 log = logging.getLogger(__name__)
 
@@ -32,51 +33,6 @@ _APOLOGY = re.compile(r"^\W*(?:i'?m |i am |we'?re )?(?:so |very )?(?:sorry|apolo
 _COMPLAINT = re.compile(
     r"\b(?:wrong|late|bad|problem|issue|complain\w*|disappoint\w*|sorry)\b", re.I
 )
-
-#: The provider of answers the bot's own code decided (no model was asked):
-#: "I don't know", a booking looked up, a refused operations question.
-BOT_PROVIDER = "bot"
-
-
-def decided(text: str, reason: str, **extras: Any) -> Completion:
-    """An answer decided in code; ``reason`` names the rule (``no-knowledge``)."""
-    return Completion(text=text, model=reason, provider=BOT_PROVIDER, extras=dict(extras))
-
-
-@dataclass(frozen=True, slots=True)
-class Tool:
-    """Something an agent can do besides talking (look up a booking, score a lead)."""
-
-    name: str
-    description: str
-
-
-@dataclass(frozen=True, slots=True)
-class AgentRequest:
-    """Everything an agent may use to answer one message."""
-
-    text: str
-    channel: str
-    history: Sequence[HistoryEntry] = ()
-    contact_name: str | None = None
-    contact_facts: Mapping[str, Any] = field(default_factory=dict)
-    knowledge: Sequence[str] = ()
-    #: The knowledge chunks behind ``knowledge`` (chunk_id, source, heading, score):
-    #: copied into the answer's extras, so the stored reply cites them.
-    citations: Sequence[Mapping[str, Any]] = ()
-    #: Who is asking, for tools that read or change their records.
-    contact_id: int | None = None
-    conversation_id: int | None = None
-    #: The stored id of this message.
-    message_id: int | None = None
-    #: A team member (Slack workspace, TEAM_TELEGRAM_IDS): may see internal data.
-    is_team: bool = False
-    #: How sure the router was that this agent should answer (None: not routed).
-    route_confidence: float | None = None
-    #: The retrieved chunks themselves (`Hit`s): extractive answers quote them.
-    hits: Sequence[Any] = ()
-    #: What to ask next, decided in code (the lead agent's first missing field).
-    next_question: str | None = None
 
 
 class Agent:

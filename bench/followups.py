@@ -24,11 +24,11 @@ from pathlib import Path
 # Run as a script (python bench/followups.py) the project root is not on the path.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agents.base import AgentRequest
 from agents.business import BusinessProfile
 from agents.lead_nurturing.agent import LeadNurturingAgent
 from agents.lead_nurturing.extraction import extract_lead
 from agents.providers.function import FunctionProvider
+from agents.request import AgentRequest
 from agents.tools import AgentTools
 from bench.databases import drop, fresh_database
 from bot.followups import FollowUpRunner

@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from agents.base import BOT_PROVIDER, Agent, AgentRequest
+from agents.base import Agent
+from agents.decided import BOT_PROVIDER
 from agents.errors import AllProvidersFailedError, ProviderError
 from agents.providers.base import HANDOFF, CallRecord, Completion, ModelProvider
+from agents.request import AgentRequest
 from agents.routing.base import Route
 from agents.sentences import ShownReply
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from agents.base import Agent, AgentRequest, decided
+from agents.base import Agent
+from agents.decided import decided
 from agents.providers.base import ModelProvider
+from agents.request import AgentRequest
 from agents.routing.base import HUMAN_ROUTE, Route, Router
 from agents.sentences import SentenceCallback, ShownReply
 from bot.agent_answer import (

@@ -13,10 +13,12 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from agents.base import Agent, AgentRequest, Tool, decided
+from agents.base import Agent
 from agents.customer_care.booking_changes import ChangeRequest, find_reference, parse_change
 from agents.customer_care.escalation import escalation, handoff_reason
+from agents.decided import decided
 from agents.providers.base import HANDOFF, Completion
+from agents.request import AgentRequest, Tool
 from memory.bookings import (
     BookingChangeRefusedError,
     BookingNotFoundError,

@@ -8,9 +8,10 @@ know" still invents a price now and then; code never does.
 
 from __future__ import annotations
 
-from agents.base import Agent, AgentRequest
+from agents.base import Agent
 from agents.knowledge.unknown import NOT_IN_DOCUMENTS, answer_unknown
 from agents.providers.base import Completion
+from agents.request import AgentRequest
 
 __all__ = ["NOT_IN_DOCUMENTS", "KnowledgeAgent"]
 

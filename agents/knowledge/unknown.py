@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from agents.decided import decided
 from agents.knowledge.coverage import GENERIC
 from agents.knowledge.questions import asks_for_fact
 from agents.knowledge.terms import terms
@@ -38,9 +39,6 @@ async def answer_unknown(request: Any, knowledge: Any, *, about: str = "") -> Co
     cater?"), when it is not a fact question, or when there is no knowledge
     base (``knowledge`` None).
     """
-    # Imported here: agents.base imports this package for its retrieval.
-    from agents.base import decided
-
     if knowledge is None:
         return None
     accepted = accepted_offer(request)

@@ -10,8 +10,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from agents.base import Agent, AgentRequest, Tool, decided
+from agents.base import Agent
 from agents.business import BusinessProfile
+from agents.decided import decided
 from agents.knowledge.questions import asks_for_fact
 from agents.knowledge.unknown import accepted_offer, answer_unknown
 from agents.lead_nurturing.asking import ORDER, QUESTIONS, next_field, opening
@@ -21,6 +22,7 @@ from agents.lead_nurturing.quote import Estimate, asks_price, estimate
 from agents.lead_nurturing.scoring import score_lead
 from agents.providers.base import Completion, ModelProvider
 from agents.replies import near_repeat
+from agents.request import AgentRequest, Tool
 from agents.sentences import SentenceCallback
 from agents.tools import AgentTools
 

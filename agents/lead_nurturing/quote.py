@@ -18,7 +18,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from agents.lead_nurturing.extraction import extract_date, extract_guests
+from agents.lead_nurturing.dates import extract_date
+from agents.lead_nurturing.extraction import extract_guests
 from agents.lead_nurturing.pricing import PriceList
 
 _ASKS_PRICE = re.compile(

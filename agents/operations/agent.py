@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from agents.base import Agent, AgentRequest, Tool, decided
+from agents.base import Agent
+from agents.decided import decided
 from agents.operations.reports import OpsReports
 from agents.providers.base import Completion
+from agents.request import AgentRequest, Tool
 
 #: What a customer who asks an operations question is told: nothing internal.
 REFUSAL = (

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from agents.errors import ProviderError
-from agents.lead_nurturing.extraction import extract_date
+from agents.lead_nurturing.dates import extract_date
 from agents.providers.function import FunctionProvider
 from bot.api import create_app
 from bot.background_server import serve_in_background

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from agents.lead_nurturing.extraction import extract_date
+from agents.lead_nurturing.dates import extract_date
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
 from agents.replies import near_repeat

@@ -1,8 +1,8 @@
 from datetime import UTC, datetime
 
-from agents.base import AgentRequest
 from agents.business import BusinessProfile
 from agents.catalog import build_agents
+from agents.request import AgentRequest
 from agents.routing.keywords import KeywordRouter
 from bot.settings import SAMPLE_BUSINESS_DIR
 from memory.conversations import HistoryEntry

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
+from agents.lead_nurturing.dates import extract_date
 from agents.lead_nurturing.extraction import (
     extract_budget,
-    extract_date,
     extract_guests,
     extract_lead,
     extract_location,
