@@ -133,12 +133,14 @@ class Runtime:
                 db, settings.business_dir, top_k=settings.kb_top_k, min_score=settings.kb_min_score
             )
         )
-        tools.leads = lead_book(db, settings)
-        tools.bookings = BookingStore(db, contacts, time_zone=settings.business_zone())
+        # Kept by their own types too: the follow-up runner and the reports use more
+        # of them than the agents' protocols (agents.tools) name.
+        tools.leads = leads = lead_book(db, settings)
+        tools.bookings = bookings = BookingStore(db, contacts, time_zone=settings.business_zone())
         tools.reports = OpsReports(
-            bookings=tools.bookings,
+            bookings=bookings,
             spend=SpendLedger(db),
-            leads=tools.leads,
+            leads=leads,
             monthly_budget_usd=settings.monthly_budget_usd,
         )
         seen = bool(settings.admin_api_token)  # the team console (/admin) lists handoffs
@@ -226,7 +228,7 @@ class Runtime:
                 "told to contact the business directly, and the bot keeps answering",
                 " is set but Slack is off" if settings.slack_ops_channel else " is not set",
             )
-        followups = followup_runner(settings, orchestrator, tools.leads)
+        followups = followup_runner(settings, orchestrator, leads)
         if jobs.durable and settings.followup_interval_s > 0:
             # A periodic job: once per tick across all workers, one round at a time.
             jobs.every(

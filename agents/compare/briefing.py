@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from agents.knowledge.retriever import Retriever
+from agents.tools import KnowledgeBase
 
 #: question → the text added to the contestants' system prompt ("" for none).
 Briefing = Callable[[str], Awaitable[str]]
 
 
-def business_briefing(*, name: str, summary: str, retriever: Retriever | None) -> Briefing:
+def business_briefing(*, name: str, summary: str, retriever: KnowledgeBase | None) -> Briefing:
     """A `Briefing` from the business's name and summary and its documents' relevant chunks."""
 
     async def brief(question: str) -> str:

@@ -19,10 +19,10 @@ from agents.customer_care.escalation import escalation, handoff_reason
 from agents.decided import decided
 from agents.providers.base import HANDOFF, Completion
 from agents.request import AgentRequest, Tool
+from agents.tools import Bookings
 from memory.bookings import (
     BookingChangeRefusedError,
     BookingNotFoundError,
-    BookingStore,
     BookingView,
 )
 
@@ -59,7 +59,7 @@ Keep answers short: two to four sentences, plain text, no Markdown.
     )
 
     @property
-    def bookings(self) -> BookingStore | None:
+    def bookings(self) -> Bookings | None:
         """The booking store, when the runtime gave one."""
         return self.agent_tools.bookings
 
@@ -115,7 +115,7 @@ Keep answers short: two to four sentences, plain text, no Markdown.
         return upcoming[0].reference if len(upcoming) == 1 else None
 
     async def _target(
-        self, store: BookingStore, request: AgentRequest, asked: ChangeRequest, today: date
+        self, store: Bookings, request: AgentRequest, asked: ChangeRequest, today: date
     ) -> BookingView | Completion:
         """The one booking a request is about, or the question to ask instead."""
         if asked.reference is not None:
@@ -138,7 +138,7 @@ Keep answers short: two to four sentences, plain text, no Markdown.
         return upcoming[0]
 
     async def _change(
-        self, store: BookingStore, request: AgentRequest, asked: ChangeRequest, today: date
+        self, store: Bookings, request: AgentRequest, asked: ChangeRequest, today: date
     ) -> Completion:
         target = await self._target(store, request, asked, today)
         if isinstance(target, Completion):
@@ -167,7 +167,7 @@ Keep answers short: two to four sentences, plain text, no Markdown.
         return decided(text, "booking-change", tool="update_booking", booking=after.reference)
 
     async def _lookup(
-        self, store: BookingStore, request: AgentRequest, reference: str | None, today: date
+        self, store: Bookings, request: AgentRequest, reference: str | None, today: date
     ) -> Completion:
         if reference is not None:
             owner = None if request.is_team else request.contact_id

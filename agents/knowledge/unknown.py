@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
 
 from agents.decided import decided
 from agents.knowledge.coverage import GENERIC
 from agents.knowledge.questions import asks_for_fact
 from agents.knowledge.terms import terms
 from agents.providers.base import HANDOFF, Completion
+from agents.request import AgentRequest
+from agents.tools import KnowledgeBase
 
 #: The answer to a fact question the documents do not answer.
 NOT_IN_DOCUMENTS = (
@@ -31,7 +32,9 @@ _ACCEPTS = re.compile(
 )
 
 
-async def answer_unknown(request: Any, knowledge: Any, *, about: str = "") -> Completion | None:
+async def answer_unknown(
+    request: AgentRequest, knowledge: KnowledgeBase | None, *, about: str = ""
+) -> Completion | None:
     """Say "not sure" to an unanswered fact question; hand off on "yes" to asking the team.
 
     None when the documents answer the question, when ``about`` (the business's
@@ -67,7 +70,7 @@ def _describes(about: str, question: str) -> bool:
     return bool(asked) and asked <= set(terms(about))
 
 
-def accepted_offer(request: Any) -> str | None:
+def accepted_offer(request: AgentRequest) -> str | None:
     """The unanswered question when ``request`` says yes to asking the team, else None."""
     history = list(request.history)
     if len(history) < 2 or not _ACCEPTS.match(request.text):

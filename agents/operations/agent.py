@@ -15,9 +15,9 @@ from dataclasses import replace
 
 from agents.base import Agent
 from agents.decided import decided
-from agents.operations.reports import OpsReports
 from agents.providers.base import Completion
 from agents.request import AgentRequest, Tool
+from agents.tools import Reports
 
 #: What a customer who asks an operations question is told: nothing internal.
 REFUSAL = (
@@ -71,7 +71,7 @@ the data, say exactly what you would need. Be brief and factual, plain text.
     max_tokens = 320
 
     @property
-    def reports(self) -> OpsReports | None:
+    def reports(self) -> Reports | None:
         """The team's reports, when the runtime gave them."""
         return self.agent_tools.reports
 
@@ -98,7 +98,7 @@ the data, say exactly what you would need. Be brief and factual, plain text.
         return replace(request, knowledge=(*request.knowledge, *data))
 
     @staticmethod
-    async def _section(reports: OpsReports, tool: str) -> str:
+    async def _section(reports: Reports, tool: str) -> str:
         if tool == "list_bookings":
             return await reports.schedule()
         if tool == "lead_pipeline":

@@ -21,12 +21,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agents.errors import ModelRetiredError, ProviderUnavailableError, UnknownProviderError
 from agents.providers.base import ModelProvider
 from agents.providers.catalogue import ModelCatalogue, ModelInfo, load_catalogue
 from agents.providers.pricing import PriceTable
 from agents.providers.resilience import RetryPolicy, Timeouts
+
+if TYPE_CHECKING:
+    from agents.providers.remote import SpendGate
+    from agents.providers.tutor_pairs import PairLog
 
 log = logging.getLogger(__name__)
 
@@ -199,8 +204,8 @@ class ProviderFactory:
         *,
         prices: PriceTable | None = None,
         catalogue: ModelCatalogue | None = None,
-        spend_gate: object | None = None,
-        pair_log: object | None = None,
+        spend_gate: SpendGate | None = None,
+        pair_log: PairLog | None = None,
     ) -> None:
         self.settings = settings or ProviderSettings()
         self.catalogue = catalogue or load_catalogue(self.settings.models_file)

@@ -72,7 +72,7 @@ class VendorProvider(RemoteProvider):
             timeouts=timeouts,
             retry=settings.retry,
             prices=factory.prices,
-            spend_gate=factory.spend_gate,  # type: ignore[arg-type]
+            spend_gate=factory.spend_gate,
             info=factory.catalogue.get(f"{cls.provider}:{model}"),
         )
 
