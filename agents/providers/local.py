@@ -99,14 +99,10 @@ class LocalProvider(BackendProvider):
         assert completion is not None  # a run always ends with a Completion
         return completion
 
-    def stream(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
+    def _stream(
+        self, messages: Sequence[ChatMessage], options: CallOptions
     ) -> AsyncIterator[StreamEvent]:
-        return self._run(messages, CallOptions(max_tokens=max_tokens, temperature=temperature))
+        return self._run(messages, options)
 
     async def _run(
         self, messages: Sequence[ChatMessage], options: CallOptions
