@@ -34,7 +34,7 @@ from agents.providers.base import CallOptions, ChatMessage
 from agents.providers.catalogue import load_catalogue
 from agents.providers.openai import OpenAIProvider
 from agents.providers.resilience import Timeouts
-from tests.support.fake_vendors.openai_api import fake_openai
+from agents.providers.testing.openai_api import fake_openai
 
 CATALOGUE = load_catalogue()
 MODEL = CATALOGUE.defaults["openai"]

@@ -29,14 +29,14 @@ from agents.providers.factory import ProviderFactory
 from agents.providers.fallback import FallbackProvider
 from agents.providers.function import FunctionProvider
 from agents.providers.resilience import RetryPolicy, Timeouts, retry_after
-from bot.settings import load_settings
-from tests.support.fake_vendors.anthropic_api import api_key, fake_anthropic
-from tests.support.fake_vendors.script import (
+from agents.providers.testing.anthropic_api import api_key, fake_anthropic
+from agents.providers.testing.script import (
     CUT_AFTER_FIRST_TOKEN,
     CUT_BEFORE_FIRST_TOKEN,
     Reply,
 )
-from tests.support.fake_vendors.server import FakeVendor
+from agents.providers.testing.server import FakeVendor
+from bot.settings import load_settings
 from tests.support.provider_doubles import Sleeps, collect
 
 # A current model that takes temperature (the default, claude-haiku-5-5, refuses it).

@@ -18,9 +18,9 @@ from agents.providers.factory import (
 )
 from agents.providers.gemini import GeminiProvider
 from agents.providers.resilience import RetryPolicy
+from agents.providers.testing.openai_api import fake_gemini
+from agents.providers.testing.script import Reply
 from bot.settings import load_settings
-from tests.support.fake_vendors.openai_api import fake_gemini
-from tests.support.fake_vendors.script import Reply
 
 ASK = [ChatMessage("system", "You are a florist."), ChatMessage("user", "Roses today?")]
 

@@ -20,13 +20,13 @@ from agents.providers.fallback import FallbackProvider
 from agents.providers.function import FunctionProvider
 from agents.providers.groq import GroqProvider
 from agents.providers.resilience import RetryPolicy, Timeouts
-from tests.support.fake_vendors.openai_api import fake_groq
-from tests.support.fake_vendors.script import (
+from agents.providers.testing.openai_api import fake_groq
+from agents.providers.testing.script import (
     CUT_AFTER_FIRST_TOKEN,
     CUT_BEFORE_FIRST_TOKEN,
     Reply,
 )
-from tests.support.fake_vendors.server import FakeVendor
+from agents.providers.testing.server import FakeVendor
 from tests.support.provider_doubles import Sleeps, collect
 
 MODEL = "openai/gpt-oss-20b"

@@ -14,10 +14,10 @@ from agents.providers.openai_compatible import (
     PLACEHOLDER_KEY,
     OpenAICompatibleProvider,
 )
+from agents.providers.testing.openai_api import fake_openai
+from agents.providers.testing.script import Reply
+from agents.providers.testing.server import FakeVendor
 from bot.settings import load_settings
-from tests.support.fake_vendors.openai_api import fake_openai
-from tests.support.fake_vendors.script import Reply
-from tests.support.fake_vendors.server import FakeVendor
 from tests.support.provider_doubles import collect
 
 ASK = [ChatMessage("user", "What is your cancellation policy?")]

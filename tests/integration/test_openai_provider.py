@@ -31,14 +31,14 @@ from agents.providers.fallback import FallbackProvider
 from agents.providers.function import FunctionProvider
 from agents.providers.openai import OpenAIProvider
 from agents.providers.resilience import RetryPolicy, Timeouts
-from bot.settings import load_settings
-from tests.support.fake_vendors.openai_api import fake_openai
-from tests.support.fake_vendors.script import (
+from agents.providers.testing.openai_api import fake_openai
+from agents.providers.testing.script import (
     CUT_AFTER_FIRST_TOKEN,
     CUT_BEFORE_FIRST_TOKEN,
     Reply,
 )
-from tests.support.fake_vendors.server import FakeVendor
+from agents.providers.testing.server import FakeVendor
+from bot.settings import load_settings
 from tests.support.provider_doubles import Sleeps, collect
 
 ASK = [ChatMessage("system", "You are a caterer."), ChatMessage("user", "Party of 15?")]

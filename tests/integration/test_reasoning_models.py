@@ -17,15 +17,15 @@ from agents.errors import ModelNotFoundError, ModelRetiredError, ReasoningExhaus
 from agents.providers.base import CallOptions, ChatMessage
 from agents.providers.factory import ProviderFactory, ProviderSettings, VendorSettings
 from agents.providers.resilience import RetryPolicy
+from agents.providers.testing.anthropic_api import fake_anthropic
+from agents.providers.testing.openai_api import fake_groq, fake_openai
+from agents.providers.testing.script import Reply
 from bot.runtime import Runtime
 from bot.settings import Settings
 from channels.base import Address, IncomingMessage, RecordingChannel
 from memory.db import Database
 from memory.models import ModelCall
 from memory.spend import SpendLedger
-from tests.support.fake_vendors.anthropic_api import fake_anthropic
-from tests.support.fake_vendors.openai_api import fake_groq, fake_openai
-from tests.support.fake_vendors.script import Reply
 
 ASK = [ChatMessage("user", "Do you deliver on Sundays?")]
 TODAY = date(2026, 12, 2)
