@@ -118,3 +118,18 @@ def test_json_is_found_inside_fences_and_chatter(text, expected):
 async def test_a_schema_that_is_not_a_pydantic_model_is_refused():
     with pytest.raises(TypeError, match="pydantic model"):
         await scripted("{}").complete(QUESTION, CallOptions(response_schema=dict))
+
+
+async def test_the_options_reach_the_backend_and_a_stream_refuses_a_schema():
+    provider = scripted('{"company": "Acme Corp", "score": 72}', "Acme looks keen.")
+    options = CallOptions(max_tokens=90, temperature=0.0, response_schema=LeadScore)
+
+    await provider.complete(QUESTION, options)
+    await provider.complete(QUESTION)
+
+    asked, plain = provider.options
+    assert (asked.max_tokens, asked.temperature, asked.schema_name) == (90, 0.0, "LeadScore")
+    assert asked.json_schema == LeadScore.model_json_schema()
+    assert plain == CallOptions() and plain.json_schema is None
+    with pytest.raises(ValueError, match="response_schema"):
+        provider.stream(QUESTION, options)
