@@ -21,7 +21,7 @@ from agents.knowledge.extractive import extractive_answer, narrowed
 from agents.knowledge.questions import asks_for_fact
 from agents.knowledge.terms import terms
 from agents.knowledge.unknown import NOT_IN_DOCUMENTS
-from agents.providers.base import ChatMessage, Completion, ModelProvider, Role
+from agents.providers.base import CallOptions, ChatMessage, Completion, ModelProvider, Role
 from agents.replies import near_repeat
 from agents.request import AgentRequest, Tool
 from agents.sentences import SentenceCallback, stream_checked
@@ -187,8 +187,7 @@ class Agent:
             completion = await stream_checked(
                 provider.stream(
                     self.build_messages(request),
-                    max_tokens=self.max_tokens,
-                    temperature=self.temperature,
+                    CallOptions(max_tokens=self.max_tokens, temperature=self.temperature),
                 ),
                 # The reply so far, checked as a whole reply is: the model's words only.
                 check=lambda so_far: self.checked(
@@ -279,5 +278,6 @@ class Agent:
 
     async def _complete(self, request: AgentRequest, provider: ModelProvider) -> Completion:
         return await provider.complete(
-            self.build_messages(request), max_tokens=self.max_tokens, temperature=self.temperature
+            self.build_messages(request),
+            CallOptions(max_tokens=self.max_tokens, temperature=self.temperature),
         )

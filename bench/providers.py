@@ -34,7 +34,7 @@ from agents.providers.base import CallOptions, ChatMessage
 from agents.providers.catalogue import load_catalogue
 from agents.providers.openai import OpenAIProvider
 from agents.providers.resilience import Timeouts
-from tests.support.fake_vendors.openai_api import fake_openai
+from agents.providers.testing.openai_api import fake_openai
 
 CATALOGUE = load_catalogue()
 MODEL = CATALOGUE.defaults["openai"]
@@ -78,7 +78,7 @@ async def main(calls: int) -> None:
             assert response.choices[0].message.content and response.usage is not None
 
         async def our_call() -> None:
-            completion = await ours.complete(MESSAGES, max_tokens=256, temperature=0.3)
+            completion = await ours.complete(MESSAGES, CallOptions(max_tokens=256, temperature=0.3))
             assert completion.text and completion.cost_usd is not None
 
         for _ in range(50):  # warm up connections and code paths

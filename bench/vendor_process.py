@@ -26,10 +26,10 @@ VENDORS = ("openai", "anthropic", "groq", "tavily")
 
 
 async def _serve(config: dict[str, dict[str, Any]]) -> None:
-    from tests.support.fake_tavily import page, running_fake_tavily
-    from tests.support.fake_vendors.anthropic_api import fake_anthropic
-    from tests.support.fake_vendors.openai_api import fake_groq, fake_openai
-    from tests.support.fake_vendors.script import Reply
+    from agents.providers.testing.anthropic_api import fake_anthropic
+    from agents.providers.testing.openai_api import fake_groq, fake_openai
+    from agents.providers.testing.script import Reply
+    from agents.research.testing import page, running_fake_tavily
 
     models = {"openai": fake_openai, "anthropic": fake_anthropic, "groq": fake_groq}
     urls: dict[str, str] = {}

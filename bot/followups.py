@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agents.errors import ProviderError
 from agents.lead_nurturing.agent import LeadNurturingAgent
-from agents.providers.base import CallRecord, ChatMessage, Completion, ModelProvider
+from agents.providers.base import CallOptions, CallRecord, ChatMessage, Completion, ModelProvider
 from bot.followup_job import PeriodicFollowUps
 from bot.followup_text import template
 from bot.orchestrator import Orchestrator
@@ -235,8 +235,7 @@ class FollowUpRunner:
         try:
             completion: Completion = await self.provider.complete(
                 [ChatMessage("system", system), ChatMessage("user", prompt)],
-                max_tokens=self.agent.max_tokens,
-                temperature=self.agent.temperature,
+                CallOptions(max_tokens=self.agent.max_tokens, temperature=self.agent.temperature),
             )
             text, calls = completion.text.strip(), completion.call_log
             model_id = f"{completion.provider}:{completion.model}"

@@ -34,7 +34,7 @@ from agents.compare.anonymise import scrub
 from agents.compare.result import JudgeReport, ModelAnswer, PairVerdict
 from agents.compare.verdicts import INVALID, TIE, overall, pair_outcome
 from agents.errors import OutputError, ProviderError
-from agents.providers.base import CallRecord, ChatMessage, ModelProvider
+from agents.providers.base import CallOptions, CallRecord, ChatMessage, ModelProvider
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,8 @@ class Judge:
         messages = [ChatMessage("system", SYSTEM_PROMPT), ChatMessage("user", prompt)]
         try:
             completion = await self.provider.complete(
-                messages, max_tokens=JUDGE_MAX_TOKENS, temperature=0.0, response_schema=Verdict
+                messages,
+                CallOptions(max_tokens=JUDGE_MAX_TOKENS, temperature=0.0, response_schema=Verdict),
             )
         except OutputError as exc:  # the format stayed broken, or the judge refused
             log.info("judge %s: invalid verdict: %s", self.model_id, exc)

@@ -32,7 +32,7 @@ from agents.compare.result import (
 )
 from agents.compare.scoring import rank, score_answers
 from agents.errors import AgentError, OutputError, ProviderError, ProviderTimeoutError
-from agents.providers.base import CallRecord, ChatMessage, Completion, ModelProvider
+from agents.providers.base import CallOptions, CallRecord, ChatMessage, Completion, ModelProvider
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,9 @@ class CompareRunner:
             if isinstance(provider, Exception):
                 raise provider
             async with asyncio.timeout(limit):
-                completion = await provider.complete(messages, max_tokens=self.max_tokens)
+                completion = await provider.complete(
+                    messages, CallOptions(max_tokens=self.max_tokens)
+                )
         except TimeoutError:
             reason = f"no answer within {limit:g} s"
             provider_name, _, model = contestant.model_id.partition(":")

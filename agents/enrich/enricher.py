@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from agents.enrich.evidence import check_draft, normalise_url
 from agents.enrich.prompt import enrich_messages
 from agents.enrich.result import Enrichment, EnrichmentDraft, SourceRef
-from agents.providers.base import CallRecord, ModelProvider
+from agents.providers.base import CallOptions, CallRecord, ModelProvider
 from agents.research.base import PersonProfile, Research, ResearchProvider, Source
 from agents.research.known import known_sources
 from agents.research.untrusted import screen_source
@@ -82,9 +82,11 @@ class Enricher:
             )
         completion = await self.provider.complete(
             enrich_messages(sources, offers=self.offers),
-            max_tokens=self.max_tokens,
-            temperature=self.temperature,
-            response_schema=EnrichmentDraft,
+            CallOptions(
+                max_tokens=self.max_tokens,
+                temperature=self.temperature,
+                response_schema=EnrichmentDraft,
+            ),
         )
         draft: EnrichmentDraft = completion.parsed
         checked = check_draft(draft, sources, person)

@@ -16,7 +16,15 @@ from dataclasses import replace
 from typing import Any
 
 from agents.privacy.pii import KINDS, find_pii
-from agents.providers.base import ChatMessage, Completion, ModelProvider, StreamEvent
+from agents.providers.base import (
+    DEFAULT_OPTIONS,
+    CallOptions,
+    ChatMessage,
+    Completion,
+    ModelProvider,
+    StreamEvent,
+)
+from agents.providers.wrapper import WrapperProvider
 
 _KINDS = "|".join(KINDS)
 # Models keep the brackets as a rule, and drop them now and then: accept both.
@@ -109,13 +117,11 @@ class StreamRestorer:
         return self.scrubber.restore(rest)
 
 
-class ScrubbingProvider(ModelProvider):
+class ScrubbingProvider(WrapperProvider):
     """Wraps ``inner`` so it never sees phone numbers, e-mails or card numbers."""
 
     def __init__(self, inner: ModelProvider, *, default_region: str = "US") -> None:
-        self.inner = inner
-        self.provider = inner.provider
-        self.model = inner.model
+        super().__init__(inner)
         self.default_region = default_region
 
     def _scrubber(self) -> Scrubber:
@@ -130,36 +136,18 @@ class ScrubbingProvider(ModelProvider):
         return replace(completion, text=scrubber.restore(completion.text), parsed=parsed)
 
     async def complete(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
-        response_schema: type | None = None,
-        logprobs: bool = False,
+        self, messages: Sequence[ChatMessage], options: CallOptions = DEFAULT_OPTIONS
     ) -> Completion:
         scrubber = self._scrubber()
-        completion = await self.inner.complete(
-            scrubber.mask_messages(messages),
-            max_tokens=max_tokens,
-            temperature=temperature,
-            response_schema=response_schema,
-            logprobs=logprobs,
-        )
+        completion = await self.inner.complete(scrubber.mask_messages(messages), options)
         return self._restored(completion, scrubber)
 
     async def stream(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
+        self, messages: Sequence[ChatMessage], options: CallOptions = DEFAULT_OPTIONS
     ) -> AsyncIterator[StreamEvent]:
         scrubber = self._scrubber()
         restorer = StreamRestorer(scrubber)
-        events = self.inner.stream(
-            scrubber.mask_messages(messages), max_tokens=max_tokens, temperature=temperature
-        )
+        events = self.inner.stream(scrubber.mask_messages(messages), options)
         try:
             async for event in events:
                 if isinstance(event, Completion):
@@ -176,11 +164,6 @@ class ScrubbingProvider(ModelProvider):
             if aclose is not None:
                 await aclose()
 
-    def cooling_down(self) -> float:
-        return self.inner.cooling_down()
-
-    async def ready(self) -> bool:
-        return await self.inner.ready()
-
     async def aclose(self) -> None:
+        # Unlike a chain's members, the wrapped provider is ours: the factory caches only us.
         await self.inner.aclose()

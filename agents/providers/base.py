@@ -2,13 +2,15 @@
 
 Two layers:
 
-- `ModelProvider` is what callers use (agents, /compare, the router). Wrappers
-  that combine providers (`FallbackProvider`, `HybridProvider`) implement it
-  directly.
+- `ModelProvider` is what callers use (agents, /compare, the router):
+  ``complete(messages, options)`` and ``stream(messages, options)``, where one
+  `CallOptions` says everything a call asks for beyond its messages. Providers
+  that answer through others (fallback, hybrid, scrubbing) derive from
+  `agents.providers.wrapper.WrapperProvider`.
 - `BackendProvider` is the base of providers that talk to one model (local,
-  function, the vendors). It turns ``response_schema`` into a validated object
-  once, for all of them (`agents.providers.structured`), so each backend only
-  answers `_complete` with a `CallOptions`.
+  function, the vendors). It turns ``CallOptions.response_schema`` into a
+  validated object once, for all of them (`agents.providers.structured`), so
+  each backend only answers `_complete` and `_stream`.
 """
 
 from __future__ import annotations
@@ -36,13 +38,16 @@ class ChatMessage:
 
 @dataclass(frozen=True, slots=True)
 class CallOptions:
-    """What one call to a backend asks for, beyond the messages.
+    """What one call to a model asks for, beyond the messages.
 
-    ``json_schema`` is set when the caller wants structured output: a backend
-    that can enforce a schema natively (OpenAI ``json_schema``, Anthropic tool
-    input, llama.cpp grammars) uses it; others rely on the instructions that
-    `agents.providers.structured` has already put in the messages. ``logprobs``
-    asks for token log-probabilities, from which a backend that has them sets
+    ``response_schema`` (a pydantic model) asks for structured output: the
+    answer is validated and returned in `Completion.parsed`. It applies to
+    `ModelProvider.complete` only, since a stream cannot be validated before
+    it is read. A backend that can enforce a schema natively (OpenAI
+    ``json_schema``, Anthropic tool input, llama.cpp grammars) uses
+    `json_schema`; others rely on the instructions that
+    `agents.providers.structured` puts in the messages. ``logprobs`` asks for
+    token log-probabilities, from which a backend that has them sets
     `Completion.confidence`. ``reasoning_effort`` is asked of models that take
     one (None: the catalogue's chat effort, ``low``); a backend sends only the
     parameters its model accepts (`agents.providers.catalogue.Capabilities`).
@@ -50,10 +55,27 @@ class CallOptions:
 
     max_tokens: int = 256
     temperature: float = 0.3
-    json_schema: dict[str, Any] | None = None
-    schema_name: str = "answer"
+    response_schema: type | None = None
     logprobs: bool = False
     reasoning_effort: str | None = None
+
+    @property
+    def json_schema(self) -> dict[str, Any] | None:
+        """The JSON schema of ``response_schema`` (None without one)."""
+        if self.response_schema is None:
+            return None
+        from agents.providers.structured import schema_of  # structured imports this module
+
+        return schema_of(self.response_schema)[1]
+
+    @property
+    def schema_name(self) -> str:
+        """The name of ``response_schema`` (``answer`` without one), for vendors that want one."""
+        return "answer" if self.response_schema is None else self.response_schema.__name__
+
+
+#: The options of a call that asks for nothing special.
+DEFAULT_OPTIONS = CallOptions()
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,28 +201,18 @@ class ModelProvider(abc.ABC):
 
     @abc.abstractmethod
     async def complete(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
-        response_schema: type | None = None,
-        logprobs: bool = False,
+        self, messages: Sequence[ChatMessage], options: CallOptions = DEFAULT_OPTIONS
     ) -> Completion:
         """Answer ``messages`` in one piece.
 
-        With a pydantic ``response_schema`` the answer is validated and returned
-        in `Completion.parsed`; `agents.errors.StructuredOutputError`,
+        With a pydantic ``options.response_schema`` the answer is validated and
+        returned in `Completion.parsed`; `agents.errors.StructuredOutputError`,
         `OutputTruncatedError` or `RefusalError` say why when it cannot be.
         """
 
     @abc.abstractmethod
     def stream(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
+        self, messages: Sequence[ChatMessage], options: CallOptions = DEFAULT_OPTIONS
     ) -> AsyncIterator[StreamEvent]:
         """Yield text deltas as the model writes them, then the final `Completion`."""
 
@@ -217,27 +229,37 @@ class ModelProvider(abc.ABC):
 
 
 class BackendProvider(ModelProvider):
-    """A provider backed by one model: implements `_complete`, gets structured output free."""
+    """A provider backed by one model: implements `_complete` and `_stream`.
+
+    Structured output comes free: `complete` validates against
+    ``options.response_schema`` for every backend.
+    """
 
     #: Whether `_complete` enforces ``CallOptions.json_schema`` itself.
     native_structured_output: bool = False
 
     async def complete(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
-        response_schema: type | None = None,
-        logprobs: bool = False,
+        self, messages: Sequence[ChatMessage], options: CallOptions = DEFAULT_OPTIONS
     ) -> Completion:
-        options = CallOptions(max_tokens=max_tokens, temperature=temperature, logprobs=logprobs)
-        if response_schema is None:
+        if options.response_schema is None:
             return await self._complete(messages, options)
         from agents.providers.structured import complete_structured
 
-        return await complete_structured(self._complete, messages, response_schema, options)
+        return await complete_structured(self._complete, messages, options)
+
+    def stream(
+        self, messages: Sequence[ChatMessage], options: CallOptions = DEFAULT_OPTIONS
+    ) -> AsyncIterator[StreamEvent]:
+        if options.response_schema is not None:
+            raise ValueError("a stream cannot be validated against a response_schema: use complete")
+        return self._stream(messages, options)
 
     @abc.abstractmethod
     async def _complete(self, messages: Sequence[ChatMessage], options: CallOptions) -> Completion:
         """One answer to ``messages`` (retries, if any, happen inside)."""
+
+    @abc.abstractmethod
+    def _stream(
+        self, messages: Sequence[ChatMessage], options: CallOptions
+    ) -> AsyncIterator[StreamEvent]:
+        """Text deltas of one answer to ``messages``, then its `Completion`."""

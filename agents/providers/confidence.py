@@ -31,7 +31,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from agents.errors import OutputError, ProviderError
-from agents.providers.base import CallRecord, ChatMessage
+from agents.providers.base import CallOptions, CallRecord, ChatMessage
 
 if TYPE_CHECKING:
     from agents.providers.base import ModelProvider
@@ -195,7 +195,8 @@ class SelfRater:
         """Ask ``model`` to rate ``answer``; a failed or unreadable rating counts as unsure."""
         try:
             reply = await model.complete(
-                self.question(messages, answer), max_tokens=self.max_tokens, temperature=0.0
+                self.question(messages, answer),
+                CallOptions(max_tokens=self.max_tokens, temperature=0.0),
             )
         except (ProviderError, OutputError) as exc:
             log.warning("self-rating by %s failed (%s): treated as unsure", model.model_id, exc)

@@ -15,23 +15,28 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 
 from agents.errors import AllProvidersFailedError, ProviderError
-from agents.providers.base import CallRecord, ChatMessage, Completion, ModelProvider, StreamEvent
+from agents.providers.base import (
+    DEFAULT_OPTIONS,
+    CallOptions,
+    CallRecord,
+    ChatMessage,
+    Completion,
+    ModelProvider,
+    StreamEvent,
+)
+from agents.providers.wrapper import WrapperProvider
 
 log = logging.getLogger(__name__)
 
 
-class FallbackProvider(ModelProvider):
-    """Tries ``members`` in order; the first that answers serves the reply."""
+class FallbackProvider(WrapperProvider):
+    """Tries ``members`` in order; the first that answers serves the reply.
 
-    provider = "fallback"
+    The chain presents itself as its primary: that is the model users chose.
+    """
 
     def __init__(self, members: Sequence[ModelProvider]) -> None:
-        if not members:
-            raise ValueError("a fallback chain needs at least one provider")
-        self.members = list(members)
-        # The chain presents itself as its primary: that is the model users chose.
-        self.provider = self.members[0].provider
-        self.model = self.members[0].model
+        super().__init__(*members)
 
     @property
     def chain_ids(self) -> list[str]:
@@ -39,25 +44,13 @@ class FallbackProvider(ModelProvider):
         return [member.model_id for member in self.members]
 
     async def complete(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
-        response_schema: type | None = None,
-        logprobs: bool = False,
+        self, messages: Sequence[ChatMessage], options: CallOptions = DEFAULT_OPTIONS
     ) -> Completion:
         skipped: list[dict[str, str]] = []
         spent: list[CallRecord] = []
         for member in self._available(skipped):
             try:
-                completion = await member.complete(
-                    messages,
-                    max_tokens=max_tokens,
-                    temperature=temperature,
-                    response_schema=response_schema,
-                    logprobs=logprobs,
-                )
+                completion = await member.complete(messages, options)
             except ProviderError as exc:
                 self._note_failure(member, exc, skipped, spent)
                 continue
@@ -65,11 +58,7 @@ class FallbackProvider(ModelProvider):
         raise self._exhausted(skipped, spent)
 
     async def stream(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
+        self, messages: Sequence[ChatMessage], options: CallOptions = DEFAULT_OPTIONS
     ) -> AsyncIterator[StreamEvent]:
         """Fall back only while nothing has been yielded; members handle later breaks."""
         skipped: list[dict[str, str]] = []
@@ -77,9 +66,7 @@ class FallbackProvider(ModelProvider):
         for member in self._available(skipped):
             started = False
             try:
-                async for event in member.stream(
-                    messages, max_tokens=max_tokens, temperature=temperature
-                ):
+                async for event in member.stream(messages, options):
                     if isinstance(event, Completion):
                         yield self._served(event, skipped, spent)
                         return
@@ -91,19 +78,6 @@ class FallbackProvider(ModelProvider):
                 self._note_failure(member, exc, skipped, spent)
                 continue
         raise self._exhausted(skipped, spent)
-
-    def cooling_down(self) -> float:
-        return min(member.cooling_down() for member in self.members)
-
-    async def ready(self) -> bool:
-        for member in self.members:
-            if await member.ready():
-                return True
-        return False
-
-    async def aclose(self) -> None:
-        # Members belong to the factory that built them, which closes them.
-        return None
 
     def _available(self, skipped: list[dict[str, str]]) -> list[ModelProvider]:
         available = []

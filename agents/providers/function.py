@@ -37,13 +37,16 @@ def count_tokens(text: str) -> int:
 
 
 class FunctionProvider(BackendProvider):
-    """Answers by calling ``fn(messages)``; records every call in ``calls``.
+    """Answers by calling ``fn(messages)``; records every call in ``calls`` and ``options``.
 
     Token counts are word counts of the prompt and the reply, and cost follows
     ``price``, so code that logs usage can be tested with known figures. A
     function may return a whole `Completion` to set anything else (a
     confidence, a finish reason); an exception it raises reaches the caller,
-    so a `ProviderError` subclass simulates any vendor failure.
+    so a `ProviderError` subclass simulates any vendor failure. The function
+    sees the messages only: what a call asked for (`CallOptions`) is in
+    ``options``, for a test to check; with a ``response_schema`` the messages
+    already carry the JSON instructions, as a real model's would.
     """
 
     provider = "function"
@@ -59,10 +62,16 @@ class FunctionProvider(BackendProvider):
         self.model = model
         self.price = price or Price()
         self.calls: list[list[ChatMessage]] = []
+        #: The options of each call, in the order of ``calls``.
+        self.options: list[CallOptions] = []
+
+    def _called(self, messages: Sequence[ChatMessage], options: CallOptions) -> None:
+        self.calls.append(list(messages))
+        self.options.append(options)
 
     async def _complete(self, messages: Sequence[ChatMessage], options: CallOptions) -> Completion:
         started = time.perf_counter()
-        self.calls.append(list(messages))
+        self._called(messages, options)
         result: Any = self._fn(messages)
         if inspect.isasyncgen(result):  # a model still writing: its pieces, joined
             result = "".join([str(piece) async for piece in result])
@@ -85,15 +94,11 @@ class FunctionProvider(BackendProvider):
             latency_ms=(time.perf_counter() - started) * 1000,
         )
 
-    async def stream(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
+    async def _stream(
+        self, messages: Sequence[ChatMessage], options: CallOptions
     ) -> AsyncIterator[StreamEvent]:
         started = time.perf_counter()
-        self.calls.append(list(messages))
+        self._called(messages, options)
         result: Any = self._fn(messages)
         if inspect.isasyncgen(result):  # a model still writing: each piece as it comes
             pieces: list[str] = []

@@ -34,7 +34,9 @@ from typing import Any
 
 from agents.errors import OutputError, ProviderError
 from agents.providers.base import (
+    DEFAULT_OPTIONS,
     HANDOFF,
+    CallOptions,
     CallRecord,
     ChatMessage,
     Completion,
@@ -43,6 +45,7 @@ from agents.providers.base import (
 )
 from agents.providers.confidence import LOGPROBS, SelfRater
 from agents.providers.tutor_pairs import PairLog, TutorPair
+from agents.providers.wrapper import WrapperProvider
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +68,7 @@ class _Assessment:
     error: str | None = None
 
 
-class HybridProvider(ModelProvider):
+class HybridProvider(WrapperProvider):
     """A student model, a teacher model, and confidence thresholds between them."""
 
     provider = "hybrid"
@@ -82,6 +85,8 @@ class HybridProvider(ModelProvider):
     ) -> None:
         if not 0.0 <= low <= high <= 1.0:
             raise ValueError(f"need 0 <= low ({low}) <= high ({high}) <= 1")
+        super().__init__(student, teacher)
+        self.provider = "hybrid"
         self.student = student
         self.teacher = teacher
         self.high = high
@@ -109,45 +114,27 @@ class HybridProvider(ModelProvider):
         return TEACHER if confidence >= self.low else HANDED_OFF
 
     async def complete(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
-        response_schema: type | None = None,
-        logprobs: bool = False,
+        self, messages: Sequence[ChatMessage], options: CallOptions = DEFAULT_OPTIONS
     ) -> Completion:
-        judged = await self._assess(messages, max_tokens, temperature, response_schema)
+        judged = await self._assess(messages, options)
         if judged.decision != TEACHER:
             return await self._finish(messages, judged, None)
         try:
-            teacher = await self.teacher.complete(
-                messages,
-                max_tokens=max_tokens,
-                temperature=temperature,
-                response_schema=response_schema,
-                logprobs=logprobs,
-            )
+            teacher = await self.teacher.complete(messages, options)
         except (ProviderError, OutputError) as exc:
             return await self._finish(messages, self._teacher_failed(judged, exc), None)
         return await self._finish(messages, judged, teacher)
 
     async def stream(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
+        self, messages: Sequence[ChatMessage], options: CallOptions = DEFAULT_OPTIONS
     ) -> AsyncIterator[StreamEvent]:
         """Decide on the student's whole answer first, then stream the teacher live if asked."""
-        judged = await self._assess(messages, max_tokens, temperature, None)
+        judged = await self._assess(messages, options)
         if judged.decision == TEACHER:
             teacher: Completion | None = None
             started = False
             try:
-                async for event in self.teacher.stream(
-                    messages, max_tokens=max_tokens, temperature=temperature
-                ):
+                async for event in self.teacher.stream(messages, options):
                     if isinstance(event, Completion):
                         teacher = event
                     else:
@@ -168,33 +155,11 @@ class HybridProvider(ModelProvider):
             yield result.text
         yield result
 
-    def cooling_down(self) -> float:
-        return min(self.student.cooling_down(), self.teacher.cooling_down())
-
-    async def ready(self) -> bool:
-        return await self.student.ready() or await self.teacher.ready()
-
-    async def aclose(self) -> None:
-        # Student and teacher belong to the factory that built them, which closes them.
-        return None
-
-    async def _assess(
-        self,
-        messages: Sequence[ChatMessage],
-        max_tokens: int,
-        temperature: float,
-        response_schema: type | None,
-    ) -> _Assessment:
+    async def _assess(self, messages: Sequence[ChatMessage], options: CallOptions) -> _Assessment:
         """The student's answer, its confidence, and the decision they lead to."""
         started = time.perf_counter()
         try:
-            student = await self.student.complete(
-                messages,
-                max_tokens=max_tokens,
-                temperature=temperature,
-                response_schema=response_schema,
-                logprobs=True,
-            )
+            student = await self.student.complete(messages, replace(options, logprobs=True))
         except (ProviderError, OutputError) as exc:
             log.warning("hybrid student %s failed (%s)", self.student.model_id, exc)
             calls = _role(exc.calls, STUDENT)

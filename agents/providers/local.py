@@ -93,22 +93,13 @@ class LocalProvider(BackendProvider):
 
     async def _complete(self, messages: Sequence[ChatMessage], options: CallOptions) -> Completion:
         completion: Completion | None = None
-        async for event in self._run(messages, options):
+        async for event in self._stream(messages, options):
             if isinstance(event, Completion):
                 completion = event
         assert completion is not None  # a run always ends with a Completion
         return completion
 
-    def stream(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
-    ) -> AsyncIterator[StreamEvent]:
-        return self._run(messages, CallOptions(max_tokens=max_tokens, temperature=temperature))
-
-    async def _run(
+    async def _stream(
         self, messages: Sequence[ChatMessage], options: CallOptions
     ) -> AsyncIterator[StreamEvent]:
         """Generate in a worker thread, passing its events to the event loop."""

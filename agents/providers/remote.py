@@ -131,12 +131,8 @@ class RemoteProvider(BackendProvider):
             return priced.after(failed)
         raise AssertionError("unreachable: the last attempt raises")  # pragma: no cover
 
-    async def stream(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
+    async def _stream(
+        self, messages: Sequence[ChatMessage], options: CallOptions
     ) -> AsyncIterator[StreamEvent]:
         """Stream with retries until the first token; after it, a break ends the answer.
 
@@ -146,7 +142,6 @@ class RemoteProvider(BackendProvider):
         ``interrupted`` rather than repeat the answer from another model.
         """
         self._check_may_call()
-        options = CallOptions(max_tokens=max_tokens, temperature=temperature)
         failed: list[CallRecord] = []
         for attempt in range(1, self.retry.max_attempts + 1):
             started = time.perf_counter()

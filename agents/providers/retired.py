@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 
 from agents.errors import ModelRetiredError
-from agents.providers.base import ChatMessage, Completion, ModelProvider, StreamEvent
+from agents.providers.base import (
+    DEFAULT_OPTIONS,
+    CallOptions,
+    ChatMessage,
+    Completion,
+    ModelProvider,
+    StreamEvent,
+)
 
 
 class RetiredModel(ModelProvider):
@@ -26,22 +33,12 @@ class RetiredModel(ModelProvider):
         return ModelRetiredError(self.note, provider=self.provider)
 
     async def complete(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
-        response_schema: type | None = None,
-        logprobs: bool = False,
+        self, messages: Sequence[ChatMessage], options: CallOptions = DEFAULT_OPTIONS
     ) -> Completion:
         raise self._error()
 
     async def stream(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.3,
+        self, messages: Sequence[ChatMessage], options: CallOptions = DEFAULT_OPTIONS
     ) -> AsyncIterator[StreamEvent]:
         raise self._error()
         yield  # pragma: no cover - makes this an async generator

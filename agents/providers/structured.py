@@ -99,12 +99,13 @@ def validation_errors(exc: ValidationError) -> list[str]:
 async def complete_structured(
     complete: CompleteCall,
     messages: Sequence[ChatMessage],
-    response_schema: type,
     options: CallOptions,
 ) -> Completion:
-    """Ask until the answer validates against ``response_schema``; see the module docstring."""
+    """Ask until the answer validates against ``options.response_schema`` (see the module)."""
+    response_schema = options.response_schema
+    if response_schema is None:
+        raise ValueError("complete_structured needs options.response_schema")
     name, schema = schema_of(response_schema)
-    options = replace(options, json_schema=schema, schema_name=name)
     conversation = with_instructions(messages, schema)
     spent: list[CallRecord] = []
     errors: list[str] = []

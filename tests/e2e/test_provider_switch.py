@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from agents.providers.pricing import PriceTable
+from agents.providers.testing.anthropic_api import fake_anthropic
+from agents.providers.testing.openai_api import fake_groq, fake_openai
+from agents.providers.testing.script import Reply
 from tests.support.cli import bot_env, run_bot
-from tests.support.fake_vendors.anthropic_api import fake_anthropic
-from tests.support.fake_vendors.openai_api import fake_groq, fake_openai
-from tests.support.fake_vendors.script import Reply
 
 ANSWER = Reply(text="Happy to help with your party.", input_tokens=40, output_tokens=7)
 

@@ -24,19 +24,19 @@ from agents.errors import (
 )
 from agents.providers.anthropic import AnthropicProvider
 from agents.providers.anthropic_wire import to_anthropic, tool_name
-from agents.providers.base import INTERRUPTED, REFUSAL, ChatMessage
+from agents.providers.base import INTERRUPTED, REFUSAL, CallOptions, ChatMessage
 from agents.providers.factory import ProviderFactory
 from agents.providers.fallback import FallbackProvider
 from agents.providers.function import FunctionProvider
 from agents.providers.resilience import RetryPolicy, Timeouts, retry_after
-from bot.settings import load_settings
-from tests.support.fake_vendors.anthropic_api import api_key, fake_anthropic
-from tests.support.fake_vendors.script import (
+from agents.providers.testing.anthropic_api import api_key, fake_anthropic
+from agents.providers.testing.script import (
     CUT_AFTER_FIRST_TOKEN,
     CUT_BEFORE_FIRST_TOKEN,
     Reply,
 )
-from tests.support.fake_vendors.server import FakeVendor
+from agents.providers.testing.server import FakeVendor
+from bot.settings import load_settings
 from tests.support.provider_doubles import Sleeps, collect
 
 # A current model that takes temperature (the default, claude-haiku-5-5, refuses it).
@@ -98,7 +98,7 @@ async def test_complete_reports_text_tokens_and_cache_aware_cost(
         Reply(text="We open at 9.", input_tokens=1000, cached_input_tokens=600, output_tokens=50)
     )
 
-    completion = await claude.complete(QUESTION, max_tokens=100, temperature=0.2)
+    completion = await claude.complete(QUESTION, CallOptions(max_tokens=100, temperature=0.2))
 
     assert completion.text == "We open at 9."
     assert completion.model_id == f"anthropic:{MODEL}"
@@ -168,7 +168,7 @@ async def test_max_tokens_is_capped_by_the_vendor_setting(fake: FakeVendor, slee
         MODEL, api_key="sk-ant-test", base_url=fake.base_url, max_tokens_cap=64, sleep=sleeps
     )
 
-    await claude.complete(QUESTION, max_tokens=1000)
+    await claude.complete(QUESTION, CallOptions(max_tokens=1000))
     await claude.aclose()
 
     assert fake.requests[0]["max_tokens"] == 64
@@ -193,7 +193,7 @@ async def test_stream_yields_deltas_then_usage_and_cost(
 async def test_a_truncated_answer_says_length(fake: FakeVendor, claude: AnthropicProvider) -> None:
     fake.then(Reply(text="We open at", finish_reason="length"))
 
-    completion = await claude.complete(QUESTION, max_tokens=3)
+    completion = await claude.complete(QUESTION, CallOptions(max_tokens=3))
 
     assert completion.finish_reason == "length"
     assert completion.outcome == "truncated"
@@ -408,7 +408,7 @@ async def test_structured_output_uses_a_forced_tool_and_repairs(
         Reply(text='{"name": "Ana", "party_size": 4}'),
     )
 
-    completion = await claude.complete(QUESTION, response_schema=Booking)
+    completion = await claude.complete(QUESTION, CallOptions(response_schema=Booking))
 
     assert completion.parsed == Booking(name="Ana", party_size=4)
     first, second = fake.requests
@@ -432,7 +432,7 @@ async def test_structured_output_truncated(fake: FakeVendor, claude: AnthropicPr
     fake.then(Reply(text='{"name": "An', finish_reason="length"))
 
     with pytest.raises(OutputTruncatedError, match="max_tokens"):
-        await claude.complete(QUESTION, response_schema=Booking, max_tokens=5)
+        await claude.complete(QUESTION, CallOptions(response_schema=Booking, max_tokens=5))
 
     assert len(fake.requests) == 1
 
@@ -445,7 +445,7 @@ async def test_a_refusal_is_reported_as_such(fake: FakeVendor, claude: Anthropic
     fake.then(refusal, refusal, refusal)
 
     with pytest.raises(RefusalError, match="I can't help with that") as caught:
-        await claude.complete(QUESTION, response_schema=Booking)
+        await claude.complete(QUESTION, CallOptions(response_schema=Booking))
     plain = await claude.complete(QUESTION)
     deltas, streamed = await collect(claude.stream(QUESTION))
 

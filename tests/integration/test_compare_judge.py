@@ -26,9 +26,9 @@ from agents.providers.catalogue import load_catalogue
 from agents.providers.factory import ProviderFactory, ProviderSettings, VendorSettings
 from agents.providers.function import FunctionProvider
 from agents.providers.resilience import RetryPolicy
-from tests.support.fake_vendors.openai_api import fake_openai
-from tests.support.fake_vendors.script import Reply
-from tests.support.fake_vendors.server import FakeVendor
+from agents.providers.testing.openai_api import fake_openai
+from agents.providers.testing.script import Reply
+from agents.providers.testing.server import FakeVendor
 
 QUESTION = "Which dessert suits a summer wedding buffet?"
 #: OpenAI's current default: a hard-coded id would retire under the test.

@@ -19,11 +19,11 @@ from agents.compare.runner import SYSTEM_PROMPT, CompareRunner
 from agents.providers.base import ChatMessage
 from agents.providers.factory import ProviderFactory
 from agents.providers.function import FunctionProvider, Price
+from agents.providers.testing.anthropic_api import fake_anthropic
+from agents.providers.testing.openai_api import fake_groq, fake_openai
+from agents.providers.testing.script import Reply
+from agents.providers.testing.server import FakeVendor
 from bot.settings import Settings, load_settings
-from tests.support.fake_vendors.anthropic_api import fake_anthropic
-from tests.support.fake_vendors.openai_api import fake_groq, fake_openai
-from tests.support.fake_vendors.script import Reply
-from tests.support.fake_vendors.server import FakeVendor
 
 QUESTION = "What should a caterer charge per guest for a wedding buffet?"
 TIMEOUT_S = 0.5

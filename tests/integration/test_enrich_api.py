@@ -8,11 +8,11 @@ import httpx
 import pytest
 
 from agents.providers.function import FunctionProvider
+from agents.research.testing import FakeTavily, page, running_fake_tavily
 from bot.runtime import Runtime
 from memory.db import Database
 from tests.support.enrich_bot import NEWS, enrich_settings, lead_model
 from tests.support.enrich_replies import LEAD_SCORE
-from tests.support.fake_tavily import FakeTavily, page, running_fake_tavily
 from tests.support.served import http_client, running_runtime
 
 

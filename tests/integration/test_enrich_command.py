@@ -2,7 +2,7 @@
 
 The model is `tests.support.enrich_replies` behind the real factory
 (``ENRICH_MODEL=function:...``); research is the official Tavily SDK against
-`tests.support.fake_tavily` on 127.0.0.1. The command runs through the inbox,
+`agents.research.testing` on 127.0.0.1. The command runs through the inbox,
 as any channel hands it over, and on Slack over real HTTP.
 """
 
@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from agents.providers.function import FunctionProvider
+from agents.research.testing import FakeTavily, page, running_fake_tavily
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from channels.base import Address, IncomingMessage, RecordingChannel
@@ -31,7 +32,6 @@ from tests.support.enrich_bot import (
 )
 from tests.support.enrich_replies import LEAD_SCORE
 from tests.support.fake_slack import run_fake_slack
-from tests.support.fake_tavily import FakeTavily, page, running_fake_tavily
 from tests.support.slack_bot import running_slack_bot
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from agents.errors import ModelNotFoundError, RateLimitedError
 from agents.privacy.scrubbing import ScrubbingProvider
-from agents.providers.base import ChatMessage, Completion
+from agents.providers.base import CallOptions, ChatMessage, Completion
 from agents.providers.factory import (
     CLOUD_PROVIDERS,
     ProviderFactory,
@@ -18,9 +18,9 @@ from agents.providers.factory import (
 )
 from agents.providers.gemini import GeminiProvider
 from agents.providers.resilience import RetryPolicy
+from agents.providers.testing.openai_api import fake_gemini
+from agents.providers.testing.script import Reply
 from bot.settings import load_settings
-from tests.support.fake_vendors.openai_api import fake_gemini
-from tests.support.fake_vendors.script import Reply
 
 ASK = [ChatMessage("system", "You are a florist."), ChatMessage("user", "Roses today?")]
 
@@ -47,7 +47,7 @@ async def test_ai_provider_gemini_answers_with_its_default_and_the_request_gemin
         factory = factory_for(fake.base_url)
         try:
             model = factory.default()
-            completion = await model.complete(ASK, temperature=0.7)
+            completion = await model.complete(ASK, CallOptions(temperature=0.7))
         finally:
             await factory.aclose()
 
@@ -69,7 +69,7 @@ async def test_streams_and_structured_output_keep_their_guarantees():
         try:
             model = factory.default()
             events = [event async for event in model.stream(ASK)]
-            parsed = await model.complete(ASK, response_schema=Stock)
+            parsed = await model.complete(ASK, CallOptions(response_schema=Stock))
         finally:
             await factory.aclose()
 

@@ -14,19 +14,19 @@ from agents.errors import (
     ProviderTimeoutError,
     ProviderUnavailableError,
 )
-from agents.providers.base import INTERRUPTED, ChatMessage
+from agents.providers.base import INTERRUPTED, CallOptions, ChatMessage
 from agents.providers.factory import ProviderFactory, ProviderSettings, VendorSettings
 from agents.providers.fallback import FallbackProvider
 from agents.providers.function import FunctionProvider
 from agents.providers.groq import GroqProvider
 from agents.providers.resilience import RetryPolicy, Timeouts
-from tests.support.fake_vendors.openai_api import fake_groq
-from tests.support.fake_vendors.script import (
+from agents.providers.testing.openai_api import fake_groq
+from agents.providers.testing.script import (
     CUT_AFTER_FIRST_TOKEN,
     CUT_BEFORE_FIRST_TOKEN,
     Reply,
 )
-from tests.support.fake_vendors.server import FakeVendor
+from agents.providers.testing.server import FakeVendor
 from tests.support.provider_doubles import Sleeps, collect
 
 MODEL = "openai/gpt-oss-20b"
@@ -60,7 +60,7 @@ async def provider(fake: FakeVendor, sleeps: Sleeps) -> AsyncIterator[GroqProvid
 async def test_complete_reports_usage_and_cost(fake: FakeVendor, provider: GroqProvider):
     fake.then(Reply(text="Yes, plates included.", input_tokens=200, output_tokens=20))
 
-    completion = await provider.complete(ASK, logprobs=True)
+    completion = await provider.complete(ASK, CallOptions(logprobs=True))
 
     assert completion.text == "Yes, plates included."
     assert completion.model_id == f"groq:{MODEL}"
@@ -85,7 +85,7 @@ async def test_stream_usage_comes_from_x_groq(fake: FakeVendor, provider: GroqPr
 async def test_structured_output_uses_json_mode(fake: FakeVendor, provider: GroqProvider):
     fake.then(Reply(text="Sure! Plates are included."), Reply(text='{"plates": true}'))
 
-    completion = await provider.complete(ASK, response_schema=Answer)
+    completion = await provider.complete(ASK, CallOptions(response_schema=Answer))
 
     assert completion.parsed == Answer(plates=True)
     first, repair = fake.requests
@@ -98,7 +98,7 @@ async def test_truncation_is_reported(fake: FakeVendor, provider: GroqProvider):
     fake.then(Reply(text='{"pla', finish_reason="length"))
 
     with pytest.raises(OutputTruncatedError):
-        await provider.complete(ASK, response_schema=Answer)
+        await provider.complete(ASK, CallOptions(response_schema=Answer))
 
 
 async def test_429_honours_retry_after(fake: FakeVendor, provider: GroqProvider, sleeps: Sleeps):
@@ -177,8 +177,8 @@ async def test_factory_applies_groq_timeout_and_max_tokens(fake: FakeVendor):
     factory = ProviderFactory(settings)
     model = factory.default()
     try:
-        await model.complete(ASK, max_tokens=500)
-        await model.complete(ASK, max_tokens=50)
+        await model.complete(ASK, CallOptions(max_tokens=500))
+        await model.complete(ASK, CallOptions(max_tokens=50))
     finally:
         await factory.aclose()
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from pydantic import BaseModel
 
-from agents.providers.base import ChatMessage, Completion
+from agents.providers.base import CallOptions, ChatMessage, Completion
 from agents.providers.local import bundled_model_path
 from agents.providers.openai_compatible import OpenAICompatibleProvider
 from agents.providers.resilience import Timeouts
@@ -105,7 +105,7 @@ async def provider(server_url: str) -> AsyncIterator[OpenAICompatibleProvider]:
 
 
 async def test_complete_against_llama_cpp_server(provider: OpenAICompatibleProvider):
-    completion = await provider.complete(ASK, max_tokens=24, temperature=0.0)
+    completion = await provider.complete(ASK, CallOptions(max_tokens=24, temperature=0.0))
 
     assert completion.text.strip()
     assert completion.model_id == "ollama:smollm2"
@@ -117,7 +117,7 @@ async def test_complete_against_llama_cpp_server(provider: OpenAICompatibleProvi
 async def test_stream_against_llama_cpp_server(provider: OpenAICompatibleProvider):
     deltas: list[str] = []
     final: Completion | None = None
-    async for event in provider.stream(ASK, max_tokens=24, temperature=0.0):
+    async for event in provider.stream(ASK, CallOptions(max_tokens=24, temperature=0.0)):
         if isinstance(event, Completion):
             final = event
         else:
@@ -135,9 +135,7 @@ async def test_structured_output_against_llama_cpp_server(provider: OpenAICompat
     # so even a 135M model answers with an object that validates.
     completion = await provider.complete(
         [ChatMessage("user", "What is the capital of France?")],
-        max_tokens=64,
-        temperature=0.0,
-        response_schema=Capital,
+        CallOptions(max_tokens=64, temperature=0.0, response_schema=Capital),
     )
 
     assert isinstance(completion.parsed, Capital) and completion.parsed.city.strip()

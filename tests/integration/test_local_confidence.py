@@ -10,7 +10,7 @@ import math
 import pytest
 from pydantic import BaseModel
 
-from agents.providers.base import ChatMessage
+from agents.providers.base import CallOptions, ChatMessage
 from agents.providers.function import FunctionProvider
 from agents.providers.hybrid import HybridProvider
 from agents.providers.local import LocalProvider, bundled_model_path
@@ -33,8 +33,10 @@ class Sky(BaseModel):
 async def test_logprobs_give_a_confidence_and_cost_nothing_when_not_asked():
     provider = LocalProvider()
 
-    sure = await provider.complete(QUESTION, max_tokens=24, temperature=0.0, logprobs=True)
-    plain = await provider.complete(QUESTION, max_tokens=24, temperature=0.0)
+    sure = await provider.complete(
+        QUESTION, CallOptions(max_tokens=24, temperature=0.0, logprobs=True)
+    )
+    plain = await provider.complete(QUESTION, CallOptions(max_tokens=24, temperature=0.0))
 
     assert sure.confidence is not None and 0.0 < sure.confidence <= 1.0
     assert plain.confidence is None
@@ -82,7 +84,7 @@ async def test_a_schema_is_enforced_by_the_grammar():
     assert provider.native_structured_output
 
     completion = await provider.complete(
-        QUESTION, max_tokens=40, temperature=0.0, response_schema=Sky, logprobs=True
+        QUESTION, CallOptions(max_tokens=40, temperature=0.0, response_schema=Sky, logprobs=True)
     )
 
     assert isinstance(completion.parsed, Sky)
@@ -95,7 +97,7 @@ async def test_the_local_student_decides_by_its_logprobs():
     teacher = FunctionProvider(lambda _m: "Blue.", model="teacher")
     provider = HybridProvider(LocalProvider(), teacher, high=0.99, low=0.0)
 
-    completion = await provider.complete(QUESTION, max_tokens=24, temperature=0.0)
+    completion = await provider.complete(QUESTION, CallOptions(max_tokens=24, temperature=0.0))
 
     info = completion.extras["hybrid"]
     assert info["method"] == "logprobs" and info["student"] == "local:smollm2"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from agents.errors import ModelFileMissingError
-from agents.providers.base import ChatMessage, Completion
+from agents.providers.base import CallOptions, ChatMessage, Completion
 from agents.providers.factory import ProviderFactory
 from agents.providers.local import LocalProvider, _loaded, bundled_model_path
 from tests.support.cli import bot_env, run_bot
@@ -38,7 +38,9 @@ def test_the_model_file_ships_in_the_package():
 
 
 async def test_local_answers_with_text_and_token_counts():
-    completion = await LocalProvider().complete(QUESTION, max_tokens=24, temperature=0.0)
+    completion = await LocalProvider().complete(
+        QUESTION, CallOptions(max_tokens=24, temperature=0.0)
+    )
 
     assert completion.text.strip()
     assert completion.provider == "local" and completion.model == "smollm2"
@@ -49,7 +51,10 @@ async def test_local_answers_with_text_and_token_counts():
 
 
 async def test_stream_yields_deltas_then_the_completion():
-    events = [e async for e in LocalProvider().stream(QUESTION, max_tokens=16, temperature=0.0)]
+    events = [
+        e
+        async for e in LocalProvider().stream(QUESTION, CallOptions(max_tokens=16, temperature=0.0))
+    ]
 
     *deltas, final = events
     assert isinstance(final, Completion)
@@ -72,7 +77,7 @@ async def test_the_event_loop_keeps_running_while_the_model_thinks():
             last = now
 
     tick = asyncio.create_task(ticker())
-    await provider.complete(QUESTION, max_tokens=48, temperature=0.0)
+    await provider.complete(QUESTION, CallOptions(max_tokens=48, temperature=0.0))
     done.set()
     await tick
 
@@ -84,9 +89,9 @@ async def test_the_event_loop_keeps_running_while_the_model_thinks():
 async def test_concurrent_calls_share_one_loaded_model():
     first, second = LocalProvider(), LocalProvider(max_concurrency=1)
     answers = await asyncio.gather(
-        first.complete(QUESTION, max_tokens=8),
-        second.complete(QUESTION, max_tokens=8),
-        first.complete(QUESTION, max_tokens=8),
+        first.complete(QUESTION, CallOptions(max_tokens=8)),
+        second.complete(QUESTION, CallOptions(max_tokens=8)),
+        first.complete(QUESTION, CallOptions(max_tokens=8)),
     )
 
     assert all(a.text for a in answers)
@@ -95,12 +100,14 @@ async def test_concurrent_calls_share_one_loaded_model():
 
 async def test_stopping_a_stream_early_frees_the_model():
     provider = LocalProvider()
-    stream = provider.stream(QUESTION, max_tokens=200)
+    stream = provider.stream(QUESTION, CallOptions(max_tokens=200))
     async for _ in stream:
         break
     await stream.aclose()
 
-    completion = await provider.complete(QUESTION, max_tokens=4)  # would hang if still locked
+    completion = await provider.complete(
+        QUESTION, CallOptions(max_tokens=4)
+    )  # would hang if still locked
     assert completion.output_tokens <= 4
 
 

@@ -7,17 +7,17 @@ from collections.abc import AsyncIterator
 import pytest
 from pydantic import BaseModel
 
-from agents.providers.base import ChatMessage
+from agents.providers.base import CallOptions, ChatMessage
 from agents.providers.factory import ProviderFactory
 from agents.providers.openai_compatible import (
     DEFAULT_BASE_URL,
     PLACEHOLDER_KEY,
     OpenAICompatibleProvider,
 )
+from agents.providers.testing.openai_api import fake_openai
+from agents.providers.testing.script import Reply
+from agents.providers.testing.server import FakeVendor
 from bot.settings import load_settings
-from tests.support.fake_vendors.openai_api import fake_openai
-from tests.support.fake_vendors.script import Reply
-from tests.support.fake_vendors.server import FakeVendor
 from tests.support.provider_doubles import collect
 
 ASK = [ChatMessage("user", "What is your cancellation policy?")]
@@ -47,7 +47,7 @@ async def test_ai_provider_ollama_is_free_and_keyless(fake: FakeVendor):
     factory = ProviderFactory(settings.provider_settings())
     try:
         model = factory.create("ollama:llama3.1:8b")
-        completion = await model.complete(ASK, max_tokens=64)
+        completion = await model.complete(ASK, CallOptions(max_tokens=64))
     finally:
         await factory.aclose()
 
@@ -105,7 +105,7 @@ async def test_structured_output_sends_json_mode_with_the_schema(
 ):
     fake.then(Reply(text='```json\n{"days_notice": 2}\n```'))
 
-    completion = await provider.complete(ASK, response_schema=Policy)
+    completion = await provider.complete(ASK, CallOptions(response_schema=Policy))
 
     assert completion.parsed == Policy(days_notice=2)
     response_format = fake.requests[0]["response_format"]

@@ -25,20 +25,20 @@ from agents.errors import (
     ProviderUnavailableError,
     RefusalError,
 )
-from agents.providers.base import INTERRUPTED, REFUSAL, ChatMessage
+from agents.providers.base import INTERRUPTED, REFUSAL, CallOptions, ChatMessage
 from agents.providers.factory import ProviderFactory
 from agents.providers.fallback import FallbackProvider
 from agents.providers.function import FunctionProvider
 from agents.providers.openai import OpenAIProvider
 from agents.providers.resilience import RetryPolicy, Timeouts
-from bot.settings import load_settings
-from tests.support.fake_vendors.openai_api import fake_openai
-from tests.support.fake_vendors.script import (
+from agents.providers.testing.openai_api import fake_openai
+from agents.providers.testing.script import (
     CUT_AFTER_FIRST_TOKEN,
     CUT_BEFORE_FIRST_TOKEN,
     Reply,
 )
-from tests.support.fake_vendors.server import FakeVendor
+from agents.providers.testing.server import FakeVendor
+from bot.settings import load_settings
 from tests.support.provider_doubles import Sleeps, collect
 
 ASK = [ChatMessage("system", "You are a caterer."), ChatMessage("user", "Party of 15?")]
@@ -79,7 +79,7 @@ def backup() -> FunctionProvider:
 async def test_complete_reports_text_usage_and_cost(fake: FakeVendor, provider: OpenAIProvider):
     fake.then(Reply(text="We cater up to 200.", input_tokens=1000, output_tokens=100))
 
-    completion = await provider.complete(ASK, max_tokens=50, temperature=0.1)
+    completion = await provider.complete(ASK, CallOptions(max_tokens=50, temperature=0.1))
 
     assert completion.text == "We cater up to 200."
     assert completion.model_id == "openai:gpt-4o-mini"
@@ -107,7 +107,7 @@ async def test_cached_input_tokens_are_priced_at_the_cached_rate(
 async def test_logprobs_give_a_confidence(fake: FakeVendor, provider: OpenAIProvider):
     fake.then(Reply(extra={"logprob": -0.5}))
 
-    completion = await provider.complete(ASK, logprobs=True)
+    completion = await provider.complete(ASK, CallOptions(logprobs=True))
 
     assert fake.requests[0]["logprobs"] is True
     assert completion.confidence == pytest.approx(0.6065, abs=1e-3)  # exp(-0.5)
@@ -246,7 +246,7 @@ async def test_invalid_json_is_sent_back_with_the_errors(
         Reply(text='{"name": "Ada", "party_size": 15}'),
     )
 
-    completion = await provider.complete(ASK, response_schema=Booking)
+    completion = await provider.complete(ASK, CallOptions(response_schema=Booking))
 
     assert completion.parsed == Booking(name="Ada", party_size=15)
     first, repair = fake.requests
@@ -262,7 +262,7 @@ async def test_truncated_json_is_reported_as_truncation(fake: FakeVendor, provid
     fake.then(Reply(text='{"name": "Ad', finish_reason="length"))
 
     with pytest.raises(OutputTruncatedError) as caught:
-        await provider.complete(ASK, response_schema=Booking, max_tokens=5)
+        await provider.complete(ASK, CallOptions(response_schema=Booking, max_tokens=5))
 
     assert "max_tokens=5" in str(caught.value) and len(fake.requests) == 1
 
@@ -271,7 +271,7 @@ async def test_a_refusal_is_reported_as_a_refusal(fake: FakeVendor, provider: Op
     fake.then(Reply(refusal="I can't help with that."), Reply(refusal="I can't help with that."))
 
     with pytest.raises(RefusalError) as caught:
-        await provider.complete(ASK, response_schema=Booking)
+        await provider.complete(ASK, CallOptions(response_schema=Booking))
     plain = await provider.complete(ASK)
 
     assert "I can't help with that." in str(caught.value)

@@ -23,10 +23,10 @@ import httpx
 import pytest
 
 from agents.providers.function import FunctionProvider
+from agents.research.testing import FakeTavily, page, running_fake_tavily
 from memory.db import Database
 from tests.support.compare_models import model_id
 from tests.support.enrich_bot import enrich_settings
-from tests.support.fake_tavily import FakeTavily, page, running_fake_tavily
 from tests.support.served import http_client, running_runtime
 
 API_TOKEN = "api-token-of-the-conformance-run"

@@ -15,12 +15,12 @@ from agents.privacy.scrubbing import ScrubbingProvider
 from agents.providers.base import ChatMessage, Completion
 from agents.providers.catalogue import load_catalogue
 from agents.providers.factory import ProviderFactory, ProviderSettings, VendorSettings
+from agents.providers.testing.openai_api import fake_openai
+from agents.providers.testing.script import Reply
+from agents.providers.testing.server import FakeVendor
 from bot.runtime import Runtime
 from channels.base import Address, IncomingMessage
 from memory.models import Message
-from tests.support.fake_vendors.openai_api import fake_openai
-from tests.support.fake_vendors.script import Reply
-from tests.support.fake_vendors.server import FakeVendor
 from tests.support.rows import count_rows
 
 #: OpenAI's current default from the catalogue: a hard-coded id would retire under the test.

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from agents.providers.catalogue import load_catalogue
+from agents.providers.testing.anthropic_api import fake_anthropic
+from agents.providers.testing.openai_api import fake_openai
+from agents.providers.testing.script import Reply
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from channels.base import Address, IncomingMessage
 from memory.models import Message, ModelCall
-from tests.support.fake_vendors.anthropic_api import fake_anthropic
-from tests.support.fake_vendors.openai_api import fake_openai
-from tests.support.fake_vendors.script import Reply
 
 #: OpenAI's current default from the catalogue: a hard-coded id would retire under the test.
 OPENAI_MODEL = f"openai:{load_catalogue().defaults['openai']}"

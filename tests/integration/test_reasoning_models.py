@@ -14,18 +14,18 @@ import pytest
 from sqlalchemy import select
 
 from agents.errors import ModelNotFoundError, ModelRetiredError, ReasoningExhaustedError
-from agents.providers.base import ChatMessage
+from agents.providers.base import CallOptions, ChatMessage
 from agents.providers.factory import ProviderFactory, ProviderSettings, VendorSettings
 from agents.providers.resilience import RetryPolicy
+from agents.providers.testing.anthropic_api import fake_anthropic
+from agents.providers.testing.openai_api import fake_groq, fake_openai
+from agents.providers.testing.script import Reply
 from bot.runtime import Runtime
 from bot.settings import Settings
 from channels.base import Address, IncomingMessage, RecordingChannel
 from memory.db import Database
 from memory.models import ModelCall
 from memory.spend import SpendLedger
-from tests.support.fake_vendors.anthropic_api import fake_anthropic
-from tests.support.fake_vendors.openai_api import fake_groq, fake_openai
-from tests.support.fake_vendors.script import Reply
 
 ASK = [ChatMessage("user", "Do you deliver on Sundays?")]
 TODAY = date(2026, 12, 2)
@@ -50,7 +50,7 @@ async def test_openai_default_gets_low_effort_no_temperature_and_reasoning_is_pr
         fake.script.refused_params = {"temperature", "logprobs"}  # as gpt-6-luna answers
         factory = factory_for("openai", fake.base_url)
         try:
-            completion = await factory.default().complete(ASK, temperature=0.3)
+            completion = await factory.default().complete(ASK, CallOptions(temperature=0.3))
         finally:
             await factory.aclose()
 
@@ -120,10 +120,10 @@ async def test_an_empty_reply_that_spent_its_budget_reasoning_falls_back(stream)
         chain = factory.default()
         try:
             if stream:
-                events = [event async for event in chain.stream(ASK, max_tokens=256)]
+                events = [event async for event in chain.stream(ASK, CallOptions(max_tokens=256))]
                 completion = events[-1]
             else:
-                completion = await chain.complete(ASK, max_tokens=256)
+                completion = await chain.complete(ASK, CallOptions(max_tokens=256))
         finally:
             await factory.aclose()
 
@@ -148,7 +148,7 @@ async def test_anthropic_thinking_that_used_the_whole_budget_is_not_an_empty_ans
         factory = factory_for("anthropic", fake.base_url)
         try:
             with pytest.raises(ReasoningExhaustedError):
-                await factory.default().complete(ASK, max_tokens=64)
+                await factory.default().complete(ASK, CallOptions(max_tokens=64))
         finally:
             await factory.aclose()
 

@@ -17,8 +17,8 @@ from agents.research.base import PersonProfile
 from agents.research.known import NO_KEY_NOTE, KnownDataResearch, research_provider
 from agents.research.query import search_query
 from agents.research.tavily import TavilyResearch
+from agents.research.testing import FakeTavily, Search, page, running_fake_tavily
 from agents.research.untrusted import INSTRUCTION, REMOVED
-from tests.support.fake_tavily import FakeTavily, Search, page, running_fake_tavily
 from tests.support.provider_doubles import Sleeps
 
 KEY = "tvly-test-key"

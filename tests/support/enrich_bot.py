@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import select
 
 from agents.providers.function import FunctionProvider
+from agents.research.testing import FakeTavily
 from bot.runtime import Runtime
 from memory.db import Database
 from memory.models import ModelCall
-from tests.support.fake_tavily import FakeTavily
 
 LEAD_MODEL = "function:tests.support.enrich_replies:lead"
 GARBLED_MODEL = "function:tests.support.enrich_replies:garbled"

@@ -3,7 +3,7 @@
 import pytest
 
 from agents.errors import AllProvidersFailedError, ProviderAuthError, ProviderServerError
-from agents.providers.base import CallRecord, ChatMessage, Completion
+from agents.providers.base import CallOptions, CallRecord, ChatMessage, Completion
 from agents.providers.fallback import FallbackProvider
 from agents.providers.function import FunctionProvider
 
@@ -66,7 +66,7 @@ async def test_a_stream_falls_back_while_nothing_was_said():
 
 async def test_a_stream_that_breaks_after_speaking_does_not_switch_voices():
     class Chatty(FunctionProvider):
-        async def stream(self, messages, *, max_tokens=256, temperature=0.3):
+        async def stream(self, messages, options=None):
             yield "Yes, "
             raise server_error()
 
@@ -86,7 +86,7 @@ async def test_structured_output_is_asked_of_whichever_provider_answers():
         yes: bool
 
     chain = FallbackProvider([failing(server_error()), FunctionProvider(lambda _: '{"yes": true}')])
-    completion = await chain.complete(QUESTION, response_schema=Answer)
+    completion = await chain.complete(QUESTION, CallOptions(response_schema=Answer))
     assert completion.parsed == Answer(yes=True)
 
 

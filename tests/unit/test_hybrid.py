@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel
 
 from agents.errors import ProviderServerError, ProviderTimeoutError
-from agents.providers.base import HANDOFF, CallRecord, ChatMessage, Completion
+from agents.providers.base import HANDOFF, CallOptions, CallRecord, ChatMessage, Completion
 from agents.providers.confidence import RATING_SYSTEM, SelfRater
 from agents.providers.factory import ProviderFactory, ProviderSettings
 from agents.providers.function import FunctionProvider
@@ -129,7 +129,7 @@ async def test_without_logprobs_the_student_rates_itself(
     student = rating_student(rating)
     provider = hybrid(student, teacher, pairs)
 
-    completion = await provider.complete(QUESTION, max_tokens=100, temperature=0.7)
+    completion = await provider.complete(QUESTION, CallOptions(max_tokens=100, temperature=0.7))
 
     info = completion.extras["hybrid"]
     assert (info["decision"], info["method"]) == (decision, method)
@@ -244,8 +244,12 @@ async def test_response_schema_goes_to_whichever_model_answers(pairs):
 
     unsure = student_with(0.5, text='{"guests": 40, "city": "Napa"}')
 
-    stands = await hybrid(student, teacher).complete(QUESTION, response_schema=Reservation)
-    asked = await hybrid(unsure, teacher).complete(QUESTION, response_schema=Reservation)
+    stands = await hybrid(student, teacher).complete(
+        QUESTION, CallOptions(response_schema=Reservation)
+    )
+    asked = await hybrid(unsure, teacher).complete(
+        QUESTION, CallOptions(response_schema=Reservation)
+    )
 
     assert stands.parsed == Reservation(guests=40, city="Napa")
     assert asked.parsed == Reservation(guests=45, city="Sonoma")

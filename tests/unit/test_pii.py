@@ -6,6 +6,7 @@ import pytest
 
 from agents.privacy.pii import CARD, EMAIL, PHONE, find_pii, luhn_valid, mask_pii
 from agents.privacy.scrubbing import Scrubber, StreamRestorer
+from agents.providers.base import CallOptions
 
 
 @pytest.mark.parametrize(
@@ -107,7 +108,7 @@ async def test_structured_answers_get_their_values_back():
 
     provider = ScrubbingProvider(FunctionProvider(model))
     completion = await provider.complete(
-        [ChatMessage("user", "I'm Jane, jane@acme.com")], response_schema=Lead
+        [ChatMessage("user", "I'm Jane, jane@acme.com")], CallOptions(response_schema=Lead)
     )
 
     assert completion.parsed == Lead(name="Jane", email="jane@acme.com")

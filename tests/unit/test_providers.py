@@ -1,9 +1,10 @@
 import pytest
 
 from agents.errors import ProviderUnavailableError, UnknownProviderError
-from agents.providers.base import ChatMessage, Completion
+from agents.providers.base import CallOptions, ChatMessage, Completion
 from agents.providers.factory import ProviderFactory, parse_model_id
 from agents.providers.function import FunctionProvider, Price
+from agents.providers.wrapper import WrapperProvider
 
 
 @pytest.mark.parametrize(
@@ -94,3 +95,17 @@ def test_default_models_come_from_the_settings():
     factory = ProviderFactory(ProviderSettings(default_models={"groq": "llama-3.1-8b-instant"}))
     assert factory.model_id("groq") == "groq:llama-3.1-8b-instant"
     assert factory.model_id("openai_compatible:qwen2.5") == "ollama:qwen2.5"
+
+
+async def test_a_wrapper_passes_calls_and_options_to_its_first_member():
+    inner = FunctionProvider(lambda _m: "Hello there", model="inner")
+    wrapper = WrapperProvider(inner, FunctionProvider(lambda _m: "unused", model="other"))
+    options = CallOptions(max_tokens=12, temperature=0.0)
+
+    answer = await wrapper.complete([ChatMessage("user", "hi")], options)
+    events = [e async for e in wrapper.stream([ChatMessage("user", "hi")], options)]
+
+    assert wrapper.model_id == "function:inner" and answer.text == "Hello there"
+    assert isinstance(events[-1], Completion) and "".join(events[:-1]) == "Hello there"
+    assert inner.options == [options, options]
+    assert wrapper.cooling_down() == 0.0 and await wrapper.ready()

@@ -4,7 +4,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from agents.errors import OutputTruncatedError, RefusalError, StructuredOutputError
-from agents.providers.base import REFUSAL, ChatMessage, Completion
+from agents.providers.base import REFUSAL, CallOptions, ChatMessage, Completion
 from agents.providers.function import FunctionProvider
 from agents.providers.local import context_full
 from agents.providers.structured import MAX_REPAIRS, extract_json
@@ -26,7 +26,7 @@ def scripted(*answers):
 async def test_a_valid_answer_is_parsed_and_the_schema_is_in_the_prompt():
     provider = scripted('{"company": "Acme Corp", "score": 72}')
 
-    completion = await provider.complete(QUESTION, response_schema=LeadScore)
+    completion = await provider.complete(QUESTION, CallOptions(response_schema=LeadScore))
 
     assert completion.parsed == LeadScore(company="Acme Corp", score=72)
     system = provider.calls[0][0]
@@ -40,7 +40,7 @@ async def test_an_invalid_answer_is_sent_back_with_its_errors_then_accepted():
         '{"company": "Acme Corp", "score": 720}', '{"company": "Acme", "score": 72}'
     )
 
-    completion = await provider.complete(QUESTION, response_schema=LeadScore)
+    completion = await provider.complete(QUESTION, CallOptions(response_schema=LeadScore))
 
     assert completion.parsed.score == 72
     repair = provider.calls[1]
@@ -53,7 +53,7 @@ async def test_gives_up_after_two_repairs_with_a_typed_error_saying_what_was_wro
     provider = scripted("not json", "still not", '{"company": "Acme"}')
 
     with pytest.raises(StructuredOutputError) as caught:
-        await provider.complete(QUESTION, response_schema=LeadScore)
+        await provider.complete(QUESTION, CallOptions(response_schema=LeadScore))
 
     assert len(provider.calls) == MAX_REPAIRS + 1
     assert caught.value.errors == ["score: Field required"]
@@ -67,7 +67,7 @@ async def test_truncation_is_reported_as_truncation_not_as_bad_json():
     )
 
     with pytest.raises(OutputTruncatedError, match="max_tokens=256"):
-        await provider.complete(QUESTION, response_schema=LeadScore)
+        await provider.complete(QUESTION, CallOptions(response_schema=LeadScore))
     assert len(provider.calls) == 1  # re-asking with the same budget would truncate again
 
 
@@ -85,7 +85,7 @@ async def test_a_full_context_window_is_told_apart_from_max_tokens():
     )
 
     with pytest.raises(OutputTruncatedError, match="ran out of context after 147 tokens"):
-        await provider.complete(QUESTION, response_schema=LeadScore)
+        await provider.complete(QUESTION, CallOptions(response_schema=LeadScore))
 
 
 def test_the_embedded_model_knows_when_its_context_was_full():
@@ -100,7 +100,7 @@ async def test_a_refusal_is_reported_as_a_refusal():
     )
 
     with pytest.raises(RefusalError, match="can't help"):
-        await provider.complete(QUESTION, response_schema=LeadScore)
+        await provider.complete(QUESTION, CallOptions(response_schema=LeadScore))
 
 
 @pytest.mark.parametrize(
@@ -117,4 +117,19 @@ def test_json_is_found_inside_fences_and_chatter(text, expected):
 
 async def test_a_schema_that_is_not_a_pydantic_model_is_refused():
     with pytest.raises(TypeError, match="pydantic model"):
-        await scripted("{}").complete(QUESTION, response_schema=dict)
+        await scripted("{}").complete(QUESTION, CallOptions(response_schema=dict))
+
+
+async def test_the_options_reach_the_backend_and_a_stream_refuses_a_schema():
+    provider = scripted('{"company": "Acme Corp", "score": 72}', "Acme looks keen.")
+    options = CallOptions(max_tokens=90, temperature=0.0, response_schema=LeadScore)
+
+    await provider.complete(QUESTION, options)
+    await provider.complete(QUESTION)
+
+    asked, plain = provider.options
+    assert (asked.max_tokens, asked.temperature, asked.schema_name) == (90, 0.0, "LeadScore")
+    assert asked.json_schema == LeadScore.model_json_schema()
+    assert plain == CallOptions() and plain.json_schema is None
+    with pytest.raises(ValueError, match="response_schema"):
+        provider.stream(QUESTION, options)

@@ -35,13 +35,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tests.support.fake_vendors.script import (
+from agents.providers.testing.script import (
     CUT_AFTER_FIRST_TOKEN,
     CUT_BEFORE_FIRST_TOKEN,
     Reply,
     Script,
 )
-from tests.support.fake_vendors.server import FakeVendor, run_fake
+from agents.providers.testing.server import FakeVendor, run_fake
 
 #: The ``error.type`` Anthropic sends with each status.
 ERROR_TYPES = {
@@ -213,13 +213,13 @@ async def stream_events(script: Script, reply: Reply, body: dict[str, Any]) -> A
             if reply.stall_after_first:
                 await script.stall(reply.stall)
     yield sse("content_block_stop", {"type": "content_block_stop", "index": 0})
-    delta = {
+    ending: dict[str, Any] = {
         "stop_reason": stop_reason(reply),
         "stop_sequence": None,
         "stop_details": stop_details(reply),
     }
     final_usage = {"output_tokens": reply.completion_tokens}
-    yield sse("message_delta", {"type": "message_delta", "delta": delta, "usage": final_usage})
+    yield sse("message_delta", {"type": "message_delta", "delta": ending, "usage": final_usage})
     yield sse("message_stop", {"type": "message_stop"})
 
 

@@ -33,13 +33,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tests.support.fake_vendors.script import (
+from agents.providers.testing.script import (
     CUT_AFTER_FIRST_TOKEN,
     CUT_BEFORE_FIRST_TOKEN,
     Reply,
     Script,
 )
-from tests.support.fake_vendors.server import FakeVendor, run_fake
+from agents.providers.testing.server import FakeVendor, run_fake
 
 #: Reply.finish_reason (vendor-neutral) as OpenAI spells it.
 FINISH_REASONS = {"tool_use": "tool_calls", "refusal": "stop"}
@@ -237,9 +237,8 @@ async def sse_events(
 
     if not reply.stall_after_first:
         await script.stall(reply.stall)
-    yield chunk(
-        {"role": "assistant", "content": ""}, **({"x_groq": {"id": request_id}} if groq else {})
-    )
+    first: dict[str, Any] = {"x_groq": {"id": request_id}} if groq else {}
+    yield chunk({"role": "assistant", "content": ""}, **first)
     if reply.cut == CUT_BEFORE_FIRST_TOKEN:
         raise ConnectionCut("fake vendor cut the stream before the first token (scripted)")
     key = "refusal" if reply.refusal else "content"

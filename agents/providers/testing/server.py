@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from agents.providers.testing.script import Reply, Script
 from bot.background_server import serve_in_background
-from tests.support.fake_vendors.script import Reply, Script
 
 
 @dataclass
