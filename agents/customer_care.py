@@ -17,12 +17,12 @@ from agents.base import Agent, AgentRequest, Tool, decided
 from agents.care.intents import escalation, handoff_reason
 from agents.care.requests import ChangeRequest, find_reference, parse_change
 from agents.providers.base import HANDOFF, Completion
-from memory.bookings import (
+from memory.booking_records import (
     BookingChangeRefusedError,
     BookingNotFoundError,
-    BookingStore,
     BookingView,
 )
+from memory.bookings import BookingStore
 
 #: A question about a booking's when, where or state, answered from the booking.
 _LOOKUP = re.compile(

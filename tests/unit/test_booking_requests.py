@@ -15,7 +15,7 @@ from agents.care.intents import (
     handoff_reason,
 )
 from agents.care.requests import find_reference, parse_change
-from memory.bookings import BookingChange
+from memory.booking_records import BookingChange
 
 TODAY = date(2026, 11, 21)  # a Saturday
 
