@@ -24,7 +24,7 @@ from agents.providers.base import ChatMessage, Completion, ModelProvider, Role
 from agents.replies import near_repeat
 from agents.sentences import SentenceCallback, stream_checked
 from agents.tools import AgentTools
-from memory.conversations import HistoryEntry
+from memory.history import HistoryEntry
 
 log = logging.getLogger(__name__)
 

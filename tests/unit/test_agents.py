@@ -5,7 +5,7 @@ from agents.business import BusinessProfile
 from agents.catalog import build_agents
 from agents.router import KeywordRouter
 from bot.settings import SAMPLE_BUSINESS_DIR
-from memory.conversations import HistoryEntry
+from memory.history import HistoryEntry
 
 BUSINESS = BusinessProfile.from_folder(SAMPLE_BUSINESS_DIR)
 
