@@ -16,14 +16,14 @@ from agents.errors import UnknownProviderError
 from agents.providers.factory import ProviderSettings, parse_model_id
 from agents.providers.resilience import RetryPolicy, Timeouts
 from bot.errors import SettingsError
-from bot.settings_agents import AgentWorkSettings
-from bot.settings_channels import ChannelSettings
-from bot.settings_limits import LimitSettings
-from bot.settings_models import ModelSettings
-from bot.settings_ops import OpsSettings
-from bot.settings_pipeline import PipelineSettings
+from bot.settings.agents import AgentWorkSettings
+from bot.settings.channels import ChannelSettings
+from bot.settings.limits import LimitSettings
+from bot.settings.models import ModelSettings
+from bot.settings.operations import OpsSettings
+from bot.settings.pipeline import PipelineSettings
 
-SAMPLE_BUSINESS_DIR = Path(__file__).parent / "sample"
+SAMPLE_BUSINESS_DIR = Path(__file__).parents[1] / "sample"
 
 # Plain driver names users paste from their host, mapped to the async drivers we use.
 _URL_PREFIXES = {
