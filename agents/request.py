@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from memory.conversations import HistoryEntry
+from memory.history import HistoryEntry
 
 
 @dataclass(frozen=True, slots=True)

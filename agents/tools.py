@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from agents.knowledge.retriever import Hit
-    from memory.bookings import BookingChange, BookingView
+    from memory.booking_records import BookingChange, BookingView
     from memory.leads import LeadRecord, Scorer
 
 

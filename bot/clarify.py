@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from agents.routing.base import HUMAN_ROUTE, Route
-from memory.conversations import HistoryEntry
+from memory.history import HistoryEntry
 
 #: The agent name stored on a clarifying question (no agent or model wrote it).
 CLARIFY_AGENT = "clarify"

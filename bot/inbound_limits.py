@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.alerts import Alert, AlertLog
-from bot.settings_limits import LimitSettings
+from bot.settings.limits import LimitSettings
 from bot.team import TeamPolicy
 from channels.base import OPT_IN_COMMAND, OPT_OUT_COMMAND, IncomingMessage
 from memory.conversations import RecordedMessage

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from memory.addresses import EMAIL, PHONE
-from memory.bookings import (
+from memory.booking_records import (
     CONFIRMED,
     REFERENCE,
     STATUSES,

@@ -2,7 +2,8 @@
 
 The orchestrator makes two writes per message: `record_incoming` (dedup,
 contact, conversation, message, and the history it needs, in one transaction)
-and `record_reply` (the answer and its model call, in another).
+and `record_reply` (the answer and its model call, in another). The history
+read with the first is `memory.history`'s.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, not_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.contacts import Address, ContactDirectory
 from memory.db import Database
+from memory.history import HistoryEntry, read_history
 from memory.model_calls import CallUsage, insert_model_calls
 from memory.models import Conversation, Message, utcnow
 from memory.outgoing import insert_outgoing, sent_external_id
@@ -25,17 +27,6 @@ from memory.outgoing import insert_outgoing, sent_external_id
 # Core statements cost noticeably less Python per message.
 MESSAGES = Message.__table__
 CONVERSATIONS = Conversation.__table__
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    """One past message, as a prompt needs it."""
-
-    direction: str
-    text: str
-    channel: str
-    agent: str | None
-    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +99,7 @@ class ConversationStore:
                 return None
             if on_stored is not None:
                 await on_stored(session, message_id)
-            history = await self._history(session, contact.id, history_limit, before_id=message_id)
+            history = await read_history(session, contact.id, history_limit, before_id=message_id)
             return RecordedMessage(
                 message_id=message_id,
                 channel=channel,
@@ -253,7 +244,7 @@ class ConversationStore:
     async def history(self, contact_id: int, *, limit: int = 20) -> list[HistoryEntry]:
         """A contact's newest ``limit`` messages on every channel, oldest first."""
         async with self.db.sessions() as session:
-            return await self._history(session, contact_id, limit)
+            return await read_history(session, contact_id, limit)
 
     async def _touch_conversation(
         self, session: AsyncSession, channel: str, key: str, contact_id: int
@@ -275,28 +266,3 @@ class ConversationStore:
         )
         conversation_id, agent, handed_off_at = (await session.execute(statement)).one()
         return conversation_id, agent, handed_off_at
-
-    @staticmethod
-    def history_statement(contact_id: int, limit: int, *, before_id: int | None) -> Select:
-        """Newest first; served by ix_messages_contact_id_id alone, even at millions of rows."""
-        m = MESSAGES.c
-        query = select(m.direction, m.text, m.channel, m.agent, m.created_at).where(
-            m.contact_id == contact_id,
-            # Team commands and their output (/enrich's card, /help) are not the
-            # conversation: a model shown them repeats them as a later answer.
-            or_(m.agent.is_(None), not_(m.agent.startswith("/"))),
-            not_(
-                and_(m.direction == "in", m.text.startswith("/"), not_(m.text.startswith("/ask ")))
-            ),
-        )
-        if before_id is not None:
-            query = query.where(m.id < before_id)
-        return query.order_by(m.id.desc()).limit(limit)
-
-    async def _history(
-        self, session: AsyncSession, contact_id: int, limit: int, *, before_id: int | None = None
-    ) -> list[HistoryEntry]:
-        if limit <= 0:
-            return []
-        rows = await session.execute(self.history_statement(contact_id, limit, before_id=before_id))
-        return [HistoryEntry(*row) for row in reversed(rows.all())]

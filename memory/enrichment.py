@@ -7,6 +7,7 @@ read without taking SQLite's write queue; one that does not is created in
 two Core statements. Writes that arrive together (a batch's workers) share
 one transaction (`memory.write_group`), so a batch of thousands of rows
 costs a few statements a row and one commit per burst, not two per row.
+How a contact is found or created is `memory.enrichment_contacts`'s.
 """
 
 from __future__ import annotations
@@ -16,29 +17,29 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.contacts import Address, ContactDirectory
 from memory.db import Database
+from memory.enrichment_contacts import (
+    CONTACTS,
+    create_contact,
+    existing_contact,
+    named_contact,
+)
 from memory.enrichment_records import (
     AmbiguousContactError,
-    ContactCandidate,
     ContactNotFoundError,
     ContactRecord,
 )
 from memory.merges import surviving_contact
 from memory.model_calls import CallUsage, insert_model_calls
-from memory.models import Contact, Identity, Message, utcnow
+from memory.models import Contact, Message
 from memory.write_group import WriteGroup
 
 #: How many of a contact's own recent messages research may read.
 HISTORY_LIMIT = 10
-#: How many same-named contacts an ambiguity message lists.
-CANDIDATE_LIMIT = 10
-# Core tables: creating a contact is the hot path of a first batch run.
-CONTACTS = Contact.__table__
-IDENTITIES = Identity.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,7 @@ class EnrichmentStore:
             raise ValueError("locate needs an address or a name")
         # A batch re-run finds everyone: read without taking the write queue.
         async with self.db.sessions() as session:
-            found, unknown = await self._existing(session, wanted, name)
+            found, unknown = await existing_contact(session, self.contacts, wanted, name)
             if found is not None:
                 return await self._record(session, found, full=full)
         return await self._finds.submit(_Find(wanted, name, unknown, full))
@@ -150,11 +151,11 @@ class EnrichmentStore:
         if not wanted:
             assert name is not None
             # Another worker may have created it since the read.
-            named = await self._named(session, name)
+            named = await named_contact(session, self.contacts, name)
             if named is not None:
                 return await self._record(session, named, full=find.full)
         if find.unknown or not wanted:
-            created = await self._create(session, wanted, name)
+            created = await create_contact(self.db, session, wanted, name)
             if created is not None:
                 return created
         contact = await self.contacts.resolve(session, wanted, display_name=name)
@@ -178,86 +179,6 @@ class EnrichmentStore:
                 session, save.calls, agent=save.agent, contact_id=save.contact_id, message_id=None
             )
         return [None] * len(saves)
-
-    async def _existing(
-        self, session: AsyncSession, wanted: list[Address], name: str | None
-    ) -> tuple[Contact | None, bool]:
-        """The contact a read alone can return, and whether no address is known at all."""
-        if not wanted:
-            assert name is not None
-            return await self._named(session, name), False
-        rows = (
-            await session.execute(
-                select(Identity.contact_id, Contact)
-                .join(Contact, Contact.id == Identity.contact_id)
-                .where(_matching(wanted))
-            )
-        ).all()
-        owners = {contact_id: contact for contact_id, contact in rows}
-        if len(owners) != 1 or len(rows) != len(wanted):
-            return None, not rows  # new identities to add, or contacts to join: a write
-        contact = next(iter(owners.values()))
-        if name and not contact.display_name:
-            return None, False  # the name is to be filled in: a write
-        return contact, False
-
-    async def _create(
-        self, session: AsyncSession, wanted: list[Address], name: str | None
-    ) -> ContactRecord | None:
-        """A new contact with these identities; None if another worker claimed one meanwhile.
-
-        The common case of a first batch run, in two statements of Core
-        (`ContactDirectory.resolve`, for the general case, takes about three times as many).
-        """
-        now = utcnow()
-        contact_id = await session.scalar(
-            insert(CONTACTS)
-            .values(display_name=name, facts={}, created_at=now)
-            .returning(CONTACTS.c.id)
-        )
-        assert contact_id is not None
-        if wanted:
-            # ON CONFLICT DO NOTHING RETURNING returns the rows inserted: fewer means
-            # another worker holds one of the identities.
-            inserted = await session.scalars(
-                self.db.insert_ignoring_conflicts(IDENTITIES)
-                .values(
-                    [
-                        {"kind": k, "external_id": v, "contact_id": contact_id, "created_at": now}
-                        for k, v in wanted
-                    ]
-                )
-                .returning(IDENTITIES.c.id)
-            )
-            claimed = len(inserted.all())
-            if claimed != len(wanted):
-                if not claimed:  # another worker has them all: our contact is not needed
-                    await session.execute(delete(CONTACTS).where(CONTACTS.c.id == contact_id))
-                return None  # the caller joins what is there (our new contact included)
-        return ContactRecord(id=contact_id, name=name, addresses=tuple(wanted))
-
-    async def _named(self, session: AsyncSession, name: str) -> Contact | None:
-        """The one live contact called ``name``; None if none; ambiguous if several."""
-        rows = (
-            await session.scalars(
-                select(Contact)
-                .where(
-                    func.lower(Contact.display_name) == name.lower(),
-                    Contact.merged_into_id.is_(None),
-                )
-                .order_by(Contact.id)
-                .limit(CANDIDATE_LIMIT)
-            )
-        ).all()
-        if len(rows) <= 1:
-            return rows[0] if rows else None
-        candidates = [
-            ContactCandidate(
-                c.id, c.display_name, tuple(await self.contacts.addresses_of(session, c.id))
-            )
-            for c in rows
-        ]
-        raise AmbiguousContactError(name, candidates)
 
     async def _record(
         self, session: AsyncSession, contact: Contact, *, full: bool = True
@@ -289,11 +210,6 @@ class EnrichmentStore:
             .limit(self.history_limit)
         )
         return addresses, tuple(reversed(rows.all()))
-
-
-def _matching(addresses: Sequence[Address]) -> Any:
-    """A condition matching identities that are any of ``addresses``."""
-    return or_(*(and_(Identity.kind == k, Identity.external_id == v) for k, v in addresses))
 
 
 def as_utc(moment: datetime | None) -> datetime | None:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 
 from memory.conversations import ConversationStore, RecordedMessage
 from memory.db import Database, rows_changed
+from memory.history import read_history
 from memory.merges import surviving_contact
 from memory.models import Conversation, Message, utcnow
 
@@ -84,9 +85,7 @@ class PipelineStore:
             )
             contact = await surviving_contact(session, row.contact_id)
             contact_id = contact.id if contact else row.contact_id
-            history = await self.conversations._history(
-                session, contact_id, history_limit, before_id=message_id
-            )
+            history = await read_history(session, contact_id, history_limit, before_id=message_id)
         recorded = RecordedMessage(
             message_id=message_id,
             channel=row.channel,

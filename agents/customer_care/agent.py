@@ -20,7 +20,7 @@ from agents.decided import decided
 from agents.providers.base import HANDOFF, Completion
 from agents.request import AgentRequest, Tool
 from agents.tools import Bookings
-from memory.bookings import (
+from memory.booking_records import (
     BookingChangeRefusedError,
     BookingNotFoundError,
     BookingView,

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from memory.bookings import REFERENCE, BookingChange, normalise_reference
+from memory.booking_records import REFERENCE, BookingChange, normalise_reference
 
 _MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from memory.bookings import BookingStore, BookingView
+from memory.booking_records import BookingView
+from memory.bookings import BookingStore
 from memory.leads import STAGES, LeadBook, LeadSummary
 from memory.models import utcnow
 from memory.spend import Spend, SpendLedger, month_bounds, month_key

@@ -17,7 +17,8 @@ import click
 
 from bot.settings import Settings, get_settings
 from memory.booking_files import read_booking_file
-from memory.bookings import BookingStore, BookingView
+from memory.booking_records import BookingView
+from memory.bookings import BookingStore
 from memory.contacts import ContactDirectory
 from memory.db import Database
 

@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.pipeline.jobs import Jobs
-from bot.settings_pipeline import PipelineSettings
+from bot.settings.pipeline import PipelineSettings
 from memory.db import Database
 from memory.one_statement_intake import JobToDefer, OneStatementIntake
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from bot.pipeline.jobs import Jobs, LocalJobs
-from bot.settings_pipeline import PipelineSettings
+from bot.settings.pipeline import PipelineSettings
 from memory.db import Database
 
 #: "auto": procrastinate on PostgreSQL, in-process on SQLite; "local": in-process always

@@ -12,7 +12,8 @@ from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
 from bot.settings import Settings
 from channels.base import Address, IncomingMessage, RecordingChannel
-from memory.bookings import BookingRecord, BookingStore
+from memory.booking_records import BookingRecord
+from memory.bookings import BookingStore
 from memory.db import Database
 from memory.feedback import FeedbackStore
 from memory.models import Message, ReplyFeedback, utcnow

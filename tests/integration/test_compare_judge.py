@@ -23,9 +23,10 @@ from agents.compare.runner import CompareRunner
 from agents.compare.verdicts import overall, pair_outcome
 from agents.providers.base import ChatMessage
 from agents.providers.catalogue import load_catalogue
-from agents.providers.factory import ProviderFactory, ProviderSettings, VendorSettings
+from agents.providers.factory import ProviderFactory
 from agents.providers.function import FunctionProvider
 from agents.providers.resilience import RetryPolicy
+from agents.providers.settings import ProviderSettings, VendorSettings
 from agents.providers.testing.openai_api import fake_openai
 from agents.providers.testing.script import Reply
 from agents.providers.testing.server import FakeVendor

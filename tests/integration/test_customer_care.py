@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from agents.routing.base import Route, Router
 from bot.handoff import HANDOFF_MESSAGE
-from memory.bookings import BookingRecord, BookingStore
+from memory.booking_records import BookingRecord
+from memory.bookings import BookingStore
 from memory.db import Database
 from memory.models import Conversation, Message
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack, run_fake_slack

@@ -10,14 +10,10 @@ from pydantic import BaseModel
 from agents.errors import ModelNotFoundError, RateLimitedError
 from agents.privacy.scrubbing import ScrubbingProvider
 from agents.providers.base import CallOptions, ChatMessage, Completion
-from agents.providers.factory import (
-    CLOUD_PROVIDERS,
-    ProviderFactory,
-    ProviderSettings,
-    VendorSettings,
-)
+from agents.providers.factory import CLOUD_PROVIDERS, ProviderFactory
 from agents.providers.gemini import GeminiProvider
 from agents.providers.resilience import RetryPolicy
+from agents.providers.settings import ProviderSettings, VendorSettings
 from agents.providers.testing.openai_api import fake_gemini
 from agents.providers.testing.script import Reply
 from bot.settings import load_settings

@@ -15,11 +15,12 @@ from agents.errors import (
     ProviderUnavailableError,
 )
 from agents.providers.base import INTERRUPTED, CallOptions, ChatMessage
-from agents.providers.factory import ProviderFactory, ProviderSettings, VendorSettings
+from agents.providers.factory import ProviderFactory
 from agents.providers.fallback import FallbackProvider
 from agents.providers.function import FunctionProvider
 from agents.providers.groq import GroqProvider
 from agents.providers.resilience import RetryPolicy, Timeouts
+from agents.providers.settings import ProviderSettings, VendorSettings
 from agents.providers.testing.openai_api import fake_groq
 from agents.providers.testing.script import (
     CUT_AFTER_FIRST_TOKEN,

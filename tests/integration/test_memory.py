@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore
 from memory.db import Database, head_revision
+from memory.history import history_statement
 from memory.model_calls import ModelUsage
 from memory.models import Contact, Identity, Message, ModelCall
 from tests.support.rows import count_rows
@@ -190,7 +191,7 @@ async def test_history_query_is_served_by_the_contact_index(tmp_path):
     store = ConversationStore(database, ContactDirectory(database))
     recorded = await record(store, "sms", ("phone", "+15551239999"), "hi")
     async with database.sessions() as session:
-        statement = store.history_statement(recorded.contact_id, 20, before_id=None)
+        statement = history_statement(recorded.contact_id, 20, before_id=None)
         compiled = statement.compile(
             dialect=session.bind.dialect, compile_kwargs={"literal_binds": True}
         )

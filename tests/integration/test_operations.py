@@ -18,7 +18,8 @@ from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from channels.base import Address, IncomingMessage, RecordingChannel
-from memory.bookings import BookingRecord, BookingStore
+from memory.booking_records import BookingRecord
+from memory.bookings import BookingStore
 from memory.contacts import ContactDirectory
 from memory.db import Database
 from memory.leads import LeadBook

@@ -14,7 +14,8 @@ import pytest
 from agents.privacy.scrubbing import ScrubbingProvider
 from agents.providers.base import ChatMessage, Completion
 from agents.providers.catalogue import load_catalogue
-from agents.providers.factory import ProviderFactory, ProviderSettings, VendorSettings
+from agents.providers.factory import ProviderFactory
+from agents.providers.settings import ProviderSettings, VendorSettings
 from agents.providers.testing.openai_api import fake_openai
 from agents.providers.testing.script import Reply
 from agents.providers.testing.server import FakeVendor

@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from agents.errors import ModelNotFoundError, ModelRetiredError, ReasoningExhaustedError
 from agents.providers.base import CallOptions, ChatMessage
-from agents.providers.factory import ProviderFactory, ProviderSettings, VendorSettings
+from agents.providers.factory import ProviderFactory
 from agents.providers.resilience import RetryPolicy
+from agents.providers.settings import ProviderSettings, VendorSettings
 from agents.providers.testing.anthropic_api import fake_anthropic
 from agents.providers.testing.openai_api import fake_groq, fake_openai
 from agents.providers.testing.script import Reply

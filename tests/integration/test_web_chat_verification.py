@@ -22,7 +22,8 @@ from agents.providers.function import FunctionProvider
 from agents.routing.base import Route, Router
 from bot.runtime import Runtime
 from channels.base import OutgoingMessage
-from memory.bookings import BookingRecord, BookingStore
+from memory.booking_records import BookingRecord
+from memory.bookings import BookingStore
 from memory.db import Database
 from memory.models import Identity, Message, WebVerification, utcnow
 from tests.support.fake_smtp import run_fake_smtp

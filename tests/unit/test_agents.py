@@ -5,7 +5,7 @@ from agents.catalog import build_agents
 from agents.request import AgentRequest
 from agents.routing.keywords import KeywordRouter
 from bot.settings import SAMPLE_BUSINESS_DIR
-from memory.conversations import HistoryEntry
+from memory.history import HistoryEntry
 
 BUSINESS = BusinessProfile.from_folder(SAMPLE_BUSINESS_DIR)
 

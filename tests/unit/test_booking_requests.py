@@ -15,7 +15,7 @@ from agents.customer_care.escalation import (
     escalation,
     handoff_reason,
 )
-from memory.bookings import BookingChange
+from memory.booking_records import BookingChange
 
 TODAY = date(2026, 11, 21)  # a Saturday
 

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from memory.booking_files import BookingFileError, read_booking_file
-from memory.bookings import (
+from memory.booking_records import (
     BookingChange,
     BookingChangeRefusedError,
     BookingNotFoundError,
-    BookingStore,
 )
+from memory.bookings import BookingStore
 from memory.contacts import ContactDirectory
 from memory.db import Database
 from memory.models import Booking, Identity

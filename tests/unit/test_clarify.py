@@ -8,7 +8,7 @@ import pytest
 
 from agents.routing.base import HUMAN_ROUTE, Route
 from bot.clarify import CLARIFY_AGENT, Clarifier, just_clarified
-from memory.conversations import HistoryEntry
+from memory.history import HistoryEntry
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 CLARIFIER = Clarifier(min_confidence=0.45)

@@ -11,9 +11,10 @@ from pydantic import BaseModel
 from agents.errors import ProviderServerError, ProviderTimeoutError
 from agents.providers.base import HANDOFF, CallOptions, CallRecord, ChatMessage, Completion
 from agents.providers.confidence import RATING_SYSTEM, SelfRater
-from agents.providers.factory import ProviderFactory, ProviderSettings
+from agents.providers.factory import ProviderFactory
 from agents.providers.function import FunctionProvider
 from agents.providers.hybrid import HybridProvider
+from agents.providers.settings import ProviderSettings
 from agents.providers.tutor_pairs import TutorPair
 
 QUESTION = [

@@ -5,8 +5,9 @@ from datetime import date
 import pytest
 
 from agents.providers.catalogue import ModelCatalogue, load_catalogue
-from agents.providers.factory import ProviderFactory, ProviderSettings
+from agents.providers.factory import ProviderFactory
 from agents.providers.pricing import PriceTable
+from agents.providers.settings import ProviderSettings
 
 TODAY = date(2026, 12, 2)
 

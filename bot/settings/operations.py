@@ -1,16 +1,20 @@
-"""Settings of running it in production: metrics, readiness, log format."""
+"""Settings of running it in production: logs, metrics, readiness, retention.
+
+`bot.settings.Settings` reads these with the rest.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings
 
 
 class OpsSettings(BaseSettings):
     """What an operator's probes, scrapers and log shippers need."""
 
+    log_level: str = Field("INFO")
     metrics_token: str | None = Field(
         None, description="Bearer token /metrics asks for; unset, /metrics is open."
     )
@@ -40,3 +44,11 @@ class OpsSettings(BaseSettings):
     readyz_model_cache_s: float = Field(
         30.0, ge=0, description="How long /readyz reuses the model's readiness answer."
     )
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return level

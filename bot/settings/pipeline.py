@@ -1,4 +1,7 @@
-"""Settings of the answering pipeline: workers, recovery, the start-up sweep."""
+"""Settings of the answering pipeline: workers, recovery, the start-up sweep.
+
+`bot.settings.Settings` reads these with the rest.
+"""
 
 from __future__ import annotations
 

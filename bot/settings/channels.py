@@ -91,6 +91,9 @@ class ChannelSettings(BaseSettings):
     smtp_password: str | None = Field(None, repr=False)
     smtp_from: str | None = Field(None, description="The sender address; SMTP needs it.")
     smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
+    dev_skip_webhook_verification: bool = Field(
+        False, description="Development only: accept unsigned webhooks (warns at start)."
+    )
     slack_socket_mode: bool = Field(False, description="Set by bot serve --slack-socket-mode.")
     telegram_polling: bool = Field(False, description="Set by bot serve --telegram-polling.")
 

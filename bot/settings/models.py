@@ -1,4 +1,4 @@
-"""The models' settings: vendors, the model catalogue file, resilience and the hybrid.
+"""The models' settings: the default, vendors, the catalogue file, resilience, the hybrid.
 
 Each vendor's default model is the model catalogue's (`agents/providers/models.yml`,
 ``defaults:``), not a constant here: ``OPENAI_MODEL`` and friends are unset
@@ -10,14 +10,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings
 
-from agents.providers.factory import VendorSettings
+from agents.errors import UnknownProviderError
+from agents.providers.factory import parse_model_id
+from agents.providers.settings import VendorSettings
 
 
 class ModelSettings(BaseSettings):
-    """Vendor keys, endpoints and models; MODELS_FILE; the retry loop; the hybrid."""
+    """The default and per-role models, vendors, MODELS_FILE, the retry loop, the hybrid."""
+
+    ai_provider: str = Field("local", description="Default model: a provider or provider:model.")
+    local_model_path: Path | None = Field(None, description="A GGUF file to use instead.")
+    local_max_concurrency: int = Field(2, ge=1, le=64)
+    local_context_tokens: int = Field(2048, ge=256, le=32768)
 
     # Vendors. Keys are never logged (repr=False). An unset *_MODEL means the catalogue's.
     openai_api_key: str | None = Field(None, repr=False)
@@ -59,6 +66,53 @@ class ModelSettings(BaseSettings):
     confidence_threshold_high: float = Field(0.75, ge=0, le=1)
     confidence_threshold_low: float = Field(0.40, ge=0, le=1)
 
+    # Per-role models; unset means AI_PROVIDER's default.
+    agent_model_lead_nurturing: str | None = None
+    agent_model_customer_care: str | None = None
+    agent_model_operations: str | None = None
+    agent_model_knowledge: str | None = None
+
+    @field_validator(
+        "ai_provider",
+        "hybrid_student",
+        "hybrid_teacher",
+        "agent_model_lead_nurturing",
+        "agent_model_customer_care",
+        "agent_model_operations",
+        "agent_model_knowledge",
+    )
+    @classmethod
+    def _known_provider(cls, value: str | None) -> str | None:
+        return known_model_id(value)
+
+    @field_validator("ai_fallbacks")
+    @classmethod
+    def _known_providers(cls, value: str) -> str:
+        check_model_ids(comma_list(value))
+        return value
+
+    @field_validator("ai_last_resort")
+    @classmethod
+    def _last_resort(cls, value: str) -> str:
+        if value.strip().lower() not in {"", "none"}:
+            check_model_ids([value])
+        return value
+
+    @field_validator("confidence_threshold_low")
+    @classmethod
+    def _thresholds_in_order(cls, value: float, info: ValidationInfo) -> float:
+        high = info.data.get("confidence_threshold_high")
+        if high is not None and value > high:
+            raise ValueError(f"must not exceed CONFIDENCE_THRESHOLD_HIGH ({high})")
+        return value
+
+    @field_validator("local_model_path")
+    @classmethod
+    def _model_file_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.expanduser().is_file():
+            raise ValueError(f"no such file: {value}")
+        return value
+
     @field_validator("models_file")
     @classmethod
     def _models_file_exists(cls, value: Path | None) -> Path | None:
@@ -91,3 +145,24 @@ class ModelSettings(BaseSettings):
             "ollama": self.ollama_model,
         }
         return {provider: model for provider, model in models.items() if model}
+
+
+def comma_list(value: str) -> list[str]:
+    """A comma-separated setting as a list, without blanks."""
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def check_model_ids(model_ids: list[str]) -> None:
+    """Raise `ValueError` (a validation error) for a model id of no known provider."""
+    for model_id in model_ids:
+        try:
+            parse_model_id(model_id)
+        except UnknownProviderError as exc:
+            raise ValueError(str(exc)) from None
+
+
+def known_model_id(value: str | None) -> str | None:
+    """A model setting checked: None when unset or empty, else a known provider's id."""
+    if value:
+        check_model_ids([value])
+    return value or None

@@ -5,20 +5,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from pydantic import Field, field_validator
+from pydantic import Field
 from pydantic_settings import BaseSettings
-
-from agents.business import BusinessProfile
 
 
 class AgentWorkSettings(BaseSettings):
-    """How the agents route, ground their answers, follow up and keep data private."""
+    """How the agents route, ground their answers, follow up and keep data private.
 
-    #: Declared by `bot.settings.Settings`; `business_zone` reads its business.yml.
-    business_dir: Path
+    The business's time zone, which quiet hours are read in, is `CoreSettings`'s.
+    """
 
     # Routing: which agent answers, and when to ask or hand to a person instead.
     router_min_confidence: float = Field(
@@ -52,11 +47,6 @@ class AgentWorkSettings(BaseSettings):
         pattern=r"^(|\d{1,2}:\d{2}-\d{1,2}:\d{2})$",
         description="No follow-up is sent in these hours of the contact's time zone.",
     )
-    business_time_zone: str | None = Field(
-        None,
-        description="Time zone of the business and of contacts whose own is not known; "
-        "unset: the timezone in business.yml.",
-    )
     followup_delay_hours: float = Field(
         24.0,
         gt=0,
@@ -75,29 +65,3 @@ class AgentWorkSettings(BaseSettings):
         False,
         description="Mask phone numbers, e-mails and card numbers before cloud models see them.",
     )
-    admin_api_token: str | None = Field(
-        None,
-        repr=False,
-        min_length=16,
-        description=(
-            "Bearer token of /api/v1/contacts/{id} (export and delete), and the token "
-            "team members log into the team console (/admin) with."
-        ),
-    )
-
-    @field_validator("business_time_zone")
-    @classmethod
-    def _known_time_zone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (an IANA name: Europe/Paris)") from exc
-        return value
-
-    def business_zone(self) -> str:
-        """BUSINESS_TIME_ZONE, else the ``timezone`` of the business folder's business.yml."""
-        if self.business_time_zone:
-            return self.business_time_zone
-        return BusinessProfile.from_folder(self.business_dir).timezone

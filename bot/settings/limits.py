@@ -1,4 +1,4 @@
-"""The settings that keep strangers from running up the bill: inbound limits, SMS prices.
+"""The settings that keep the bill in check: the budget, inbound limits, SMS prices.
 
 `bot.settings.Settings` reads these with the rest.
 """
@@ -13,7 +13,12 @@ CUSTOMER_CHANNELS = "sms,telegram,web"
 
 
 class LimitSettings(BaseSettings):
-    """Per-sender inbound limits on customer channels, and what an SMS costs."""
+    """The monthly budget, per-sender inbound limits on customer channels, what an SMS costs."""
+
+    # Cost and growth alerts.
+    monthly_budget_usd: float = Field(500.0, ge=0)
+    budget_hard_cap: bool = Field(False, description="Paid models refuse once it is spent.")
+    customer_alert_threshold: int = Field(1000, ge=1)
 
     # Per-sender inbound limits: past them, messages are stored but not answered.
     inbound_burst_limit: int = Field(
