@@ -178,13 +178,16 @@ class Orchestrator:
             log.info("message %s: a person has the conversation", recorded.message_id)
             await self.handoffs.forward(incoming, held)
             return None
+        is_team = self.team.is_team(incoming)
         with tracing.span("route", channel=incoming.channel):
             route = await self.router.route(
-                incoming.text, channel=incoming.channel, current_agent=recorded.conversation_agent
+                incoming.text,
+                channel=incoming.channel,
+                current_agent=recorded.conversation_agent,
+                is_team=is_team,
             )
             tracing.annotate(agent=route.agent, route_confidence=route.confidence)
         metrics.routed(route.agent)
-        is_team = self.team.is_team(incoming)
         step = self.clarifier.next_step(
             route, is_team=is_team, channel=incoming.channel, history=recorded.history
         )

@@ -27,5 +27,17 @@ class Router(abc.ABC):
     """Picks one agent per message."""
 
     @abc.abstractmethod
-    async def route(self, text: str, *, channel: str, current_agent: str | None = None) -> Route:
-        """The agent for ``text`` on ``channel``; ``current_agent`` serves the conversation."""
+    async def route(
+        self,
+        text: str,
+        *,
+        channel: str,
+        current_agent: str | None = None,
+        is_team: bool | None = None,
+    ) -> Route:
+        """The agent for ``text`` on ``channel``; ``current_agent`` serves the conversation.
+
+        ``is_team`` says whether the sender is on the team (the orchestrator knows:
+        Slack, the console, the API, TEAM_TELEGRAM_IDS); None infers it from the
+        channel (the business's team channels).
+        """

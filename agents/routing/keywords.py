@@ -66,7 +66,14 @@ class KeywordRouter(Router):
         """The agents this router can choose."""
         return list(self._patterns)
 
-    async def route(self, text: str, *, channel: str, current_agent: str | None = None) -> Route:
+    async def route(
+        self,
+        text: str,
+        *,
+        channel: str,
+        current_agent: str | None = None,
+        is_team: bool | None = None,
+    ) -> Route:
         scores: dict[str, float] = {}
         evidence: dict[str, list[str]] = {}
         for agent, patterns in self._patterns.items():
@@ -75,7 +82,8 @@ class KeywordRouter(Router):
                 if found:
                     scores[agent] = scores.get(agent, 0.0) + weight
                     evidence.setdefault(agent, []).append(found.group(0).lower())
-        if channel in self.team_channels and "operations" in self._patterns:
+        team = is_team if is_team is not None else channel in self.team_channels
+        if team and "operations" in self._patterns:
             scores["operations"] = scores.get("operations", 0.0) + 1.5
             evidence.setdefault("operations", []).append(f"team channel {channel}")
         if not scores or max(scores.values()) < 1.5:

@@ -147,7 +147,14 @@ class ExampleRouter(Router):
         classifier = SoftmaxRegression(vectors, self._labels, len(self.routes))
         self._encoder, self._classifier = encoder, classifier
 
-    async def route(self, text: str, *, channel: str, current_agent: str | None = None) -> Route:
+    async def route(
+        self,
+        text: str,
+        *,
+        channel: str,
+        current_agent: str | None = None,
+        is_team: bool | None = None,
+    ) -> Route:
         self._start()
         sims = np.asarray(self._lexical.similarities(text))
         logits = self._per_route(sims) / LEXICAL_TEMPERATURE
@@ -159,9 +166,9 @@ class ExampleRouter(Router):
             method = "mix"
         notes: list[str] = []
         if "operations" in self.routes:
-            team_channel = channel in self.examples.team_channels
-            logits[self.routes.index("operations")] += TEAM_LEAN if team_channel else CUSTOMER_LEAN
-            notes.append(f"{'team' if team_channel else 'customer'} channel {channel}")
+            team = is_team if is_team is not None else channel in self.examples.team_channels
+            logits[self.routes.index("operations")] += TEAM_LEAN if team else CUSTOMER_LEAN
+            notes.append(f"{'team' if team else 'customer'} channel {channel}")
         continuation = current_agent in self.agents and looks_like_continuation(text)
         if current_agent in self.agents:
             lean = STAY_LEAN

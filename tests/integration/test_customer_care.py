@@ -36,7 +36,14 @@ class PinnedRouter(Router):
 
     agent: str
 
-    async def route(self, text: str, *, channel: str, current_agent: str | None = None) -> Route:
+    async def route(
+        self,
+        text: str,
+        *,
+        channel: str,
+        current_agent: str | None = None,
+        is_team: bool | None = None,
+    ) -> Route:
         return Route(self.agent, 1.0, "pinned by the test")
 
 

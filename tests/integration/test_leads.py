@@ -29,7 +29,14 @@ PHONE = "+15551234567"
 class LeadRouter(Router):
     """Every message to the lead agent."""
 
-    async def route(self, text: str, *, channel: str, current_agent: str | None = None) -> Route:
+    async def route(
+        self,
+        text: str,
+        *,
+        channel: str,
+        current_agent: str | None = None,
+        is_team: bool | None = None,
+    ) -> Route:
         return Route("lead_nurturing", 1.0, "test")
 
 

@@ -25,7 +25,14 @@ OTHER_CUSTOMER = "+15559876543"
 class PinnedRouter(Router):
     """Sends every message to customer care."""
 
-    async def route(self, text: str, *, channel: str, current_agent: str | None = None) -> Route:
+    async def route(
+        self,
+        text: str,
+        *,
+        channel: str,
+        current_agent: str | None = None,
+        is_team: bool | None = None,
+    ) -> Route:
         return Route("customer_care", 1.0, "pinned by the test")
 
 

@@ -28,7 +28,14 @@ class ScriptedRouter(Router):
         """The agents it may name (the human route too)."""
         return [*AGENTS, HUMAN_ROUTE]
 
-    async def route(self, text: str, *, channel: str, current_agent: str | None = None) -> Route:
+    async def route(
+        self,
+        text: str,
+        *,
+        channel: str,
+        current_agent: str | None = None,
+        is_team: bool | None = None,
+    ) -> Route:
         self.seen.append((text, channel, current_agent))
         agent, confidence = self.routes.get(text, (self.default, 1.0))
         return Route(agent, confidence, f"scripted for {text!r}")

@@ -163,6 +163,19 @@ async def test_team_channel_leans_to_operations(router: ExampleRouter):
     assert "team channel slack" in on_slack.reason
 
 
+async def test_a_customer_is_not_routed_to_operations_on_a_borderline_message(
+    router: ExampleRouter,
+):
+    # The operations agent only refuses a customer; a team member on the API
+    # (which the orchestrator knows, the channel name does not) leans to it.
+    text = "what sides come with the meal"
+    customer = await router.route(text, channel="sms")
+    assert customer.agent == "knowledge" and "customer channel sms" in customer.reason
+    teammate = await router.route(text, channel="api", is_team=True)
+    assert "team channel api" in teammate.reason
+    assert teammate.confidence != customer.confidence
+
+
 @pytest.mark.parametrize("text", ["zorblax quintessa flumph", "Hello?"])
 async def test_nothing_to_go_on_goes_to_the_default_or_current_agent(
     router: ExampleRouter, text: str
