@@ -19,7 +19,8 @@ from agents.providers.factory import ProviderFactory, ProviderSettings, VendorSe
 from agents.providers.resilience import RetryPolicy
 from bot.runtime import Runtime
 from bot.settings import Settings
-from channels.base import Address, IncomingMessage, RecordingChannel
+from channels.base import Address, IncomingMessage
+from channels.testing import RecordingChannel
 from memory.db import Database
 from memory.models import ModelCall
 from memory.spend import SpendLedger

@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.background_server import serve_in_background
+from channels.testing import serve_in_background
 
 TOKEN = "123456789:AAFakeTelegramTokenForTests_0123456"
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Front desk", "username": "desk_bot"}
@@ -128,7 +128,7 @@ async def _form(request: Request) -> dict[str, str]:
         parsed = message_from_bytes(f"Content-Type: {kind}\r\n\r\n".encode() + body, policy=HTTP)
         return {
             str(part.get_param("name", header="content-disposition")): part.get_content()
-            for part in parsed.iter_parts()  # type: ignore[attr-defined]
+            for part in parsed.iter_parts()
         }
     if kind.startswith("application/json"):
         return {k: v if isinstance(v, str) else json.dumps(v) for k, v in json.loads(body).items()}

@@ -1,0 +1,74 @@
+"""Test doubles that ship with the channels, as httpx ships ``MockTransport``.
+
+`RecordingChannel` stands in for any channel and keeps what it was asked to
+send. `serve_in_background` serves an ASGI app on loopback inside the current
+event loop: the fake vendor servers of ``channels.<name>.testing`` run on it,
+and tests and benchmarks that want real HTTP without another process use it.
+Nothing at run time imports this module or the channels' ``testing`` modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+
+from channels.base import Channel, OutgoingMessage
+
+
+@asynccontextmanager
+async def serve_in_background(app: Any, *, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Run ``app`` under uvicorn on a free port; yield its base URL; stop it after.
+
+    uvicorn's own ``serve()`` installs signal handlers and polls for shutdown
+    every 0.1 s; calling its public startup and shutdown steps directly avoids
+    both, halving what each test that starts a server waits.
+    """
+    config = uvicorn.Config(app, host=host, port=0, log_level="warning", lifespan="on")
+    config.load()
+    server = uvicorn.Server(config)
+    server.lifespan = config.lifespan_class(config)
+    await server.startup()
+    if server.should_exit:  # startup failed (port, lifespan); uvicorn has logged why
+        raise RuntimeError(f"uvicorn could not start {app!r}")
+    try:
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"http://{host}:{port}"
+    finally:
+        await server.shutdown()
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """One message a `RecordingChannel` was asked to send or update."""
+
+    conversation_key: str
+    message: OutgoingMessage
+    sent_id: str
+    updated: bool = False
+
+
+class RecordingChannel(Channel):
+    """A channel that keeps what it was asked to send: the test double for any channel."""
+
+    def __init__(self, name: str = "recording", *, max_text_length: int = 4000) -> None:
+        self.name = name
+        self.max_text_length = max_text_length
+        self.sent: list[SentMessage] = []
+
+    async def send(self, conversation_key: str, message: OutgoingMessage) -> str:
+        sent_id = f"{self.name}-{len(self.sent) + 1}"
+        self.sent.append(SentMessage(conversation_key, message, sent_id))
+        return sent_id
+
+    async def update(self, conversation_key: str, sent_id: str, message: OutgoingMessage) -> str:
+        self.sent.append(SentMessage(conversation_key, message, sent_id, updated=True))
+        return sent_id
+
+    @property
+    def texts(self) -> list[str]:
+        """The text of every message sent, in order."""
+        return [s.message.text for s in self.sent]
