@@ -4,12 +4,14 @@
 send. `serve_in_background` serves an ASGI app on loopback inside the current
 event loop: the fake vendor servers of ``channels.<name>.testing`` run on it,
 and tests and benchmarks that want real HTTP without another process use it.
+`Changes` is what tests wait on in every fake, instead of sleeping.
 Nothing at run time imports this module or the channels' ``testing`` modules.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -72,3 +74,33 @@ class RecordingChannel(Channel):
     def texts(self) -> list[str]:
         """The text of every message sent, in order."""
         return [s.message.text for s in self.sent]
+
+
+class Changes:
+    """A fake vendor's state changes, made under one lock and awaited with a deadline.
+
+    The fakes record calls and queue updates through `change`; tests wait for
+    them with `until`, so no test sleeps for a guessed time.
+    """
+
+    def __init__(self, vendor: str, seen: Callable[[], object] = lambda: "") -> None:
+        self.vendor = vendor
+        #: What the fake has received so far, named in a timeout's message.
+        self.seen = seen
+        self._condition = asyncio.Condition()
+
+    async def change(self, apply: Callable[[], object] = lambda: None) -> None:
+        """Apply ``apply`` (a list append, say) and wake every waiter."""
+        async with self._condition:
+            apply()
+            self._condition.notify_all()
+
+    async def until(self, predicate: Callable[[], bool], within: float, what: str = "") -> None:
+        """Return once ``predicate()`` holds; `TimeoutError` after ``within`` seconds."""
+        try:
+            async with asyncio.timeout(within), self._condition:
+                await self._condition.wait_for(predicate)
+        except TimeoutError:
+            raise TimeoutError(
+                f"fake {self.vendor}: no {what or 'change'} within {within} s; got {self.seen()}"
+            ) from None

@@ -20,6 +20,7 @@ from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -29,7 +30,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from channels.testing import serve_in_background
+from channels.testing import Changes, serve_in_background
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -73,7 +74,7 @@ class FakeSlack:
         #: Channels the bot is not in: chat.postMessage there answers ``not_in_channel``.
         self.outside: set[str] = set()
         self._rate_limits: dict[str, deque[int]] = defaultdict(deque)
-        self._changed = asyncio.Condition()
+        self._changed = Changes("Slack", lambda: [c.method for c in self.calls])
         self._ts = 0
         self._sockets: list[WebSocket] = []
         self._socket_connected = asyncio.Event()
@@ -142,14 +143,7 @@ class FakeSlack:
 
     async def wait_for(self, predicate: Callable[[], bool], *, within: float = 10.0) -> None:
         """Return once ``predicate()`` holds; fail after ``within`` seconds."""
-        async with self._changed:
-            try:
-                await asyncio.wait_for(self._changed.wait_for(predicate), within)
-            except TimeoutError:
-                methods = [c.method for c in self.calls]
-                raise AssertionError(
-                    f"fake Slack: still waiting; calls so far: {methods}"
-                ) from None
+        await self._changed.until(predicate, within)
 
     async def wait_calls(
         self, method: str, count: int = 1, *, within: float = 5.0
@@ -163,9 +157,7 @@ class FakeSlack:
         return bodies()
 
     async def _record(self, call: Call) -> None:
-        async with self._changed:
-            self.calls.append(call)
-            self._changed.notify_all()
+        await self._changed.change(lambda: self.calls.append(call))
 
     # -- Socket Mode -----------------------------------------------------
 
@@ -201,9 +193,7 @@ class FakeSlack:
         try:
             while True:
                 message = json.loads(await websocket.receive_text())
-                async with self._changed:
-                    self.socket_acks.append(message)
-                    self._changed.notify_all()
+                await self._changed.change(partial(self.socket_acks.append, message))
         except WebSocketDisconnect:
             self._sockets.remove(websocket)
             if not self._sockets:

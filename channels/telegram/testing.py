@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from channels.testing import serve_in_background
+from channels.testing import Changes, serve_in_background
 
 TOKEN = "123456789:AAFakeTelegramTokenForTests_0123456"
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Front desk", "username": "desk_bot"}
@@ -145,7 +145,7 @@ class FakeTelegram:
         self.messages: list[SentMessage] = []
         self.updates: deque[dict[str, Any]] = deque()
         self._failures: dict[str, deque[ApiError]] = defaultdict(deque)
-        self._changed = asyncio.Condition()
+        self._changed = Changes("Telegram", lambda: [c.method for c in self.calls])
         self._released = asyncio.Event()
         self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
             "getMe": lambda _p: BOT_USER,
@@ -174,7 +174,7 @@ class FakeTelegram:
     async def push_update(self, update: dict[str, Any]) -> None:
         """Queue an update for getUpdates (polling)."""
         self.updates.append(update)
-        await self._notify()
+        await self._changed.change()
 
     # Reading -------------------------------------------------------------------------------
 
@@ -197,18 +197,7 @@ class FakeTelegram:
         await self._wait(lambda: len(self.calls_to(method)) >= count, within, f"{method}")
 
     async def _wait(self, done: Callable[[], bool], within: float, what: str) -> None:
-        try:
-            async with asyncio.timeout(within), self._changed:
-                await self._changed.wait_for(done)
-        except TimeoutError:
-            sent = [c.method for c in self.calls]
-            raise AssertionError(
-                f"fake Telegram: no {what} within {within} s; got {sent}"
-            ) from None
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+        await self._changed.until(done, within, what)
 
     # The Bot API ---------------------------------------------------------------------------
 
@@ -240,7 +229,7 @@ class FakeTelegram:
                 body["parameters"] = {"retry_after": exc.retry_after}
             return JSONResponse(body, status_code=exc.status)
         finally:
-            await self._notify()
+            await self._changed.change()
         return JSONResponse({"ok": True, "result": result})
 
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -280,10 +269,9 @@ class FakeTelegram:
         if not self.updates:
             # A long poll: wait for an update, the poll's timeout, or the fake's shutdown.
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(params.get("timeout", 0)), self._changed:
-                    await self._changed.wait_for(
-                        lambda: bool(self.updates) or self._released.is_set()
-                    )
+                await self._changed.until(
+                    lambda: bool(self.updates) or self._released.is_set(), params.get("timeout", 0)
+                )
         return list(self.updates)[: params.get("limit", 100)]
 
 
@@ -315,4 +303,4 @@ async def run_fake_telegram(token: str = TOKEN) -> AsyncIterator[FakeTelegram]:
             yield fake
         finally:
             fake._released.set()  # let a pending long poll answer, so the server can stop
-            await fake._notify()
+            await fake._changed.change()
