@@ -19,7 +19,7 @@ from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
 from channels.sms.testing import FakeTwilio, TwilioSigner, inbound_form, run_fake_twilio
 from channels.telegram.testing import FakeTelegram, run_fake_telegram
-from channels.telegram.webhook import SECRET_HEADER
+from channels.telegram.verify import SECRET_HEADER
 from memory.db import Database
 from memory.models import Identity, Message
 from tests.support.served import http_client, running_runtime

@@ -15,7 +15,7 @@ from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
 from channels.slack.testing import FakeSlack, run_fake_slack
 from channels.telegram.testing import FakeTelegram, run_fake_telegram
-from channels.telegram.webhook import SECRET_HEADER
+from channels.telegram.verify import SECRET_HEADER
 from memory.db import Database
 from memory.models import CompareFeedback, CompareQuery
 from tests.support.compare_models import model_id

@@ -16,7 +16,7 @@ from channels.telegram.render import (
     render_edit,
 )
 from channels.telegram.testing import ApiError, visible_text
-from channels.telegram.webhook import secret_matches
+from channels.telegram.verify import secret_matches
 
 
 def test_escaping_leaves_only_our_markup():
