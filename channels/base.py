@@ -10,16 +10,19 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
+class Address(NamedTuple):
     """One way to reach a person: a kind and a channel-native value.
 
     Kinds are channel names for channel-native ids (``telegram``, ``slack``,
     ``console``, ``api``) and ``phone`` / ``email`` for addresses that several
     channels share. Two messages whose addresses meet belong to one contact.
+    A NamedTuple, so it *is* the ``(kind, value)`` pair the memory layer keeps
+    identities as (`memory.contacts.Address` names that shape; memory, the
+    bottom layer, cannot import this class): it is passed to memory as it is,
+    never taken apart by hand.
     """
 
     kind: str
