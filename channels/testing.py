@@ -4,19 +4,25 @@
 send. `serve_in_background` serves an ASGI app on loopback inside the current
 event loop: the fake vendor servers of ``channels.<name>.testing`` run on it,
 and tests and benchmarks that want real HTTP without another process use it.
-`Changes` is what tests wait on in every fake, instead of sleeping.
+`Changes` is what tests wait on in every fake, instead of sleeping, and
+`request_params` how the fakes read what the SDKs send.
 Nothing at run time imports this module or the channels' ``testing`` modules.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from email import message_from_bytes
+from email.policy import HTTP
 from typing import Any
+from urllib.parse import parse_qsl
 
 import uvicorn
+from starlette.requests import Request
 
 from channels.base import Channel, OutgoingMessage
 
@@ -104,3 +110,25 @@ class Changes:
             raise TimeoutError(
                 f"fake {self.vendor}: no {what or 'change'} within {within} s; got {self.seen()}"
             ) from None
+
+
+async def request_params(request: Request) -> dict[str, Any]:
+    """A request's parameters: its query string, then its JSON, multipart or urlencoded body.
+
+    The vendors' SDKs each use some of these (slack_sdk all but multipart, aiogram
+    urlencoded and multipart); a fake reads them all alike.
+    """
+    params: dict[str, Any] = dict(request.query_params)
+    body = await request.body()
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("multipart/form-data"):
+        parsed = message_from_bytes(f"Content-Type: {kind}\r\n\r\n".encode() + body, policy=HTTP)
+        params.update(
+            (str(part.get_param("name", header="content-disposition")), part.get_content())
+            for part in parsed.iter_parts()
+        )
+    elif kind.startswith("application/json"):
+        params.update(json.loads(body))
+    elif body:
+        params.update(parse_qsl(body.decode(), keep_blank_values=True))
+    return params

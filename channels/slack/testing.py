@@ -22,7 +22,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -30,7 +29,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from channels.testing import Changes, serve_in_background
+from channels.testing import Changes, request_params, serve_in_background
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -79,8 +78,6 @@ class FakeSlack:
         self._sockets: list[WebSocket] = []
         self._socket_connected = asyncio.Event()
         self.socket_acks: list[dict[str, Any]] = []
-
-    # -- set-up ----------------------------------------------------------
 
     @property
     def api_url(self) -> str:
@@ -203,7 +200,7 @@ class FakeSlack:
 
     async def _api(self, request: Request) -> Response:
         method = request.path_params["method"]
-        body = await _read_body(request)
+        body = await request_params(request)
         retry_after = self._rate_limits[method].popleft() if self._rate_limits[method] else None
         status = 429 if retry_after is not None else 200
         await self._record(
@@ -222,7 +219,7 @@ class FakeSlack:
         return JSONResponse(answer)
 
     async def _response(self, request: Request) -> Response:
-        body = await _read_body(request)
+        body = await request_params(request)
         await self._record(Call("response_url", body, request.url.path, dict(request.headers)))
         return PlainTextResponse("ok")
 
@@ -287,18 +284,6 @@ class FakeSlack:
                 WebSocketRoute("/socket", self._socket),
             ]
         )
-
-
-async def _read_body(request: Request) -> dict[str, Any]:
-    """JSON, form and query parameters, merged: slack_sdk uses each for some methods."""
-    body: dict[str, Any] = dict(request.query_params)
-    raw = await request.body()
-    if raw:
-        if request.headers.get("content-type", "").startswith("application/json"):
-            body.update(json.loads(raw))
-        else:
-            body.update(parse_qsl(raw.decode(), keep_blank_values=True))
-    return body
 
 
 @asynccontextmanager

@@ -21,17 +21,14 @@ from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from email import message_from_bytes
-from email.policy import HTTP
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from channels.testing import Changes, serve_in_background
+from channels.testing import Changes, request_params, serve_in_background
 
 TOKEN = "123456789:AAFakeTelegramTokenForTests_0123456"
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Front desk", "username": "desk_bot"}
@@ -108,31 +105,16 @@ def visible_text(raw: str, parse_mode: str | None) -> str:
     return "".join(shown)
 
 
-def _decode(params: dict[str, str]) -> dict[str, Any]:
+def _decode(params: dict[str, Any]) -> dict[str, Any]:
     decoded: dict[str, Any] = {}
     for key, value in params.items():
-        if key in _JSON_FIELDS:
+        if key in _JSON_FIELDS and isinstance(value, str):
             decoded[key] = json.loads(value)
         elif key in _INT_FIELDS:
             decoded[key] = int(value)
         else:
             decoded[key] = value
     return decoded
-
-
-async def _form(request: Request) -> dict[str, str]:
-    """The fields of a urlencoded, multipart or JSON body (aiogram sends the first two)."""
-    body = await request.body()
-    kind = request.headers.get("content-type", "")
-    if kind.startswith("multipart/form-data"):
-        parsed = message_from_bytes(f"Content-Type: {kind}\r\n\r\n".encode() + body, policy=HTTP)
-        return {
-            str(part.get_param("name", header="content-disposition")): part.get_content()
-            for part in parsed.iter_parts()
-        }
-    if kind.startswith("application/json"):
-        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in json.loads(body).items()}
-    return dict(parse_qsl(body.decode(), keep_blank_values=True))
 
 
 class FakeTelegram:
@@ -209,7 +191,7 @@ class FakeTelegram:
 
     async def _endpoint(self, request: Request) -> JSONResponse:
         method = request.path_params["method"]
-        params = _decode(await _form(request))
+        params = _decode(await request_params(request))
         self.calls.append(ApiCall(method, params))
         try:
             if request.path_params["token"] != self.token:
