@@ -32,9 +32,9 @@ import httpx
 from agents.providers.function import FunctionProvider
 from bot.admin.views import STATIC_DIR
 from bot.api import create_app
-from bot.background_server import serve_in_background
 from bot.runtime import Runtime
 from bot.settings import load_settings
+from channels.testing import serve_in_background
 from memory.db import Database
 
 TOKEN = "bench-console-token-0123456789"

@@ -55,7 +55,8 @@ from agents.replies import near_repeat
 from bench.lead_openings import openings
 from bot.runtime import Runtime
 from bot.settings import load_settings
-from channels.base import Address, IncomingMessage, RecordingChannel
+from channels.base import Address, IncomingMessage
+from channels.testing import RecordingChannel
 from memory.models import Message
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -38,9 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
 from bench.databases import drop, fresh_database
+from channels.slack.testing import run_fake_slack
+from channels.sms.testing import inbound_form
 from memory.db import Database
-from tests.support.fake_slack import run_fake_slack
-from tests.support.fake_twilio import inbound_form
 from tests.support.slack_bot import running_slack_bot
 from tests.support.sms_bot import running_sms_bot
 

@@ -35,7 +35,7 @@ from bot.followups import FollowUpRunner
 from bot.pipeline.outbox import Outbox
 from bot.quiet_hours import QuietHours
 from bot.settings import SAMPLE_BUSINESS_DIR
-from channels.base import RecordingChannel
+from channels.testing import RecordingChannel
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore
 from memory.followups import FollowUpStore

@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 
-from tests.support.fake_twilio import run_fake_twilio
+from channels.sms.testing import run_fake_twilio
 from tests.support.processes import fresh_postgres, pipeline_env, start_bot, texter
 
 CONFIGS = ("postgresql-no-worker", "postgresql", "sqlite", "answers-1", "answers-2")

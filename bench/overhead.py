@@ -41,11 +41,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.providers.function import FunctionProvider
 from bot.api import create_app
-from bot.background_server import serve_in_background
 from bot.observability import metrics, tracing
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from channels.base import Address, IncomingMessage
+from channels.testing import serve_in_background
 from memory.db import Database
 
 QUESTIONS = [

@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.runtime import Runtime
 from bot.settings import load_settings
-from channels.base import Address, IncomingMessage, RecordingChannel
+from channels.base import Address, IncomingMessage
+from channels.testing import RecordingChannel
 
 QUESTIONS = (
     "Hi! We're planning a backyard birthday party next month.",

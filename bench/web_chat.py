@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, select
 
 from bot.api import create_app
-from bot.background_server import serve_in_background
 from bot.runtime import Runtime
 from bot.settings import load_settings
+from channels.testing import serve_in_background
 from channels.web.assets import STATIC
 from memory.db import Database
 from memory.models import ModelCall

@@ -119,14 +119,12 @@ class BotInbox:
         """Join ``alias`` to ``sender``'s contact (a phone number shared on Telegram)."""
         sender, alias = _clean_address(sender), _clean_address(alias)
         async with self.contacts.db.transaction() as session:
-            await self.contacts.link(
-                session, (sender.kind, sender.value), (alias.kind, alias.value)
-            )
+            await self.contacts.link(session, sender, alias)
         log.info("linked %s to %s", alias.kind, sender.kind)
 
     async def may_send(self, recipient: Address) -> bool:
         """False for an address that opted out."""
-        return not await self.contacts.is_opted_out((recipient.kind, recipient.value))
+        return not await self.contacts.is_opted_out(recipient)
 
     async def record_delivery(
         self, channel: str, sent_id: str, *, status: str, error: str | None = None

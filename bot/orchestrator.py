@@ -131,7 +131,7 @@ class Orchestrator:
         ``history=False`` skips reading the history (a worker reads it when it answers).
         """
         self.validate(incoming)
-        addresses = [(a.kind, a.value) for a in (incoming.sender, *incoming.aliases)]
+        addresses = [incoming.sender, *incoming.aliases]
         try:
             recorded = await self.conversations.record_incoming(
                 channel=incoming.channel,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from channels.base import IncomingMessage
-from channels.slack.translate import TEAM_MEMBER
+from channels.slack.inbound import TEAM_MEMBER
 
 #: Channels whose every user is on the team: the operator's own console, and
 #: callers of the HTTP API (which needs its token and sits behind the operator's network).

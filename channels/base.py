@@ -10,16 +10,19 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
+class Address(NamedTuple):
     """One way to reach a person: a kind and a channel-native value.
 
     Kinds are channel names for channel-native ids (``telegram``, ``slack``,
     ``console``, ``api``) and ``phone`` / ``email`` for addresses that several
     channels share. Two messages whose addresses meet belong to one contact.
+    A NamedTuple, so it *is* the ``(kind, value)`` pair the memory layer keeps
+    identities as (`memory.contacts.Address` names that shape; memory, the
+    bottom layer, cannot import this class): it is passed to memory as it is,
+    never taken apart by hand.
     """
 
     kind: str
@@ -263,36 +266,3 @@ class Inbox(Protocol):
         False when the message is not one of the bot's stored replies.
         """
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class SentMessage:
-    """One message a `RecordingChannel` was asked to send or update."""
-
-    conversation_key: str
-    message: OutgoingMessage
-    sent_id: str
-    updated: bool = False
-
-
-class RecordingChannel(Channel):
-    """A channel that keeps what it was asked to send: the test double for any channel."""
-
-    def __init__(self, name: str = "recording", *, max_text_length: int = 4000) -> None:
-        self.name = name
-        self.max_text_length = max_text_length
-        self.sent: list[SentMessage] = []
-
-    async def send(self, conversation_key: str, message: OutgoingMessage) -> str:
-        sent_id = f"{self.name}-{len(self.sent) + 1}"
-        self.sent.append(SentMessage(conversation_key, message, sent_id))
-        return sent_id
-
-    async def update(self, conversation_key: str, sent_id: str, message: OutgoingMessage) -> str:
-        self.sent.append(SentMessage(conversation_key, message, sent_id, updated=True))
-        return sent_id
-
-    @property
-    def texts(self) -> list[str]:
-        """The text of every message sent, in order."""
-        return [s.message.text for s in self.sent]

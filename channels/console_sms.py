@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from channels.base import Address, Channel, IncomingMessage, OutgoingMessage
-from channels.sms.keywords import sms_command
+from channels.sms.inbound import sms_command
 from channels.sms.render import MAX_BODY_CHARS, render_sms
 from channels.sms.segments import plan_segments
 

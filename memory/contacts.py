@@ -17,7 +17,9 @@ from memory.addresses import normalise
 from memory.db import Database
 from memory.models import Contact, Conversation, Identity, Message, ModelCall, utcnow
 
-#: An identity as (kind, external id), before or after normalising.
+#: An identity as (kind, external id), before or after normalising. The channels'
+#: `channels.base.Address` is a NamedTuple of this shape, so it is passed in as it is;
+#: memory, the bottom layer, names only the shape (it may not import channels).
 Address = tuple[str, str]
 
 

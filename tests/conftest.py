@@ -16,7 +16,7 @@ from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider, Price
 from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
-from channels.base import RecordingChannel
+from channels.testing import RecordingChannel
 from memory.db import Database
 from memory.errors import StoreUnavailableError
 from tests.support import network_guard

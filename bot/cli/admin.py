@@ -55,9 +55,7 @@ def link(first: Address, second: Address) -> None:
         runtime = await Runtime.start(get_settings())
         try:
             async with runtime.db.transaction() as session:
-                contact = await runtime.contacts.link(
-                    session, (first.kind, first.value), (second.kind, second.value)
-                )
+                contact = await runtime.contacts.link(session, first, second)
                 addresses = await runtime.contacts.addresses_of(session, contact.id)
             return f"contact {contact.id}: " + ", ".join(f"{k}:{v}" for k, v in addresses)
         finally:
@@ -76,7 +74,7 @@ def show(address: Address, limit: int) -> None:
         runtime = await Runtime.start(get_settings())
         try:
             async with runtime.db.sessions() as session:
-                contact = await runtime.contacts.find(session, (address.kind, address.value))
+                contact = await runtime.contacts.find(session, address)
                 if contact is None:
                     raise click.ClickException(f"no contact has the identity {address}")
                 addresses = await runtime.contacts.addresses_of(session, contact.id)

@@ -38,7 +38,7 @@ def _with_contact(who: str, work: Callable[[ContactPrivacy, int], Awaitable[T]])
                 address = parse_address(who)
                 directory = ContactDirectory(db, default_region=settings.phone_default_region)
                 async with db.sessions() as session:
-                    contact = await directory.find(session, (address.kind, address.value))
+                    contact = await directory.find(session, address)
                 if contact is None:
                     raise click.ClickException(f"no contact has the identity {address}")
                 contact_id = contact.id

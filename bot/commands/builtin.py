@@ -49,7 +49,7 @@ async def _start(context: CommandContext) -> None:
 async def _opt_out(context: CommandContext) -> None:
     # No reply: after STOP nothing may be sent (the carrier confirms STOP itself).
     sender = context.incoming.sender
-    await context.contacts.set_opted_out((sender.kind, sender.value), True)
+    await context.contacts.set_opted_out(sender, True)
     log.info("%s opted out", context.incoming.channel)
 
 
@@ -57,9 +57,7 @@ async def _opt_in(context: CommandContext) -> None:
     # No reply either: Twilio confirms START itself, and a second text would be noise.
     # Not over a STOP stored after this START (a STOP applies the moment it is stored).
     sender = context.incoming.sender
-    await context.contacts.set_opted_out(
-        (sender.kind, sender.value), False, asked_at=context.incoming.received_at
-    )
+    await context.contacts.set_opted_out(sender, False, asked_at=context.incoming.received_at)
     log.info("%s opted back in", context.incoming.channel)
 
 

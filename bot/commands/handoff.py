@@ -15,7 +15,7 @@ from bot.commands.registry import Command, CommandContext
 from bot.handoff import HandoffDesk
 from bot.ops import RELEASE_COMMAND
 from channels.base import OutgoingMessage
-from channels.slack.translate import TEAM_REPLY_COMMAND
+from channels.slack.inbound import TEAM_REPLY_COMMAND
 
 log = logging.getLogger(__name__)
 

@@ -55,7 +55,7 @@ async def store_and_schedule(
         tracing.annotate(message_id=message_id)
         if incoming.command == OPT_OUT_COMMAND:
             sender = incoming.sender
-            await contacts.set_opted_out_in(session, (sender.kind, sender.value), True)
+            await contacts.set_opted_out_in(session, sender, True)
             metrics.opted_out(incoming.channel)
         await jobs.schedule(session, message_id=message_id, lock=answer_lock(incoming))
         scheduled.append(message_id)
@@ -82,7 +82,7 @@ async def _in_one_statement(
     assert jobs.intake is not None
     try:
         orchestrator.validate(incoming)
-        [address] = contacts.normalise([(incoming.sender.kind, incoming.sender.value)])
+        [address] = contacts.normalise([incoming.sender])
     except InvalidAddressError as exc:
         metrics.refused(incoming.channel, "invalid")
         raise InvalidMessageError(f"bad sender: {exc}") from exc

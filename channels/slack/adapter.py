@@ -36,12 +36,11 @@ from slack_sdk.signature import SignatureVerifier
 from channels.adapter import ChannelAdapter
 from channels.base import Inbox, IncomingMessage
 from channels.errors import ChannelError
-from channels.slack import translate
-from channels.slack.channel import SlackChannel, web_client
+from channels.slack import inbound
 from channels.slack.config import SlackConfig
 from channels.slack.mrkdwn import to_mrkdwn
-from channels.slack.translate import Profile
-from channels.slack.users import UserProfiles
+from channels.slack.outbound import SlackChannel, web_client
+from channels.slack.users import Profile, UserProfiles
 from channels.slack.verify import is_signed, parse_payload
 from channels.slack.workspace import PinnedWorkspace, WorkspacePin
 
@@ -199,7 +198,7 @@ class SlackAdapter(ChannelAdapter):
         if ops and event.get("channel") == ops and event.get("type") == "message":
             await self._team_reply(event, bot_user_id)
             return
-        reason = translate.ignore_reason(event, bot_user_id=bot_user_id)
+        reason = inbound.ignore_reason(event, bot_user_id=bot_user_id)
         if reason is not None:
             log.debug("Slack %s event ignored: %s", event.get("type"), reason)
             return
@@ -207,7 +206,7 @@ class SlackAdapter(ChannelAdapter):
         profile, team = await self._member(
             str(event.get("user") or ""), user_team=event.get("user_team")
         )
-        incoming = translate.from_event(
+        incoming = inbound.from_event(
             event,
             event_id=body.get("event_id"),
             bot_user_id=bot_user_id,
@@ -221,7 +220,7 @@ class SlackAdapter(ChannelAdapter):
     async def _on_reaction(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         # A thumbs up or down on one of our replies rates it. Stored before the
         # ack, like a message, and idempotent, so a Slack retry changes nothing.
-        reaction = translate.from_reaction(event, bot_user_id=context.bot_user_id)
+        reaction = inbound.from_reaction(event, bot_user_id=context.bot_user_id)
         if reaction is None:
             log.debug("Slack %s :%s: ignored", event.get("type"), event.get("reaction"))
             return
@@ -238,7 +237,7 @@ class SlackAdapter(ChannelAdapter):
         profile, team = await self._member(
             str(event.get("user") or ""), user_team=event.get("user_team")
         )
-        incoming = translate.from_thread_reply(
+        incoming = inbound.from_thread_reply(
             event,
             ops_channel=self.config.ops_channel,
             bot_user_id=bot_user_id,
@@ -257,7 +256,7 @@ class SlackAdapter(ChannelAdapter):
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         profile, team = await self._member(str(command.get("user_id") or ""))
         receipt = await self.inbox.deliver(
-            translate.from_command(command, profile=profile, team_member=team)
+            inbound.from_command(command, profile=profile, team_member=team)
         )
         # Acknowledged after deliver returned: the command is stored, the answer follows.
         if receipt.ack_text and not receipt.duplicate:
@@ -268,7 +267,7 @@ class SlackAdapter(ChannelAdapter):
     async def _on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         user = body.get("user") or {}
         profile, team = await self._member(str(user.get("id") or ""), user_team=user.get("team_id"))
-        for incoming in translate.from_actions(body, profile=profile, team_member=team):
+        for incoming in inbound.from_actions(body, profile=profile, team_member=team):
             await self._deliver(incoming)
         await ack()
 

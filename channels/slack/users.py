@@ -16,17 +16,36 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-
-from channels.slack.translate import Profile
 
 log = logging.getLogger(__name__)
 
 # A profile e-mail that does not look like one is dropped rather than sent on:
 # the bot would refuse a message whose sender has an invalid address.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What Slack's ``users.info`` told about a person; the empty one means Slack did not say."""
+
+    name: str | None = None
+    email: str | None = None
+    #: Whether ``users.info`` answered with the user (False: an error, a timeout, no scope).
+    found: bool = False
+    #: The user's workspace and, on Enterprise Grid, org and the org's workspaces they are in.
+    team_id: str | None = None
+    enterprise_id: str | None = None
+    teams: tuple[str, ...] = ()
+    #: From outside the team: a stranger (Slack Connect), a guest, a deleted user or a bot.
+    external: bool = False
+
+
+#: The profile of a user Slack told nothing about (no look-up, or it failed).
+NO_PROFILE = Profile()
 
 
 class UserProfiles:

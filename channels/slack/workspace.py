@@ -19,7 +19,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels.slack.translate import Profile
+from channels.slack.users import Profile
 
 log = logging.getLogger(__name__)
 

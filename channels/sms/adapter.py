@@ -13,7 +13,6 @@ longer, so the webhook stores the message, answers at once with empty TwiML
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -22,12 +21,12 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.adapter import ChannelAdapter
-from channels.base import Address, Inbox, IncomingMessage
+from channels.base import Inbox
 from channels.errors import InboxUnavailableError
-from channels.sms.channel import STATUS_PATH, SmsChannel, masked
 from channels.sms.config import TwilioConfig
-from channels.sms.keywords import sms_command
-from channels.sms.webhook import Form, TwilioWebhook, WebhookRejected
+from channels.sms.inbound import incoming_sms
+from channels.sms.outbound import STATUS_PATH, SmsChannel, masked
+from channels.sms.verify import Form, TwilioWebhook, WebhookRejected, required
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +34,6 @@ INBOUND_PATH = "/sms/inbound"
 #: Delivery reports worth keeping: the message's last word (earlier ones are
 #: queued, sending, sent, each followed by one of these).
 FINAL_STATUSES = frozenset({"delivered", "undelivered", "failed"})
-#: Longest id field we accept; Twilio's SIDs are 34 characters.
-MAX_SID_LENGTH = 64
-#: Twilio joins a long SMS into one ``Body`` of at most 1,600 characters: a longer one
-#: is not Twilio's, and would otherwise be refused only after it was stored.
-MAX_BODY_LENGTH = 1600
-#: A sender an SMS can come from and be answered at: E.164 or a short code.
-_PHONE = re.compile(r"\+?[0-9]{3,15}")
 
 
 class SmsAdapter(ChannelAdapter):
@@ -72,33 +64,20 @@ class SmsAdapter(ChannelAdapter):
         """Store a text the business number received; answer Twilio with empty TwiML."""
         try:
             form = await self.webhook.form(request, path=INBOUND_PATH)
-            sender = _required(form, "From")
-            sid = _required(form, "MessageSid")
-            body = form.get("Body", "")
-            if not _PHONE.fullmatch(sender):
-                raise WebhookRejected(400, "From is not a phone number")
-            if len(body) > MAX_BODY_LENGTH:
-                raise WebhookRejected(400, f"Body is over {MAX_BODY_LENGTH} characters")
+            incoming = incoming_sms(form)
         except WebhookRejected as exc:
             return _refusal(exc, INBOUND_PATH)
-        command, arguments = sms_command(body)
-        incoming = IncomingMessage(
-            channel=self.name,
-            sender=Address("phone", sender),
-            conversation_key=sender,
-            text=body,
-            external_id=sid,
-            command=command,
-            arguments=arguments,
-            extras={"to": form.get("To", ""), "num_media": form.get("NumMedia", "0")},
-        )
         try:
             receipt = await self.inbox.deliver(incoming)
         except InboxUnavailableError as exc:
-            log.warning("sms %s not stored: %s", sid, exc)
+            log.warning("sms %s not stored: %s", incoming.external_id, exc)
             return JSONResponse({"error": "try again later", "details": []}, status_code=503)
         if receipt.duplicate:
-            log.info("sms %s from %s delivered again: ignored", sid, masked(sender))
+            log.info(
+                "sms %s from %s delivered again: ignored",
+                incoming.external_id,
+                masked(incoming.sender.value),
+            )
         # Empty TwiML: "received, no reply here". The reply goes by REST, after the model.
         return Response(str(MessagingResponse()), media_type="text/xml")
 
@@ -107,9 +86,9 @@ class SmsAdapter(ChannelAdapter):
         and the price Twilio charged for it when the report carries one."""
         try:
             form = await self.webhook.form(request, path=STATUS_PATH)
-            sid = _required(form, "MessageSid")
+            sid = required(form, "MessageSid")
             # Older callbacks name it SmsStatus only; current ones send both.
-            status = _required(form, "MessageStatus" if "MessageStatus" in form else "SmsStatus")
+            status = required(form, "MessageStatus" if "MessageStatus" in form else "SmsStatus")
         except WebhookRejected as exc:
             return _refusal(exc, STATUS_PATH)
         status = status.lower()
@@ -137,13 +116,6 @@ class SmsAdapter(ChannelAdapter):
             "mode": "webhook",
             "from": self.config.from_number or self.config.messaging_service_sid,
         }
-
-
-def _required(form: Form, name: str) -> str:
-    value = form.get(name, "").strip()
-    if not value or len(value) > MAX_SID_LENGTH:
-        raise WebhookRejected(400, f"{name} is missing or invalid")
-    return value
 
 
 def _error_of(form: Form) -> str | None:

@@ -16,7 +16,7 @@ from channels.adapter import ChannelAdapter
 from channels.base import Inbox
 from channels.web import assets
 from channels.web.config import WebChatConfig
-from channels.web.http import WebGate
+from channels.web.gate import WebGate
 from channels.web.inbound import WebInbound
 from channels.web.outbound import WebChannel
 from channels.web.services import RateLimits, Verifier, WebEventLog

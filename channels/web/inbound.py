@@ -26,7 +26,7 @@ from fastapi import Request, Response
 from channels.base import Address, Inbox, IncomingMessage
 from channels.errors import InboxUnavailableError
 from channels.text import clean_text
-from channels.web.http import WebGate, WebRefused
+from channels.web.gate import WebGate, WebRefused
 from channels.web.services import VISITOR, RateLimits, Verifier, VerifyOutcome, WebEventLog
 from channels.web.verify import bearer_token
 

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 
-from channels.web.http import WebGate, WebRefused
+from channels.web.gate import WebGate, WebRefused
 from channels.web.inbound import conversation_key
 from channels.web.services import WebEvent, WebEventLog
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
 from bot.settings import load_settings
-from channels.base import RecordingChannel
+from channels.testing import RecordingChannel
 from memory.feedback import FeedbackStore
 from tests.conftest import polite_reply
 from tests.support.cli import bot_env, run_bot

@@ -17,11 +17,11 @@ from sqlalchemy import select
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
-from channels.telegram.webhook import SECRET_HEADER
+from channels.sms.testing import FakeTwilio, TwilioSigner, inbound_form, run_fake_twilio
+from channels.telegram.testing import FakeTelegram, run_fake_telegram
+from channels.telegram.verify import SECRET_HEADER
 from memory.db import Database
 from memory.models import Identity, Message
-from tests.support.fake_telegram import FakeTelegram, run_fake_telegram
-from tests.support.fake_twilio import FakeTwilio, TwilioSigner, inbound_form, run_fake_twilio
 from tests.support.served import http_client, running_runtime
 from tests.support.telegram_updates import USER_ID, contact_update, text_update
 

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
 from bot.settings import load_settings
-from channels.base import RecordingChannel
+from channels.testing import RecordingChannel
 from memory.db import Database
 from memory.models import Base, Contact, Message
 from tests.conftest import polite_reply

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from channels.sms.testing import FakeTwilio, run_fake_twilio
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore
 from memory.db import Database
 from memory.followups import FollowUpStore
 from memory.leads import LeadBook
 from tests.support.cli import bot_env, run_bot
-from tests.support.fake_twilio import FakeTwilio, run_fake_twilio
 
 CUSTOMER = "+15551234567"
 

@@ -21,10 +21,10 @@ from agents.routing.base import HUMAN_ROUTE
 from bot.orchestrator import HANDOFF_MESSAGE
 from bot.runtime import Runtime
 from bot.settings import load_settings
+from channels.slack.testing import BOT_TOKEN, run_fake_slack
+from channels.sms.testing import FakeTwilio, TwilioSigner, inbound_form, run_fake_twilio
 from memory.db import Database
 from memory.models import Conversation, Message
-from tests.support.fake_slack import BOT_TOKEN, run_fake_slack
-from tests.support.fake_twilio import FakeTwilio, TwilioSigner, inbound_form, run_fake_twilio
 from tests.support.routers import ScriptedRouter
 from tests.support.served import http_client
 from tests.support.slack_bot import FORM, SlackBot

@@ -18,7 +18,7 @@ import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.support.fake_twilio import run_fake_twilio
+from channels.sms.testing import run_fake_twilio
 from tests.support.processes import (
     database_url,
     free_port,

@@ -17,10 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from channels.slack.testing import BOT_TOKEN, run_fake_slack
+from channels.sms.testing import run_fake_twilio
+from channels.telegram.testing import run_fake_telegram
 from tests.e2e.test_pipeline_processes import replies_to, unknown_sends
-from tests.support.fake_slack import BOT_TOKEN, run_fake_slack
-from tests.support.fake_telegram import run_fake_telegram
-from tests.support.fake_twilio import run_fake_twilio
 from tests.support.processes import (
     database_url,
     pipeline_env,

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from channels.sms.testing import run_fake_twilio
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore
 from memory.db import Database
 from memory.followups import FollowUpStore
-from tests.support.fake_twilio import run_fake_twilio
 from tests.support.processes import database_url, pipeline_env, start_bot, wait_for
 
 pytestmark = pytest.mark.slow_process

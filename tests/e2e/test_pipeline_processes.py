@@ -17,9 +17,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from channels.sms.testing import FakeTwilio, run_fake_twilio
 from memory.db import Database
 from memory.models import Message
-from tests.support.fake_twilio import FakeTwilio, run_fake_twilio
 from tests.support.processes import (
     BotProcess,
     Texter,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from channels.telegram.testing import FakeTelegram, run_fake_telegram
 from tests.support.cli import bot_env, run_bot
-from tests.support.fake_telegram import FakeTelegram, run_fake_telegram
 
 SECRET = "cli_secret-123"
 URL = "https://example.test/telegram/webhook"

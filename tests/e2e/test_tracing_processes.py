@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.fake_twilio import run_fake_twilio
+from channels.sms.testing import run_fake_twilio
 from tests.support.processes import database_url, pipeline_env, start_bot, texter, wait_for
 
 pytestmark = pytest.mark.slow_process

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.fake_twilio import run_fake_twilio
+from channels.sms.testing import run_fake_twilio
 from tests.support.processes import database_url, pipeline_env, start_bot, wait_for
 from tests.support.web_bot import ORIGIN, SECRET
 

@@ -11,7 +11,8 @@ from sqlalchemy import select, update
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
 from bot.settings import Settings
-from channels.base import Address, IncomingMessage, RecordingChannel
+from channels.base import Address, IncomingMessage
+from channels.testing import RecordingChannel
 from memory.booking_records import BookingRecord
 from memory.bookings import BookingStore
 from memory.db import Database

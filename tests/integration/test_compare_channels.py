@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
-from channels.telegram.webhook import SECRET_HEADER
+from channels.slack.testing import FakeSlack, run_fake_slack
+from channels.telegram.testing import FakeTelegram, run_fake_telegram
+from channels.telegram.verify import SECRET_HEADER
 from memory.db import Database
 from memory.models import CompareFeedback, CompareQuery
 from tests.support.compare_models import model_id
-from tests.support.fake_slack import FakeSlack, run_fake_slack
-from tests.support.fake_telegram import FakeTelegram, run_fake_telegram
 from tests.support.served import http_client, running_runtime
 from tests.support.slack_bot import FORM, SlackBot, running_slack_bot
 from tests.support.slack_requests import action_body

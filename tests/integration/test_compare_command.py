@@ -18,7 +18,8 @@ from bot.commands.compare import parse_arguments
 from bot.commands.compare_render import BEST_ACTION, DOWN_ACTION, UP_ACTION
 from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
-from channels.base import Address, IncomingMessage, RecordingChannel, SentMessage
+from channels.base import Address, IncomingMessage
+from channels.testing import RecordingChannel, SentMessage
 from memory.models import CompareFeedback, CompareQuery, ModelCall
 from tests.support.compare_models import model_id
 from tests.support.rows import count_rows

@@ -17,11 +17,11 @@ from sqlalchemy import select
 
 from agents.routing.base import Route, Router
 from bot.handoff import HANDOFF_MESSAGE
+from channels.slack.testing import BOT_TOKEN, FakeSlack, run_fake_slack
 from memory.booking_records import BookingRecord
 from memory.bookings import BookingStore
 from memory.db import Database
 from memory.models import Conversation, Message
-from tests.support.fake_slack import BOT_TOKEN, FakeSlack, run_fake_slack
 from tests.support.slack_requests import SIGNING_SECRET
 from tests.support.sms_bot import CUSTOMER, SmsBot, running_sms_bot
 

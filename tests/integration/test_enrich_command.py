@@ -18,7 +18,9 @@ from agents.providers.function import FunctionProvider
 from agents.research.testing import FakeTavily, page, running_fake_tavily
 from bot.runtime import Runtime
 from bot.settings import load_settings
-from channels.base import Address, IncomingMessage, RecordingChannel
+from channels.base import Address, IncomingMessage
+from channels.slack.testing import run_fake_slack
+from channels.testing import RecordingChannel
 from memory.db import Database
 from memory.enrichment_records import ContactNotFoundError
 from memory.models import Contact, utcnow
@@ -31,7 +33,6 @@ from tests.support.enrich_bot import (
     logged_calls,
 )
 from tests.support.enrich_replies import LEAD_SCORE
-from tests.support.fake_slack import run_fake_slack
 from tests.support.slack_bot import running_slack_bot
 
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
+from channels.slack.testing import BOT_USER_ID, FakeSlack, run_fake_slack
 from memory.db import Database
 from memory.feedback import FeedbackStore
 from memory.models import Message, ReplyFeedback
-from tests.support.fake_slack import BOT_USER_ID, FakeSlack, run_fake_slack
 from tests.support.rows import count_rows
 from tests.support.slack_bot import SlackBot, running_slack_bot
 from tests.support.slack_requests import dm_event, event_body, mention_event

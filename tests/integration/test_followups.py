@@ -18,9 +18,9 @@ from agents.errors import ProviderError
 from agents.lead_nurturing.dates import extract_date
 from agents.providers.function import FunctionProvider
 from bot.api import create_app
-from bot.background_server import serve_in_background
 from bot.followups import SMS_OPT_OUT_NOTE
 from bot.settings import load_settings
+from channels.testing import serve_in_background
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore
 from memory.db import Database

@@ -21,13 +21,13 @@ import pytest
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
+from channels.sms.testing import inbound_form
 from tests.support.all_channels import (
     PUBLIC_URL,
     TELEGRAM_SECRET,
     AllChannels,
     module_bot_fixture,
 )
-from tests.support.fake_twilio import inbound_form
 from tests.support.slack_requests import (
     action_body,
     command_body,

@@ -20,8 +20,9 @@ from agents.routing.base import HUMAN_ROUTE
 from bot.handoff import HANDOFF_MESSAGE
 from bot.ops import RELEASE_COMMAND, OpsChannel
 from bot.runtime import Runtime
-from channels.base import Address, IncomingMessage, RecordingChannel
-from channels.slack.translate import TEAM_REPLY_COMMAND
+from channels.base import Address, IncomingMessage
+from channels.slack.inbound import TEAM_REPLY_COMMAND
+from channels.testing import RecordingChannel
 from memory.models import Conversation, Message
 from tests.support.routers import ScriptedRouter
 

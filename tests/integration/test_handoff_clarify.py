@@ -9,7 +9,8 @@ from bot.clarify import CLARIFY_AGENT, CLARIFYING_QUESTION, Clarifier
 from bot.handoff import HANDOFF_MESSAGE
 from bot.ops import OpsChannel
 from bot.runtime import Runtime
-from channels.base import Address, IncomingMessage, RecordingChannel
+from channels.base import Address, IncomingMessage
+from channels.testing import RecordingChannel
 from memory.models import Conversation, Message, ModelCall
 from tests.support.routers import ScriptedRouter
 

@@ -14,7 +14,8 @@ from agents.routing.base import HUMAN_ROUTE
 from bot.handoff import HANDOFF_MESSAGE
 from bot.ops import OpsChannel
 from bot.runtime import Runtime
-from channels.base import Address, IncomingMessage, RecordingChannel
+from channels.base import Address, IncomingMessage
+from channels.testing import RecordingChannel
 from tests.support.routers import ScriptedRouter
 
 ALICE = Address("phone", "+15550100001")

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from channels.slack.translate import TEAM_REPLY_COMMAND, Profile, from_thread_reply
+from channels.slack.inbound import TEAM_REPLY_COMMAND, from_thread_reply
+from channels.slack.users import Profile
 
 OPS = "COPS"
 BOT = "UBOT"

@@ -11,7 +11,7 @@ from agents.providers.function import FunctionProvider
 from bot.ops import OpsChannel
 from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
-from channels.base import RecordingChannel
+from channels.testing import RecordingChannel
 from memory.db import Database
 from memory.handoffs import HandoffStore
 from memory.models import Message, ModelCall

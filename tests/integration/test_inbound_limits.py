@@ -19,13 +19,8 @@ from agents.providers.function import FunctionProvider
 from bot.inbound_limits import NOTICES
 from bot.runtime import Runtime
 from bot.settings import Settings
-from channels.base import (
-    OPT_OUT_COMMAND,
-    Address,
-    IncomingMessage,
-    OutgoingMessage,
-    RecordingChannel,
-)
+from channels.base import OPT_OUT_COMMAND, Address, IncomingMessage, OutgoingMessage
+from channels.testing import RecordingChannel
 from memory.db import Database
 from memory.models import Alert, InboundLimitHit, Message
 from memory.privacy import ContactPrivacy

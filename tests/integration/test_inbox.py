@@ -21,8 +21,8 @@ from channels.base import (
     SHARE_PHONE_ACTION,
     Address,
     IncomingMessage,
-    RecordingChannel,
 )
+from channels.testing import RecordingChannel
 from memory.models import Identity, Message
 from tests.support.routers import ScriptedRouter
 

@@ -12,9 +12,9 @@ import pytest
 
 from agents.privacy.log_masking import install_log_masking
 from bot.log_setup import log_config
+from channels.sms.testing import inbound_form
 from memory.db import Database
 from tests.support.all_channels import running_all_channels
-from tests.support.fake_twilio import inbound_form
 
 PHONE = "+15557654321"
 

@@ -15,7 +15,8 @@ from agents.knowledge.unknown import NOT_IN_DOCUMENTS
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
 from bot.settings import SAMPLE_BUSINESS_DIR, Settings
-from channels.base import Address, IncomingMessage, RecordingChannel
+from channels.base import Address, IncomingMessage
+from channels.testing import RecordingChannel
 from memory.db import Database
 from memory.knowledge import KnowledgeStore
 from memory.models import KnowledgeChunk, KnowledgeDocument, Message, ModelCall

@@ -17,7 +17,8 @@ from agents.providers.function import FunctionProvider
 from agents.routing.base import Route, Router
 from bot.runtime import Runtime
 from bot.settings import Settings
-from channels.base import Address, IncomingMessage, RecordingChannel
+from channels.base import Address, IncomingMessage
+from channels.testing import RecordingChannel
 from memory.db import Database
 from memory.followups import FollowUpStore
 from memory.leads import ENGAGED, NEW, QUALIFIED, LeadBook

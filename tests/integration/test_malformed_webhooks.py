@@ -32,6 +32,7 @@ from sqlalchemy import select
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
+from channels.sms.testing import inbound_form
 from memory.models import Contact, Identity, Message
 from tests.support.all_channels import (
     PUBLIC_URL,
@@ -39,7 +40,6 @@ from tests.support.all_channels import (
     AllChannels,
     module_bot_fixture,
 )
-from tests.support.fake_twilio import inbound_form
 from tests.support.slack_requests import (
     command_body,
     dm_event,

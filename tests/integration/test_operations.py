@@ -17,7 +17,9 @@ from agents.operations.reports import money
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
 from bot.settings import load_settings
-from channels.base import Address, IncomingMessage, RecordingChannel
+from channels.base import Address, IncomingMessage
+from channels.slack.testing import FakeSlack, run_fake_slack
+from channels.testing import RecordingChannel
 from memory.booking_records import BookingRecord
 from memory.bookings import BookingStore
 from memory.contacts import ContactDirectory
@@ -26,7 +28,6 @@ from memory.leads import LeadBook
 from memory.models import Message
 from memory.spend import SpendLedger, month_bounds, month_key
 from tests.integration.test_customer_care import ROUTING, PinnedRouter
-from tests.support.fake_slack import FakeSlack, run_fake_slack
 from tests.support.slack_bot import running_slack_bot
 from tests.support.slack_requests import dm_event
 from tests.support.sms_bot import SmsBot, running_sms_bot

@@ -13,7 +13,8 @@ from agents.providers.function import FunctionProvider
 from bot.errors import InvalidMessageError
 from bot.orchestrator import APOLOGY
 from bot.runtime import Runtime
-from channels.base import Address, IncomingMessage, RecordingChannel
+from channels.base import Address, IncomingMessage
+from channels.testing import RecordingChannel
 from memory.models import Message, ModelCall
 from tests.conftest import TEST_PRICE
 

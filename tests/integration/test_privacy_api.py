@@ -10,7 +10,7 @@ import pytest
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
 from bot.settings import Settings
-from channels.base import RecordingChannel
+from channels.testing import RecordingChannel
 from memory.db import Database
 from memory.models import Contact, Message
 from tests.support.privacy_data import JANE_EMAIL, Seeded, seed_jane

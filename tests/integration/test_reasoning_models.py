@@ -23,7 +23,8 @@ from agents.providers.testing.openai_api import fake_groq, fake_openai
 from agents.providers.testing.script import Reply
 from bot.runtime import Runtime
 from bot.settings import Settings
-from channels.base import Address, IncomingMessage, RecordingChannel
+from channels.base import Address, IncomingMessage
+from channels.testing import RecordingChannel
 from memory.db import Database
 from memory.models import ModelCall
 from memory.spend import SpendLedger

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
-from channels.base import Address, IncomingMessage, RecordingChannel
+from channels.base import Address, IncomingMessage
+from channels.testing import RecordingChannel
 from memory.models import Message
 from tests.support.replies import invents_price
 

@@ -8,10 +8,9 @@ import pytest
 
 from channels.base import Address, Card, CardAction, CardField, IncomingMessage, OutgoingMessage
 from channels.errors import ChannelSendError
-from channels.slack.channel import SlackChannel, web_client
-from channels.slack.translate import Profile
-from channels.slack.users import UserProfiles
-from tests.support.fake_slack import BOT_TOKEN, TEAM_ID, FakeSlack, run_fake_slack
+from channels.slack.outbound import SlackChannel, web_client
+from channels.slack.testing import BOT_TOKEN, TEAM_ID, FakeSlack, run_fake_slack
+from channels.slack.users import Profile, UserProfiles
 
 
 @pytest.fixture

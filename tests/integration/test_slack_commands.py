@@ -11,8 +11,8 @@ import pytest
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
 from bot.alerts import Alert
+from channels.slack.testing import FakeSlack, run_fake_slack
 from memory.db import Database
-from tests.support.fake_slack import FakeSlack, run_fake_slack
 from tests.support.slack_bot import FORM, SlackBot, running_slack_bot
 from tests.support.slack_requests import action_body, command_body
 

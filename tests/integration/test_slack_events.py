@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
+from channels.slack.testing import BOT_ID, BOT_USER_ID, FakeSlack, run_fake_slack
 from memory.db import Database
 from memory.models import Identity
-from tests.support.fake_slack import BOT_ID, BOT_USER_ID, FakeSlack, run_fake_slack
 from tests.support.slack_bot import SlackBot, running_slack_bot
 from tests.support.slack_requests import dm_event, mention_event
 

@@ -18,12 +18,12 @@ from agents.operations.agent import REFUSAL
 from agents.providers.function import FunctionProvider
 from bot.commands.compare_render import BEST_ACTION
 from channels.base import Address, IncomingMessage
+from channels.slack.testing import FakeSlack, run_fake_slack
 from memory.db import Database
 from memory.feedback import FeedbackStore
 from tests.integration.test_customer_care import ROUTING, PinnedRouter
 from tests.integration.test_feedback_slack import answered, reaction
 from tests.integration.test_operations import INTERNAL, QUESTION, seed
-from tests.support.fake_slack import FakeSlack, run_fake_slack
 from tests.support.slack_bot import TEAMMATE, SlackBot, running_slack_bot
 from tests.support.slack_requests import dm_event
 

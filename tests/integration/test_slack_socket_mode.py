@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
 from bot.settings import load_settings
+from channels.slack.testing import APP_TOKEN, BOT_TOKEN, FakeSlack, run_fake_slack
 from memory.db import Database
 from memory.models import Message
-from tests.support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack, run_fake_slack
 from tests.support.slack_requests import dm_event
 
 

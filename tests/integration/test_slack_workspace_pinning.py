@@ -15,9 +15,9 @@ import pytest
 
 from agents.providers.function import FunctionProvider
 from bot.commands.compare_render import BEST_ACTION
+from channels.slack.testing import BOT_USER_ID, TEAM_ID, FakeSlack, run_fake_slack
 from memory.db import Database
 from memory.models import ReplyFeedback
-from tests.support.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack, run_fake_slack
 from tests.support.rows import count_rows
 from tests.support.slack_bot import FORM, SlackBot, running_slack_bot
 from tests.support.slack_requests import (

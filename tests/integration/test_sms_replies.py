@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from channels.base import Address, IncomingMessage, OutgoingMessage, Receipt
 from channels.errors import ChannelSendError
-from channels.sms.channel import SmsChannel
 from channels.sms.config import TwilioConfig
+from channels.sms.outbound import SmsChannel
 from channels.sms.segments import GSM7, UCS2
+from channels.sms.testing import run_fake_twilio
 from memory.db import Database
 from memory.models import Message
-from tests.support.fake_twilio import run_fake_twilio
 from tests.support.sms_bot import CUSTOMER, SmsBot
 from tests.support.sms_bot import running_sms_bot as _running
 

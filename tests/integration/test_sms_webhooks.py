@@ -15,9 +15,9 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.base import OutgoingMessage
 from channels.errors import RecipientOptedOutError
+from channels.sms.testing import inbound_form
 from memory.db import Database
 from memory.models import Message
-from tests.support.fake_twilio import inbound_form
 from tests.support.sms_bot import CUSTOMER, FROM_NUMBER, HELP_TEXT, PUBLIC_URL, SmsBot
 from tests.support.sms_bot import running_sms_bot as _running
 

@@ -22,7 +22,7 @@ from channels.errors import ChannelError, ChannelSendError, InboxUnavailableErro
 from channels.telegram.adapter import TelegramAdapter
 from channels.telegram.client import delete_webhook, set_webhook
 from channels.telegram.config import TelegramConfig
-from tests.support.fake_telegram import FakeTelegram, run_fake_telegram
+from channels.telegram.testing import FakeTelegram, run_fake_telegram
 from tests.support.telegram_updates import USER_ID, text_update
 
 CHAT = str(USER_ID)

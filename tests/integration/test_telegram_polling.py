@@ -9,8 +9,8 @@ import pytest
 
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
+from channels.telegram.testing import FakeTelegram, run_fake_telegram
 from memory.db import Database
-from tests.support.fake_telegram import FakeTelegram, run_fake_telegram
 from tests.support.served import running_runtime
 from tests.support.telegram_updates import USER_ID, text_update
 

@@ -15,10 +15,10 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from sqlalchemy import select
 
 from bot.observability import tracing
+from channels.sms.testing import inbound_form
 from memory.db import Database
 from memory.models import Message
 from tests.support.all_channels import AllChannels, running_all_channels
-from tests.support.fake_twilio import inbound_form
 
 PHONE = "+15551230001"
 TEXT = "what are your opening hours"

@@ -17,7 +17,8 @@ from bot.ops import OpsChannel
 from bot.orchestrator import HANDOFF_MESSAGE
 from bot.runtime import Runtime
 from bot.settings import Settings
-from channels.base import Address, IncomingMessage, RecordingChannel
+from channels.base import Address, IncomingMessage
+from channels.testing import RecordingChannel
 from memory.db import Database
 from memory.models import Conversation, ModelCall
 from memory.tutor_pairs import TutorPairStore

@@ -25,8 +25,8 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
+from channels.sms.testing import FakeTwilio, TwilioSigner, inbound_form
 from tests.support.cli import ROOT
-from tests.support.fake_twilio import FakeTwilio, TwilioSigner, inbound_form
 from tests.support.postgres import postgres_url
 
 PUBLIC_URL = "https://bot.example.test"

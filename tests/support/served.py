@@ -10,9 +10,9 @@ import httpx
 
 from agents.providers.base import ModelProvider
 from bot.api import create_app
-from bot.background_server import serve_in_background
 from bot.runtime import Runtime
 from bot.settings import load_settings
+from channels.testing import serve_in_background
 from memory.db import Database
 
 

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 
 from agents.providers.base import ModelProvider
 from bot.runtime import Runtime
+from channels.slack.testing import BOT_TOKEN, TEAM_ID, FakeSlack
 from memory.db import Database
 from memory.models import Message
-from tests.support.fake_slack import BOT_TOKEN, TEAM_ID, FakeSlack
 from tests.support.served import http_client, running_runtime
 from tests.support.slack_requests import (
     SIGNING_SECRET,

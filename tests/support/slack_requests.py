@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
-from tests.support.fake_slack import BOT_USER_ID, TEAM_ID
+from channels.slack.testing import BOT_USER_ID, TEAM_ID
 
 SIGNING_SECRET = "test-signing-secret"
 #: The app id requests carry (``api_app_id``); ``SLACK_APP_ID`` in tests that pin it.

@@ -17,9 +17,9 @@ import httpx
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
-from channels.sms.channel import SmsChannel
+from channels.sms.outbound import SmsChannel
+from channels.sms.testing import FakeTwilio, TwilioSigner, inbound_form, run_fake_twilio
 from memory.db import Database
-from tests.support.fake_twilio import FakeTwilio, TwilioSigner, inbound_form, run_fake_twilio
 from tests.support.served import http_client, running_runtime
 
 PUBLIC_URL = "https://bot.example.test"

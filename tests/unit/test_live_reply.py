@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.commands.live import LiveReply
-from channels.base import Address, IncomingMessage, OutgoingMessage, RecordingChannel
+from channels.base import Address, IncomingMessage, OutgoingMessage
+from channels.testing import RecordingChannel
 
 
 def command(channel: str = "telegram") -> IncomingMessage:

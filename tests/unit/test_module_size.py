@@ -20,7 +20,6 @@ ALLOWED_OVER: frozenset[str] = frozenset(
         "bot/commands/compare_service.py",
         "bot/orchestrator.py",
         "bot/runtime.py",
-        "channels/slack/translate.py",
     }
 )
 

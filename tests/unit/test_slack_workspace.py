@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from channels.slack.translate import Profile
+from channels.slack.users import Profile
 from channels.slack.workspace import WorkspacePin
 
 PIN = WorkspacePin(team_id="T1", app_id="A1")

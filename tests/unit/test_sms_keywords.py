@@ -1,11 +1,11 @@
-"""Carrier keywords (channels/sms/keywords.py): whole message, trimmed, any case."""
+"""Carrier keywords (channels/sms/inbound.py): whole message, trimmed, any case."""
 
 from __future__ import annotations
 
 import pytest
 
 from channels.base import HELP_COMMAND, OPT_IN_COMMAND, OPT_OUT_COMMAND
-from channels.sms.keywords import keyword_command, sms_command
+from channels.sms.inbound import keyword_command, sms_command
 
 
 @pytest.mark.parametrize(

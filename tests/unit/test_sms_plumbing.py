@@ -6,10 +6,10 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 
 from channels.base import Card, CardAction, CardField, OutgoingMessage
-from channels.sms.channel import _rate_limit_wait, masked
+from channels.sms.outbound import _rate_limit_wait, masked
 from channels.sms.render import render_sms
 from channels.sms.twilio_http import RedirectingTwilioHttpClient, last_retry_after
-from channels.sms.webhook import TwilioWebhook, WebhookRejected, parse_form
+from channels.sms.verify import TwilioWebhook, WebhookRejected, parse_form
 
 TWILIO_URL = "https://api.twilio.com/2010-04-01/Accounts/AC123/Messages.json"
 

@@ -15,8 +15,8 @@ from channels.telegram.render import (
     render,
     render_edit,
 )
-from channels.telegram.webhook import secret_matches
-from tests.support.fake_telegram import ApiError, visible_text
+from channels.telegram.testing import ApiError, visible_text
+from channels.telegram.verify import secret_matches
 
 
 def test_escaping_leaves_only_our_markup():

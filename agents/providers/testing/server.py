@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agents.providers.testing.script import Reply, Script
-from bot.background_server import serve_in_background
+from channels.testing import serve_in_background
 
 
 @dataclass

@@ -20,8 +20,8 @@ from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from bot.background_server import serve_in_background
+from channels.testing import Changes, request_params, serve_in_background
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -73,13 +73,11 @@ class FakeSlack:
         #: Channels the bot is not in: chat.postMessage there answers ``not_in_channel``.
         self.outside: set[str] = set()
         self._rate_limits: dict[str, deque[int]] = defaultdict(deque)
-        self._changed = asyncio.Condition()
+        self._changed = Changes("Slack", lambda: [c.method for c in self.calls])
         self._ts = 0
         self._sockets: list[WebSocket] = []
         self._socket_connected = asyncio.Event()
         self.socket_acks: list[dict[str, Any]] = []
-
-    # -- set-up ----------------------------------------------------------
 
     @property
     def api_url(self) -> str:
@@ -142,14 +140,7 @@ class FakeSlack:
 
     async def wait_for(self, predicate: Callable[[], bool], *, within: float = 10.0) -> None:
         """Return once ``predicate()`` holds; fail after ``within`` seconds."""
-        async with self._changed:
-            try:
-                await asyncio.wait_for(self._changed.wait_for(predicate), within)
-            except TimeoutError:
-                methods = [c.method for c in self.calls]
-                raise AssertionError(
-                    f"fake Slack: still waiting; calls so far: {methods}"
-                ) from None
+        await self._changed.until(predicate, within)
 
     async def wait_calls(
         self, method: str, count: int = 1, *, within: float = 5.0
@@ -163,9 +154,7 @@ class FakeSlack:
         return bodies()
 
     async def _record(self, call: Call) -> None:
-        async with self._changed:
-            self.calls.append(call)
-            self._changed.notify_all()
+        await self._changed.change(lambda: self.calls.append(call))
 
     # -- Socket Mode -----------------------------------------------------
 
@@ -201,9 +190,7 @@ class FakeSlack:
         try:
             while True:
                 message = json.loads(await websocket.receive_text())
-                async with self._changed:
-                    self.socket_acks.append(message)
-                    self._changed.notify_all()
+                await self._changed.change(partial(self.socket_acks.append, message))
         except WebSocketDisconnect:
             self._sockets.remove(websocket)
             if not self._sockets:
@@ -213,7 +200,7 @@ class FakeSlack:
 
     async def _api(self, request: Request) -> Response:
         method = request.path_params["method"]
-        body = await _read_body(request)
+        body = await request_params(request)
         retry_after = self._rate_limits[method].popleft() if self._rate_limits[method] else None
         status = 429 if retry_after is not None else 200
         await self._record(
@@ -232,7 +219,7 @@ class FakeSlack:
         return JSONResponse(answer)
 
     async def _response(self, request: Request) -> Response:
-        body = await _read_body(request)
+        body = await request_params(request)
         await self._record(Call("response_url", body, request.url.path, dict(request.headers)))
         return PlainTextResponse("ok")
 
@@ -297,18 +284,6 @@ class FakeSlack:
                 WebSocketRoute("/socket", self._socket),
             ]
         )
-
-
-async def _read_body(request: Request) -> dict[str, Any]:
-    """JSON, form and query parameters, merged: slack_sdk uses each for some methods."""
-    body: dict[str, Any] = dict(request.query_params)
-    raw = await request.body()
-    if raw:
-        if request.headers.get("content-type", "").startswith("application/json"):
-            body.update(json.loads(raw))
-        else:
-            body.update(parse_qsl(raw.decode(), keep_blank_values=True))
-    return body
 
 
 @asynccontextmanager

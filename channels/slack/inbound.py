@@ -9,11 +9,11 @@ it back for sending.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from channels.base import Address, IncomingMessage, Reaction
 from channels.slack.mrkdwn import to_plain
+from channels.slack.users import NO_PROFILE, Profile
 
 CHANNEL = "slack"
 #: The command a team member's message in a thread of the ops channel becomes:
@@ -34,22 +34,6 @@ HUMAN_SUBTYPES = frozenset({None, "file_share", "thread_broadcast", "me_message"
 RATING_REACTIONS = {"+1": 1, "thumbsup": 1, "-1": -1, "thumbsdown": -1}
 #: The events a reaction arrives as.
 REACTION_EVENTS = frozenset({"reaction_added", "reaction_removed"})
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """What Slack's ``users.info`` told about a person; the empty one means Slack did not say."""
-
-    name: str | None = None
-    email: str | None = None
-    #: Whether ``users.info`` answered with the user (False: an error, a timeout, no scope).
-    found: bool = False
-    #: The user's workspace and, on Enterprise Grid, org and the org's workspaces they are in.
-    team_id: str | None = None
-    enterprise_id: str | None = None
-    teams: tuple[str, ...] = ()
-    #: From outside the team: a stranger (Slack Connect), a guest, a deleted user or a bot.
-    external: bool = False
 
 
 def conversation_key(channel_id: str, thread_ts: str | None = None) -> str:
@@ -88,7 +72,7 @@ def from_event(
     *,
     event_id: str | None,
     bot_user_id: str | None,
-    profile: Profile = Profile(),
+    profile: Profile = NO_PROFILE,
     team_member: bool = False,
     retry_num: str | None = None,
 ) -> IncomingMessage | None:
@@ -135,7 +119,7 @@ def from_thread_reply(
     *,
     ops_channel: str | None,
     bot_user_id: str | None,
-    profile: Profile = Profile(),
+    profile: Profile = NO_PROFILE,
     team_member: bool = False,
 ) -> IncomingMessage | None:
     """A person's reply in a thread of the ops channel, as a ``team-reply`` command; else None.
@@ -178,7 +162,7 @@ def from_thread_reply(
 
 
 def from_command(
-    command: dict[str, Any], *, profile: Profile = Profile(), team_member: bool = False
+    command: dict[str, Any], *, profile: Profile = NO_PROFILE, team_member: bool = False
 ) -> IncomingMessage:
     """A slash command (``/ask what is ...``) as a command message."""
     name = str(command.get("command") or "").lstrip("/")
@@ -208,7 +192,7 @@ def from_command(
 
 
 def from_actions(
-    body: dict[str, Any], *, profile: Profile = Profile(), team_member: bool = False
+    body: dict[str, Any], *, profile: Profile = NO_PROFILE, team_member: bool = False
 ) -> list[IncomingMessage]:
     """The button clicks of a ``block_actions`` payload, one command message each."""
     user_id = str((body.get("user") or {}).get("id") or "")

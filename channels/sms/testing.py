@@ -32,7 +32,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
-from bot.background_server import serve_in_background
+from channels.testing import Changes, serve_in_background
 
 # The GSM 03.38 alphabet and its extension table, written out again on purpose.
 _GSM = set(
@@ -68,7 +68,7 @@ class FakeTwilio:
     #: Seconds a create waits after it is recorded, before it answers: a slow vendor
     #: (the message exists, the sender does not know yet).
     delay_s: float = 0.0
-    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _changed: Changes = field(default_factory=lambda: Changes("Twilio"))
 
     def rate_limit(self, times: int = 1, *, retry_after: str | None = "1") -> None:
         """Answer the next ``times`` creates with 429 Too Many Requests."""
@@ -76,8 +76,7 @@ class FakeTwilio:
 
     async def wait_for_messages(self, count: int, *, seconds: float = 5.0) -> list[dict[str, Any]]:
         """The messages once ``count`` have been created (TimeoutError after ``seconds``)."""
-        async with asyncio.timeout(seconds), self._changed:
-            await self._changed.wait_for(lambda: len(self.messages) >= count)
+        await self._changed.until(lambda: len(self.messages) >= count, seconds, "messages")
         return list(self.messages)
 
     @property
@@ -107,9 +106,7 @@ class FakeTwilio:
                 400, 21617, "The concatenated message body exceeds the 1600 character limit."
             )
         resource = self._resource(form, body, to)
-        async with self._changed:
-            self.messages.append({**form, "resource": resource})
-            self._changed.notify_all()
+        await self._changed.change(lambda: self.messages.append({**form, "resource": resource}))
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
         return JSONResponse(resource, status_code=201)

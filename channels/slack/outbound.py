@@ -25,7 +25,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from channels.base import Channel, IncomingMessage, OutgoingMessage, Person
 from channels.errors import ChannelSendError
 from channels.slack.blocks import render
-from channels.slack.translate import CHANNEL, parse_key
+from channels.slack.inbound import CHANNEL, parse_key
 from channels.slack.users import UserProfiles
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""What every web chat route shares: the origin check and CORS, the token, errors, bodies.
+"""`WebGate`: what every web chat route shares: origin check and CORS, token, errors, bodies.
 
 Browsers send ``Origin`` with every cross-site request and with same-site
 POSTs; a POST without one, or from an origin not in WEB_CHAT_ORIGINS (nor

@@ -21,17 +21,14 @@ from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from email import message_from_bytes
-from email.policy import HTTP
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.background_server import serve_in_background
+from channels.testing import Changes, request_params, serve_in_background
 
 TOKEN = "123456789:AAFakeTelegramTokenForTests_0123456"
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Front desk", "username": "desk_bot"}
@@ -108,31 +105,16 @@ def visible_text(raw: str, parse_mode: str | None) -> str:
     return "".join(shown)
 
 
-def _decode(params: dict[str, str]) -> dict[str, Any]:
+def _decode(params: dict[str, Any]) -> dict[str, Any]:
     decoded: dict[str, Any] = {}
     for key, value in params.items():
-        if key in _JSON_FIELDS:
+        if key in _JSON_FIELDS and isinstance(value, str):
             decoded[key] = json.loads(value)
         elif key in _INT_FIELDS:
             decoded[key] = int(value)
         else:
             decoded[key] = value
     return decoded
-
-
-async def _form(request: Request) -> dict[str, str]:
-    """The fields of a urlencoded, multipart or JSON body (aiogram sends the first two)."""
-    body = await request.body()
-    kind = request.headers.get("content-type", "")
-    if kind.startswith("multipart/form-data"):
-        parsed = message_from_bytes(f"Content-Type: {kind}\r\n\r\n".encode() + body, policy=HTTP)
-        return {
-            str(part.get_param("name", header="content-disposition")): part.get_content()
-            for part in parsed.iter_parts()  # type: ignore[attr-defined]
-        }
-    if kind.startswith("application/json"):
-        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in json.loads(body).items()}
-    return dict(parse_qsl(body.decode(), keep_blank_values=True))
 
 
 class FakeTelegram:
@@ -145,7 +127,7 @@ class FakeTelegram:
         self.messages: list[SentMessage] = []
         self.updates: deque[dict[str, Any]] = deque()
         self._failures: dict[str, deque[ApiError]] = defaultdict(deque)
-        self._changed = asyncio.Condition()
+        self._changed = Changes("Telegram", lambda: [c.method for c in self.calls])
         self._released = asyncio.Event()
         self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
             "getMe": lambda _p: BOT_USER,
@@ -174,7 +156,7 @@ class FakeTelegram:
     async def push_update(self, update: dict[str, Any]) -> None:
         """Queue an update for getUpdates (polling)."""
         self.updates.append(update)
-        await self._notify()
+        await self._changed.change()
 
     # Reading -------------------------------------------------------------------------------
 
@@ -197,18 +179,7 @@ class FakeTelegram:
         await self._wait(lambda: len(self.calls_to(method)) >= count, within, f"{method}")
 
     async def _wait(self, done: Callable[[], bool], within: float, what: str) -> None:
-        try:
-            async with asyncio.timeout(within), self._changed:
-                await self._changed.wait_for(done)
-        except TimeoutError:
-            sent = [c.method for c in self.calls]
-            raise AssertionError(
-                f"fake Telegram: no {what} within {within} s; got {sent}"
-            ) from None
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+        await self._changed.until(done, within, what)
 
     # The Bot API ---------------------------------------------------------------------------
 
@@ -220,7 +191,7 @@ class FakeTelegram:
 
     async def _endpoint(self, request: Request) -> JSONResponse:
         method = request.path_params["method"]
-        params = _decode(await _form(request))
+        params = _decode(await request_params(request))
         self.calls.append(ApiCall(method, params))
         try:
             if request.path_params["token"] != self.token:
@@ -240,7 +211,7 @@ class FakeTelegram:
                 body["parameters"] = {"retry_after": exc.retry_after}
             return JSONResponse(body, status_code=exc.status)
         finally:
-            await self._notify()
+            await self._changed.change()
         return JSONResponse({"ok": True, "result": result})
 
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -280,10 +251,9 @@ class FakeTelegram:
         if not self.updates:
             # A long poll: wait for an update, the poll's timeout, or the fake's shutdown.
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(params.get("timeout", 0)), self._changed:
-                    await self._changed.wait_for(
-                        lambda: bool(self.updates) or self._released.is_set()
-                    )
+                await self._changed.until(
+                    lambda: bool(self.updates) or self._released.is_set(), params.get("timeout", 0)
+                )
         return list(self.updates)[: params.get("limit", 100)]
 
 
@@ -315,4 +285,4 @@ async def run_fake_telegram(token: str = TOKEN) -> AsyncIterator[FakeTelegram]:
             yield fake
         finally:
             fake._released.set()  # let a pending long poll answer, so the server can stop
-            await fake._notify()
+            await fake._changed.change()

@@ -41,6 +41,18 @@ class WebhookRejected(Exception):
         self.reason = reason
 
 
+#: Longest id field we accept; Twilio's SIDs are 34 characters.
+MAX_SID_LENGTH = 64
+
+
+def required(form: Form, name: str) -> str:
+    """The form's ``name`` field, trimmed; `WebhookRejected` (400) when missing or too long."""
+    value = form.get(name, "").strip()
+    if not value or len(value) > MAX_SID_LENGTH:
+        raise WebhookRejected(400, f"{name} is missing or invalid")
+    return value
+
+
 class TwilioWebhook:
     """Verifies Twilio's requests to one public base URL; ``validator=None`` skips that."""
 

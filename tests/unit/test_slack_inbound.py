@@ -9,8 +9,7 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from channels.base import Address
-from channels.slack.translate import (
-    Profile,
+from channels.slack.inbound import (
     conversation_key,
     from_actions,
     from_command,
@@ -18,6 +17,7 @@ from channels.slack.translate import (
     parse_key,
     strip_mention,
 )
+from channels.slack.users import Profile
 from channels.slack.verify import is_signed, parse_payload
 
 BOT = "UBOT"
