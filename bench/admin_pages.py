@@ -31,8 +31,8 @@ import httpx
 
 from agents.providers.function import FunctionProvider
 from bot.admin.views import STATIC_DIR
-from bot.api import create_app
-from bot.background_server import serve_in_background
+from bot.http.app import create_app
+from bot.http.background_server import serve_in_background
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from memory.db import Database

@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select
 
-from bot.api import create_app
-from bot.background_server import serve_in_background
+from bot.http.app import create_app
+from bot.http.background_server import serve_in_background
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from channels.web.assets import STATIC

@@ -4,7 +4,7 @@ It is an `AlertSink` (budget and growth alerts land there) and the place a
 conversation handed to a person is announced. The handoff alert is a card
 (contact, channel, identities, reason, the last messages, a Resolve button);
 its thread is where the customer's further messages are forwarded and where
-the team's replies are picked up (see `bot.handoff.HandoffDesk`).
+the team's replies are picked up (see `bot.handoff.desk.HandoffDesk`).
 """
 
 from __future__ import annotations

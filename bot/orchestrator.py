@@ -10,7 +10,7 @@ both for callers that wait for the reply (the console, the HTTP API).
 The routing step may not reach an agent: a conversation a person has is not
 answered (the message is forwarded to the team's thread), the ``human``
 route and a second unclear message hand off, and a first unclear message
-on a customer channel gets one clarifying question (`bot.clarify`).
+on a customer channel gets one clarifying question (`bot.handoff.clarify`).
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from bot.agent_answer import (
     stored_extras,
 )
 from bot.budget import BudgetMonitor
-from bot.clarify import CLARIFY_AGENT, CLARIFYING_QUESTION, Clarifier
 from bot.errors import InvalidMessageError
-from bot.handoff import HANDOFF_MESSAGE, HandoffDesk
+from bot.handoff.clarify import CLARIFY_AGENT, CLARIFYING_QUESTION, Clarifier
+from bot.handoff.desk import HANDOFF_MESSAGE, HandoffDesk
 from bot.observability import metrics, tracing
 from bot.ops import OpsChannel
 from bot.pipeline.codec import incoming_to_json

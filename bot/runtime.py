@@ -24,18 +24,18 @@ from agents.tools import AgentTools
 from bot.alerts import LogAlertSink
 from bot.budget import BudgetMonitor
 from bot.channel_setup import ChannelSet, build_channels
-from bot.clarify import Clarifier
 from bot.commands import CommandRegistry, TeamPolicy, builtin_commands
-from bot.commands.compare import CompareService, compare_commands
-from bot.commands.enrich import EnrichService, enrich_commands
-from bot.commands.handoff import handoff_commands
-from bot.followups import FollowUpRunner, followup_runner, lead_book
-from bot.handoff import HandoffDesk
+from bot.compare.command import CompareService, compare_commands
+from bot.enrich.command import EnrichService, enrich_commands
+from bot.followups.runner import FollowUpRunner, followup_runner, lead_book
+from bot.handoff.clarify import Clarifier
+from bot.handoff.command import handoff_commands
+from bot.handoff.desk import HandoffDesk
 from bot.inbound_limits import InboundLimiter
-from bot.inbox import BotInbox
 from bot.observability import tracing
 from bot.ops import OpsChannel
 from bot.orchestrator import Orchestrator
+from bot.pipeline.inbox import BotInbox
 from bot.pipeline.setup import Engine, build_jobs
 from bot.pipeline.sweep import sweep_unanswered
 from bot.pipeline.worker import MessageWorker
@@ -217,7 +217,7 @@ class Runtime:
             orchestrator.ops = ops
             budget.alerts.sinks.append(ops)
         elif not settings.admin_api_token:  # the console (/admin) shows handoffs otherwise
-            # A handoff nobody sees must not silence the bot: see bot/handoff.py. A warning
+            # A handoff nobody sees must not silence the bot: see bot/handoff/desk.py. A warning
             # where customers write (SMS, Telegram, web chat); the console alone is the operator's.
             customers = {"sms", "telegram", "web"} & set(orchestrator.channels)
             log.log(

@@ -30,11 +30,11 @@ COMMANDS = {
         "Load and list the bookings.",
     ),
     "chat": ("bot.cli.conversation", "chat", "Talk to the bot in this terminal."),
-    "compare": ("bot.cli.compare", "compare", "Ask QUESTION of several models at once."),
+    "compare": ("bot.compare.cli", "compare", "Ask QUESTION of several models at once."),
     "contacts": ("bot.cli.admin", "contacts", "Look at, join, export and delete contacts."),
     "costs": ("bot.cli.costs", "costs", "Model and SMS spend today and this month."),
     "enrich": (
-        "bot.cli.enrich",
+        "bot.enrich.cli",
         "enrich",
         "Research TARGET (a name, e-mail, phone or #id) or a CSV file.",
     ),
@@ -45,7 +45,7 @@ COMMANDS = {
     ),
     "export": ("bot.cli.export", "export", "Export what the bot learned, as training data."),
     "followups": (
-        "bot.cli.followups",
+        "bot.followups.cli",
         "followups",
         "Lead follow-ups: send the due ones, list them.",
     ),

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from agents.providers.function import FunctionProvider
-from bot.commands.enrich_batch import BatchSummary, EnrichBatch, read_rows
+from bot.enrich.batch import BatchSummary, EnrichBatch, read_rows
 from bot.runtime import Runtime
 from memory.db import Database
 from tests.support.cli import bot_env, run_bot

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from agents.router import Route, Router
-from bot.handoff import HANDOFF_MESSAGE
+from bot.handoff.desk import HANDOFF_MESSAGE
 from memory.bookings import BookingRecord, BookingStore
 from memory.db import Database
 from memory.models import Conversation, Message

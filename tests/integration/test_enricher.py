@@ -19,7 +19,7 @@ from agents.research.base import PersonProfile
 from agents.research.known import NO_KEY_NOTE, KnownDataResearch
 from agents.research.tavily import TavilyResearch
 from agents.research.untrusted import INSTRUCTION
-from bot.commands.enrich_render import enrichment_message
+from bot.enrich.render import enrichment_message
 from tests.support.fake_tavily import FakeTavily, page, running_fake_tavily
 from tests.support.fake_vendors.openai_api import fake_openai
 from tests.support.fake_vendors.script import Reply

@@ -17,9 +17,9 @@ from pathlib import Path
 from agents.errors import ProviderError
 from agents.leads.extraction import extract_date
 from agents.providers.function import FunctionProvider
-from bot.api import create_app
-from bot.background_server import serve_in_background
-from bot.followups import SMS_OPT_OUT_NOTE
+from bot.followups.runner import SMS_OPT_OUT_NOTE
+from bot.http.app import create_app
+from bot.http.background_server import serve_in_background
 from bot.settings import load_settings
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore

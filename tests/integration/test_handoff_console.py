@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from agents.router import HUMAN_ROUTE
-from bot.handoff import HANDOFF_MESSAGE
+from bot.handoff.desk import HANDOFF_MESSAGE
 from bot.ops import OpsChannel
 from bot.runtime import Runtime
 from channels.base import Address, IncomingMessage, RecordingChannel

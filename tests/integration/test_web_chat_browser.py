@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from bot.background_server import serve_in_background
+from bot.http.background_server import serve_in_background
 from memory.db import Database
 from memory.models import Identity, Message
 from tests.support.browser import browser, screenshot  # noqa: F401  (the fixture)

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from agents.router import Route, Router
-from bot.handoff import HANDOFF_MESSAGE
+from bot.handoff.desk import HANDOFF_MESSAGE
 from memory.bookings import BookingRecord, BookingStore
 from memory.db import Database
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack, run_fake_slack

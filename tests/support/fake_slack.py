@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from bot.background_server import serve_in_background
+from bot.http.background_server import serve_in_background
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"

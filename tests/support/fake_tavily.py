@@ -39,7 +39,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.background_server import serve_in_background
+from bot.http.background_server import serve_in_background
 
 Result = dict[str, Any]
 #: Fixed results, or a function of the request body that returns them.

@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.background_server import serve_in_background
+from bot.http.background_server import serve_in_background
 
 TOKEN = "123456789:AAFakeTelegramTokenForTests_0123456"
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Front desk", "username": "desk_bot"}

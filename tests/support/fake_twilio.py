@@ -32,7 +32,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
-from bot.background_server import serve_in_background
+from bot.http.background_server import serve_in_background
 
 # The GSM 03.38 alphabet and its extension table, written out again on purpose.
 _GSM = set(

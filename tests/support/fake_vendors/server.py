@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from bot.background_server import serve_in_background
+from bot.http.background_server import serve_in_background
 from tests.support.fake_vendors.script import Reply, Script
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from bot.commands.registry import Command, CommandContext
-from bot.handoff import HandoffDesk
+from bot.handoff.desk import HandoffDesk
 from bot.ops import RELEASE_COMMAND
 from channels.base import OutgoingMessage
 from channels.slack.translate import TEAM_REPLY_COMMAND

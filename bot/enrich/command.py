@@ -20,9 +20,9 @@ from agents.enrich.result import Enrichment
 from agents.errors import AgentError
 from agents.research.base import PersonProfile, ResearchProvider
 from agents.research.known import research_provider
-from bot.commands.enrich_render import ambiguous_message, enrichment_message
-from bot.commands.enrich_target import USAGE, Target, TargetError, parse_target, split_flags
 from bot.commands.registry import Command, CommandContext
+from bot.enrich.render import ambiguous_message, enrichment_message
+from bot.enrich.target import USAGE, Target, TargetError, parse_target, split_flags
 from channels.base import OutgoingMessage
 from memory.addresses import EMAIL, PHONE
 from memory.contacts import Address

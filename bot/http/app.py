@@ -22,21 +22,21 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.admin import mount_console
 from bot.admin.errors import http_error_page, validation_error_page
-from bot.api_admin import router as admin_router
-from bot.api_common import (
+from bot.compare.routes import router as compare_router
+from bot.enrich.routes import router as enrich_router
+from bot.errors import InvalidMessageError
+from bot.http.common import (
     RuntimeDep,
     error_response,
     require_api_token,
     responses,
 )
-from bot.api_compare import router as compare_router
-from bot.api_docs import router as docs_router
-from bot.api_enrich import router as enrich_router
-from bot.api_feedback import router as feedback_router
-from bot.api_fields import NOT_BLANK, SENDER, ClientKey, Name, StoredText
-from bot.api_schema import truthful_openapi
-from bot.api_stored import stored_reply
-from bot.errors import InvalidMessageError
+from bot.http.contacts import router as admin_router
+from bot.http.docs import router as docs_router
+from bot.http.feedback import router as feedback_router
+from bot.http.fields import NOT_BLANK, SENDER, ClientKey, Name, StoredText
+from bot.http.schema import truthful_openapi
+from bot.http.stored import stored_reply
 from bot.observability.routes import WebhookRefusals
 from bot.observability.routes import router as ops_router
 from bot.pipeline.intake import store_and_schedule
@@ -150,7 +150,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 await retention.stop()
             await rt.aclose()
 
-    # /docs from local assets (bot/api_docs.py); ReDoc needs a CDN, so it is off.
+    # /docs from local assets (bot/http/docs.py); ReDoc needs a CDN, so it is off.
     app = FastAPI(
         title="Front desk bot", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
     )

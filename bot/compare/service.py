@@ -3,7 +3,7 @@
 It checks the question and the asker's rate limit, serves a repeat from the
 stored result, runs `agents.compare.runner.CompareRunner`, stores the answers
 and logs every model call (so spend is tracked). The chat commands are in
-`bot.commands.compare`.
+`bot.compare.command`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from agents.errors import AgentError
 from agents.providers.base import ModelProvider
 from agents.providers.factory import ProviderFactory
 from bot.budget import BudgetMonitor
-from bot.commands.compare_admission import CompareRefusedError, CompareTicket
-from bot.commands.compare_stored import judge_json, outcome_status, stored_answer, stored_answers
+from bot.compare.admission import CompareRefusedError, CompareTicket
+from bot.compare.stored import judge_json, outcome_status, stored_answer, stored_answers
 from bot.settings import Settings
 from memory.compare import (
     CompareStore,

@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from agents.errors import ProviderError
 from agents.lead_nurturing import LeadNurturingAgent
 from agents.providers.base import CallRecord, ChatMessage, Completion, ModelProvider
-from bot.followup_job import PeriodicFollowUps
-from bot.followup_text import template
+from bot.followups.periodic import PeriodicFollowUps
+from bot.followups.text import template
 from bot.orchestrator import Orchestrator
 from bot.pipeline.outbox import Outbox
 from bot.quiet_hours import QuietHours
