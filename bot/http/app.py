@@ -22,9 +22,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.admin import mount_console
 from bot.admin.errors import http_error_page, validation_error_page
-from bot.compare.routes import router as compare_router
-from bot.enrich.routes import router as enrich_router
 from bot.errors import InvalidMessageError
+from bot.features import feature_routers
 from bot.http.common import (
     RuntimeDep,
     error_response,
@@ -161,8 +160,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_exception_handler(StarletteHTTPException, http_error_page)
     app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
     token = [Depends(require_api_token)]
-    app.include_router(compare_router, dependencies=token)
-    app.include_router(enrich_router, dependencies=token)
+    for router in feature_routers():  # /api/v1/compare, /api/v1/enrich, ...
+        app.include_router(router, dependencies=token)
     app.include_router(feedback_router, dependencies=token)
     app.include_router(admin_router)  # its own token: ADMIN_API_TOKEN
     app.include_router(ops_router())  # /livez, /readyz, /metrics (its own token: METRICS_TOKEN)
