@@ -26,7 +26,7 @@ from bot.budget import BudgetMonitor
 from bot.channel_setup import ChannelSet, build_channels
 from bot.commands import CommandRegistry, TeamPolicy, builtin_commands
 from bot.compare.service import CompareService
-from bot.enrich.command import EnrichService
+from bot.enrich.service import EnrichService
 from bot.features import feature_commands
 from bot.followups.runner import FollowUpRunner, followup_runner, lead_book
 from bot.handoff.clarify import Clarifier

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from bot.commands.registry import Command, CommandContext
-from bot.compare.admission import CompareRefusedError, CompareTicket
+from bot.compare.admission import MAX_QUESTION_CHARS, CompareRefusedError, CompareTicket
 from bot.compare.render import (
     BEST_ACTION,
     DOWN_ACTION,
@@ -21,7 +21,7 @@ from bot.compare.render import (
     live_message,
     stats_message,
 )
-from bot.compare.service import MAX_QUESTION_CHARS, CompareService
+from bot.compare.service import CompareService
 from channels.base import OutgoingMessage
 from memory.compare_records import StoredAnswer, VoteKind
 

@@ -23,8 +23,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.compare.admission import CompareRefusedError, CompareTicket
-from bot.compare.service import MAX_QUESTION_CHARS, CompareService
+from bot.compare.admission import MAX_QUESTION_CHARS, CompareRefusedError, CompareTicket
+from bot.compare.service import CompareService
 from bot.http.common import RuntimeDep, error_response, responses
 from bot.http.fields import NOT_BLANK, PathId, StoredText, Who
 from memory.compare_records import ModelStats, StoredAnswer

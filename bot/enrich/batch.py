@@ -47,7 +47,7 @@ from bot.enrich.batch_csv import (
     row_key,
     row_target,
 )
-from bot.enrich.command import EnrichService
+from bot.enrich.service import EnrichService
 from bot.enrich.target import TargetError
 from memory.enrichment_records import AmbiguousContactError, ContactRecord
 from memory.errors import InvalidAddressError, MemoryStoreError
