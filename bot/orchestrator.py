@@ -35,8 +35,8 @@ from bot.budget import BudgetMonitor
 from bot.errors import InvalidMessageError
 from bot.handoff.clarify import Clarifier
 from bot.handoff.desk import HANDOFF_MESSAGE, HandoffDesk
+from bot.handoff.ops_channel import OpsChannel
 from bot.observability import metrics, tracing
-from bot.ops import OpsChannel
 from bot.pipeline.codec import incoming_to_json
 from bot.pipeline.outbox import Outbox
 from bot.team import TeamPolicy

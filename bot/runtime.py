@@ -31,9 +31,9 @@ from bot.features import feature_commands
 from bot.followups.runner import FollowUpRunner, followup_runner, lead_book
 from bot.handoff.clarify import Clarifier
 from bot.handoff.desk import HandoffDesk
+from bot.handoff.ops_channel import connect_ops_channel
 from bot.inbound_limits import InboundLimiter
 from bot.observability import tracing
-from bot.ops import connect_ops_channel
 from bot.orchestrator import Orchestrator
 from bot.pipeline.inbox import BotInbox
 from bot.pipeline.setup import Engine, build_jobs

@@ -3,6 +3,7 @@
 - `desk`: `HandoffDesk`, which holds a conversation for the team and hands it back.
 - `clarify`: answer, ask one clarifying question, or hand to a person.
 - `command`: the team's chat commands for handoffs.
+- `ops_channel`: `OpsChannel`, the team's Slack channel where handoffs (and alerts) land.
 """
 
 from __future__ import annotations

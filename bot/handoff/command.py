@@ -13,7 +13,7 @@ import logging
 
 from bot.commands.registry import Command, CommandContext
 from bot.handoff.desk import HandoffDesk
-from bot.ops import RELEASE_COMMAND
+from bot.handoff.ops_channel import RELEASE_COMMAND
 from channels.base import OutgoingMessage
 from channels.slack.translate import TEAM_REPLY_COMMAND
 

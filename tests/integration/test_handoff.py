@@ -18,7 +18,7 @@ from agents.providers.base import HANDOFF, ChatMessage, Completion
 from agents.providers.function import FunctionProvider
 from agents.router import HUMAN_ROUTE
 from bot.handoff.desk import HANDOFF_MESSAGE
-from bot.ops import RELEASE_COMMAND, OpsChannel
+from bot.handoff.ops_channel import RELEASE_COMMAND, OpsChannel
 from bot.runtime import Runtime
 from channels.base import Address, IncomingMessage, RecordingChannel
 from channels.slack.translate import TEAM_REPLY_COMMAND

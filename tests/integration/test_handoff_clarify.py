@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.handoff.clarify import CLARIFY_AGENT, CLARIFYING_QUESTION, Clarifier
 from bot.handoff.desk import HANDOFF_MESSAGE
-from bot.ops import OpsChannel
+from bot.handoff.ops_channel import OpsChannel
 from bot.runtime import Runtime
 from channels.base import Address, IncomingMessage, RecordingChannel
 from memory.models import Conversation, Message, ModelCall

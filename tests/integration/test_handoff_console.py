@@ -12,7 +12,7 @@ import pytest
 
 from agents.router import HUMAN_ROUTE
 from bot.handoff.desk import HANDOFF_MESSAGE
-from bot.ops import OpsChannel
+from bot.handoff.ops_channel import OpsChannel
 from bot.runtime import Runtime
 from channels.base import Address, IncomingMessage, RecordingChannel
 from tests.support.routers import ScriptedRouter
