@@ -1,6 +1,6 @@
 """The HTTP side of `bot serve`: the FastAPI app and the routes every feature shares.
 
-- `app`: `create_app`, health and ``POST /api/v1/messages``; it includes each
+- `app`: `create_app` and health; it includes `messages` (``POST /api/v1/messages``) and each
   feature's router. `asgi`: the app for ``uvicorn bot.http.asgi:app``.
 - `common`, `fields`, `schema`, `docs`: the token check and error shape, field
   types, the published OpenAPI schema and ``/docs``.
