@@ -28,7 +28,8 @@ from bot.commands import CommandRegistry, TeamPolicy, builtin_commands
 from bot.compare.service import CompareService
 from bot.enrich.service import EnrichService
 from bot.features import feature_commands
-from bot.followups.runner import FollowUpRunner, followup_runner, lead_book
+from bot.followups.runner import FollowUpRunner
+from bot.followups.setup import followup_runner, lead_book
 from bot.handoff.clarify import Clarifier
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.ops_channel import connect_ops_channel

@@ -1,6 +1,7 @@
 """Lead follow-ups: a short message to a lead who went quiet.
 
-- `runner`: `FollowUpRunner`, which finds the due ones and sends them.
+- `runner`: `FollowUpRunner`, which finds the due ones and sends them; `setup`:
+  the runner and the lead book built from the settings.
 - `periodic`: the in-process round of ``bot serve`` (SQLite); `text`: the fallback text.
 - `cli`: ``bot followups``.
 """
