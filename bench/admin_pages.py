@@ -31,7 +31,7 @@ import httpx
 
 from agents.providers.function import FunctionProvider
 from bot.admin.views import STATIC_DIR
-from bot.api import create_app
+from bot.http.app import create_app
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from channels.testing import serve_in_background

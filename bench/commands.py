@@ -52,8 +52,8 @@ from agents.providers.base import ChatMessage, Completion
 from agents.providers.catalogue import load_catalogue
 from bench.databases import drop, fresh_database
 from bench.vendor_process import vendor_process
-from bot.commands.enrich_batch import EnrichBatch
-from bot.commands.enrich_csv import read_rows
+from bot.enrich.batch import EnrichBatch
+from bot.enrich.batch_csv import read_rows
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from memory.db import Database

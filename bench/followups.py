@@ -31,7 +31,7 @@ from agents.providers.function import FunctionProvider
 from agents.request import AgentRequest
 from agents.tools import AgentTools
 from bench.databases import drop, fresh_database
-from bot.followups import FollowUpRunner
+from bot.followups.runner import FollowUpRunner
 from bot.pipeline.outbox import Outbox
 from bot.quiet_hours import QuietHours
 from bot.settings import SAMPLE_BUSINESS_DIR

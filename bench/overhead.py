@@ -40,7 +40,7 @@ from sqlalchemy import event, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.providers.function import FunctionProvider
-from bot.api import create_app
+from bot.http.app import create_app
 from bot.observability import metrics, tracing
 from bot.runtime import Runtime
 from bot.settings import load_settings

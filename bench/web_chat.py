@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select
 
-from bot.api import create_app
+from bot.http.app import create_app
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from channels.testing import serve_in_background

@@ -19,6 +19,8 @@ from agents.providers.base import HANDOFF, CallRecord, Completion, ModelProvider
 from agents.request import AgentRequest
 from agents.routing.base import Route
 from agents.sentences import ShownReply
+from channels.base import IncomingMessage
+from memory.conversations import RecordedMessage
 
 log = logging.getLogger(__name__)
 
@@ -112,3 +114,21 @@ def _skipped(exc: ProviderError) -> dict[str, object]:
 def agent_span(agent: str) -> dict[str, Any]:
     """The GenAI conventions' attributes of an agent's span."""
     return {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": agent}
+
+
+def agent_request(
+    incoming: IncomingMessage, recorded: RecordedMessage, route: Route, *, is_team: bool
+) -> AgentRequest:
+    """What the routed agent is asked: the message, with its stored history and contact."""
+    return AgentRequest(
+        text=incoming.text,
+        channel=incoming.channel,
+        history=recorded.history,
+        contact_name=recorded.contact_name,
+        contact_facts=recorded.contact_facts,
+        contact_id=recorded.contact_id,
+        conversation_id=recorded.conversation_id,
+        message_id=recorded.message_id,
+        is_team=is_team,
+        route_confidence=route.confidence,
+    )

@@ -8,7 +8,7 @@ once: a sink that fails is logged at ERROR, not retried (retrying from every
 process would deliver it several times).
 
 Sinks are a list of `AlertSink`: `LogAlertSink` (the log, at WARNING) is
-always there, and `bot.ops.OpsChannel` posts to ``SLACK_OPS_CHANNEL`` when
+always there, and `bot.handoff.ops_channel.OpsChannel` posts to ``SLACK_OPS_CHANNEL`` when
 Slack is on (`Runtime.start` appends it).
 """
 

@@ -8,7 +8,7 @@ the root logger the bot's modules log through. So a worker started by
 uvicorn's.
 
 Personal data is masked before any of it is written: `configure_logging`,
-and ``bot.asgi`` in every worker, install the masking record factory
+and ``bot.http.asgi`` in every worker, install the masking record factory
 (`agents.privacy.log_masking`).
 """
 

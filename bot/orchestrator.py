@@ -10,7 +10,7 @@ both for callers that wait for the reply (the console, the HTTP API).
 The routing step may not reach an agent: a conversation a person has is not
 answered (the message is forwarded to the team's thread), the ``human``
 route and a second unclear message hand off, and a first unclear message
-on a customer channel gets one clarifying question (`bot.clarify`).
+on a customer channel gets one clarifying question (`bot.handoff.clarify`).
 """
 
 from __future__ import annotations
@@ -19,25 +19,24 @@ import logging
 from collections.abc import Mapping
 
 from agents.base import Agent
-from agents.decided import decided
 from agents.providers.base import ModelProvider
-from agents.request import AgentRequest
 from agents.routing.base import HUMAN_ROUTE, Route, Router
 from agents.sentences import SentenceCallback, ShownReply
 from bot.agent_answer import (
     APOLOGY,
     AgentAnswer,
     Reply,
+    agent_request,
     agent_span,
     ask_agent,
     stored_extras,
 )
 from bot.budget import BudgetMonitor
-from bot.clarify import CLARIFY_AGENT, CLARIFYING_QUESTION, Clarifier
 from bot.errors import InvalidMessageError
-from bot.handoff import HANDOFF_MESSAGE, HandoffDesk
+from bot.handoff.clarify import Clarifier
+from bot.handoff.desk import HANDOFF_MESSAGE, HandoffDesk
+from bot.handoff.ops_channel import OpsChannel
 from bot.observability import metrics, tracing
-from bot.ops import OpsChannel
 from bot.pipeline.codec import incoming_to_json
 from bot.pipeline.outbox import Outbox
 from bot.team import TeamPolicy
@@ -191,31 +190,13 @@ class Orchestrator:
         step = self.clarifier.next_step(
             route, is_team=is_team, channel=incoming.channel, history=recorded.history
         )
-        if step.action == "clarify":
-            asked = decided(CLARIFYING_QUESTION, "clarify")
-            answered = AgentAnswer(asked, (), asked.outcome, CLARIFYING_QUESTION)
+        if step.action != "answer":  # a clarifying question or a handoff, decided in code
+            decided_by, answered = step.decided()
             return await self._finish(
-                incoming, recorded, route, CLARIFY_AGENT, answered, step.reason, shown
-            )
-        if step.action == "handoff":
-            handed = decided("", "handoff")
-            answered = AgentAnswer(handed, (), handed.outcome, "", handoff_reason=step.reason)
-            return await self._finish(
-                incoming, recorded, route, HUMAN_ROUTE, answered, step.reason, shown
+                incoming, recorded, route, decided_by, answered, step.reason, shown
             )
         agent = self.agents[route.agent]
-        request = AgentRequest(
-            text=incoming.text,
-            channel=incoming.channel,
-            history=recorded.history,
-            contact_name=recorded.contact_name,
-            contact_facts=recorded.contact_facts,
-            contact_id=recorded.contact_id,
-            conversation_id=recorded.conversation_id,
-            message_id=recorded.message_id,
-            is_team=is_team,
-            route_confidence=route.confidence,
-        )
+        request = agent_request(incoming, recorded, route, is_team=is_team)
         with tracing.span(f"invoke_agent {agent.name}", **agent_span(agent.name)):
             answered = await ask_agent(agent, request, self.provider_for(agent.name), shown)
             tracing.model_calls(answered.calls, agent=agent.name)

@@ -24,18 +24,19 @@ from agents.tools import AgentTools
 from bot.alerts import LogAlertSink
 from bot.budget import BudgetMonitor
 from bot.channel_setup import ChannelSet, build_channels
-from bot.clarify import Clarifier
 from bot.commands import CommandRegistry, TeamPolicy, builtin_commands
-from bot.commands.compare import CompareService, compare_commands
-from bot.commands.enrich import EnrichService, enrich_commands
-from bot.commands.handoff import handoff_commands
-from bot.followups import FollowUpRunner, followup_runner, lead_book
-from bot.handoff import HandoffDesk
+from bot.compare.service import CompareService
+from bot.enrich.service import EnrichService
+from bot.features import feature_commands
+from bot.followups.runner import FollowUpRunner
+from bot.followups.setup import followup_runner, lead_book
+from bot.handoff.clarify import Clarifier
+from bot.handoff.desk import HandoffDesk
+from bot.handoff.ops_channel import connect_ops_channel
 from bot.inbound_limits import InboundLimiter
-from bot.inbox import BotInbox
 from bot.observability import tracing
-from bot.ops import OpsChannel
 from bot.orchestrator import Orchestrator
+from bot.pipeline.inbox import BotInbox
 from bot.pipeline.setup import Engine, build_jobs
 from bot.pipeline.sweep import sweep_unanswered
 from bot.pipeline.worker import MessageWorker
@@ -180,15 +181,8 @@ class Runtime:
             conversations=conversations,
             budget=budget,
         )
-        commands = CommandRegistry(
-            [
-                *builtin_commands(),
-                *compare_commands(compare),
-                *enrich_commands(enrich),
-                *handoff_commands(orchestrator.handoffs),
-            ],
-            team=team,
-        )
+        # The features' commands join once the runtime they are built from exists (below).
+        commands = CommandRegistry(builtin_commands(), team=team)
         jobs = build_jobs(db, settings, engine)
         inbox = BotInbox(
             orchestrator=orchestrator,
@@ -213,52 +207,9 @@ class Runtime:
         channel_set = build_channels(settings, inbox, skip=set(channels or ()))
         for name, adapter in channel_set.adapters.items():
             orchestrator.channels[name] = adapter.channel
-        slack = orchestrator.channels.get("slack")
-        if slack is not None and settings.slack_ops_channel:
-            ops = OpsChannel(slack, settings.slack_ops_channel)
-            orchestrator.ops = ops
-            budget.alerts.sinks.append(ops)
-        elif not settings.admin_api_token:  # the console (/admin) shows handoffs otherwise
-            # A handoff nobody sees must not silence the bot: see bot/handoff.py. A warning
-            # where customers write (SMS, Telegram, web chat); the console alone is the operator's.
-            customers = {"sms", "telegram", "web"} & set(orchestrator.channels)
-            log.log(
-                logging.WARNING if customers else logging.INFO,
-                "no ops channel (SLACK_OPS_CHANNEL%s): a customer who needs a person is "
-                "told to contact the business directly, and the bot keeps answering",
-                " is set but Slack is off" if settings.slack_ops_channel else " is not set",
-            )
+        connect_ops_channel(settings, orchestrator, budget.alerts)
         followups = followup_runner(settings, orchestrator, leads)
-        if jobs.durable and settings.followup_interval_s > 0:
-            # A periodic job: once per tick across all workers, one round at a time.
-            jobs.every(
-                "followups",
-                settings.followup_interval_s,
-                partial(followups.run, recover=True),
-            )
-        if jobs.durable and settings.retention_days > 0:
-            jobs.every(
-                "retention",
-                RETENTION_INTERVAL_S,
-                partial(retention_round, db=db, days=settings.retention_days),
-            )
-        if jobs.durable:
-            if settings.serve_worker if worker is None else worker:
-                await jobs.start_worker()
-        else:
-            await sweep_unanswered(
-                store=pipeline,
-                jobs=jobs,
-                channels=list(orchestrator.channels),
-                hours=settings.answer_sweep_hours,
-            )
-        log.info(
-            "bot ready: %s, model %s, channels %s",
-            db.dialect,
-            provider.model_id,
-            ", ".join(sorted(orchestrator.channels)) or "none",
-        )
-        return cls(
+        runtime = cls(
             settings=settings,
             db=db,
             contacts=contacts,
@@ -274,6 +225,43 @@ class Runtime:
             enrich=enrich,
             followups=followups,
         )
+        for command in feature_commands(runtime):
+            commands.add(command)
+        await runtime._start_work(pipeline, worker=worker)
+        log.info(
+            "bot ready: %s, model %s, channels %s",
+            db.dialect,
+            provider.model_id,
+            ", ".join(sorted(orchestrator.channels)) or "none",
+        )
+        return runtime
+
+    async def _start_work(self, pipeline: PipelineStore, *, worker: bool | None) -> None:
+        """Schedule the periodic jobs and answer what waits: a worker here, or a sweep."""
+        settings, jobs = self.settings, self.inbox.jobs
+        if jobs.durable and settings.followup_interval_s > 0 and self.followups is not None:
+            # A periodic job: once per tick across all workers, one round at a time.
+            jobs.every(
+                "followups",
+                settings.followup_interval_s,
+                partial(self.followups.run, recover=True),
+            )
+        if jobs.durable and settings.retention_days > 0:
+            jobs.every(
+                "retention",
+                RETENTION_INTERVAL_S,
+                partial(retention_round, db=self.db, days=settings.retention_days),
+            )
+        if jobs.durable:
+            if settings.serve_worker if worker is None else worker:
+                await jobs.start_worker()
+        else:
+            await sweep_unanswered(
+                store=pipeline,
+                jobs=jobs,
+                channels=list(self.orchestrator.channels),
+                hours=settings.answer_sweep_hours,
+            )
 
     async def start_channels(self) -> None:
         """Start the channels' own loops (Telegram polling, Slack Socket Mode)."""

@@ -1,7 +1,7 @@
 """What a /compare produces: each model's answer, the scores, the judge's verdicts, the ranking.
 
 Plain frozen values, shared by the runner (`agents.compare.runner`), the
-command and its store (`bot.commands.compare`, `memory.compare`), the HTTP API
+command and its store (`bot.compare.command`, `memory.compare`), the HTTP API
 and the CLI. Answers are identified by their ``position`` in the line-up
 (1, 2, 3: the order of ``COMPARE_MODELS``).
 """

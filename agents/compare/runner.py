@@ -8,7 +8,7 @@ back: the wall time is the slowest answer's, not the sum. Answers reach
 a row the moment its model is done.
 
 The runner does no I/O of its own beyond the model calls: storing, caching
-and logging costs are the caller's (`bot.commands.compare`), from the
+and logging costs are the caller's (`bot.compare.command`), from the
 `CompareOutcome` and the `CallRecord` values on every answer and on the judge.
 """
 

@@ -5,7 +5,7 @@ sources (`known_sources`), every source screened for text addressed to an
 AI, one structured call (``response_schema=EnrichmentDraft``; the provider
 layer validates and re-asks on invalid JSON), then the evidence check
 (`agents.enrich.evidence`). Storing the result and logging the calls is the
-caller's part (`bot.commands.enrich`); `EnrichRun.calls` lists every model
+caller's part (`bot.enrich.service`); `EnrichRun.calls` lists every model
 call made, repairs included.
 
 Errors pass through: a research failure is an `agents.errors.ProviderError`,

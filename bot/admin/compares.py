@@ -16,8 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 from bot.admin.security import Member, PostedForm
 from bot.admin.session import CONSOLE_PATH
 from bot.admin.views import render
-from bot.api_common import RuntimeDep
-from bot.api_fields import MAX_ID, PathId
+from bot.http.common import RuntimeDep
+from bot.http.fields import MAX_ID, PathId
 from memory.compare import VoteKind
 from memory.compare_history import CompareHistory
 

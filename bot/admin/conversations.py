@@ -9,8 +9,8 @@ from fastapi.responses import Response
 
 from bot.admin.security import Member
 from bot.admin.views import render
-from bot.api_common import RuntimeDep
-from bot.api_fields import PathId
+from bot.http.common import RuntimeDep
+from bot.http.fields import PathId
 from memory.contact_timeline import ContactTimeline
 
 router = APIRouter()

@@ -17,8 +17,8 @@ from fastapi.responses import Response
 from bot.admin.chart import cumulative_chart, daily_chart, series_colours
 from bot.admin.security import Member
 from bot.admin.views import render
-from bot.api_common import RuntimeDep
 from bot.cli.costs import budget_used_pct
+from bot.http.common import RuntimeDep
 from memory.contact_timeline import ContactTimeline
 from memory.models import utcnow
 from memory.spend import SpendLedger, month_bounds, month_key, parse_month

@@ -1,6 +1,6 @@
 """Errors on console pages as pages: a person in a browser reads HTML, not the API's JSON.
 
-Everywhere else the API's one error shape stays (`bot.api_common`). A redirect
+Everywhere else the API's one error shape stays (`bot.http.common`). A redirect
 (the 303 to the login form) keeps its ``Location``.
 """
 
@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.admin.session import CONSOLE_PATH
 from bot.admin.views import render
-from bot.api_common import http_error, validation_error
+from bot.http.common import http_error, validation_error
 
 
 def _in_console(request: Request) -> bool:

@@ -19,8 +19,8 @@ from fastapi.responses import RedirectResponse, Response
 from bot.admin.security import Member, PostedForm
 from bot.admin.session import CONSOLE_PATH, TeamMember
 from bot.admin.views import render
-from bot.api_common import RuntimeDep
-from bot.api_fields import PathId
+from bot.http.common import RuntimeDep
+from bot.http.fields import PathId
 from memory.contact_timeline import ContactCard, ContactTimeline, TimelineEntry
 from memory.handoffs import HandedOff
 

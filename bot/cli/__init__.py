@@ -17,12 +17,13 @@ import click
 from agents.errors import AgentError
 from bot.cli.lazy import LazyGroup
 from bot.errors import BotError
+from bot.features import feature_cli
 from bot.log_setup import cli_log_level, configure_logging
 from channels.errors import ChannelError
 from memory.errors import MemoryStoreError
 
 #: name → (module, attribute, the summary ``bot --help`` shows; a test keeps it true).
-COMMANDS = {
+COMMANDS: dict[str, tuple[str, str, str]] = {
     "ask": ("bot.cli.conversation", "ask", "Ask one question, print the answer, exit."),
     "bookings": (
         "bot.cli.bookings",
@@ -30,25 +31,14 @@ COMMANDS = {
         "Load and list the bookings.",
     ),
     "chat": ("bot.cli.conversation", "chat", "Talk to the bot in this terminal."),
-    "compare": ("bot.cli.compare", "compare", "Ask QUESTION of several models at once."),
     "contacts": ("bot.cli.admin", "contacts", "Look at, join, export and delete contacts."),
     "costs": ("bot.cli.costs", "costs", "Model and SMS spend today and this month."),
-    "enrich": (
-        "bot.cli.enrich",
-        "enrich",
-        "Research TARGET (a name, e-mail, phone or #id) or a CSV file.",
-    ),
     "db": (
         "bot.cli.db",
         "db",
         "Look after the database over time (retention, moving to PostgreSQL).",
     ),
     "export": ("bot.cli.export", "export", "Export what the bot learned, as training data."),
-    "followups": (
-        "bot.cli.followups",
-        "followups",
-        "Lead follow-ups: send the due ones, list them.",
-    ),
     "kb": ("bot.cli.kb", "kb", "The business's documents the agents answer from."),
     "migrate": ("bot.cli.admin", "migrate", "Bring the database schema up to date."),
     "models": ("bot.cli.models", "models", "The models this bot is configured with."),
@@ -60,6 +50,8 @@ COMMANDS = {
         "worker",
         "Answer stored messages, send follow-ups, run commands.",
     ),
+    # bot compare, bot enrich, bot followups: each feature package lists its own.
+    **feature_cli(),
 }
 
 

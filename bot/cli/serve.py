@@ -75,12 +75,12 @@ def serve(
         # Several processes: their counters meet in files that /metrics merges.
         shared_metrics_dir()
     uvicorn.run(
-        "bot.asgi:app",
+        "bot.http.asgi:app",
         host=host,
         port=port,
         workers=workers,
         # Applied by uvicorn here and in each worker: the bot's lines at LOG_LEVEL
-        # beside uvicorn's (bot.asgi masks personal data in every worker).
+        # beside uvicorn's (bot.http.asgi masks personal data in every worker).
         log_config=log_config(settings.log_level, settings.log_format),
         log_level=settings.log_level.lower(),
         proxy_headers=True,

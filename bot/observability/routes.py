@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.api_common import ErrorOut, RuntimeDep
+from bot.http.common import ErrorOut, RuntimeDep
 from bot.observability import metrics
 from bot.observability.readiness import Readiness
 

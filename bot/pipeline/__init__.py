@@ -1,5 +1,8 @@
 """The durable answering pipeline: store and schedule, answer, send.
 
+- `inbox`: `BotInbox`, where channel adapters hand what they receive: stored,
+  then a command or an answer scheduled.
+- `background`: `BackgroundWork`, jobs run in order per conversation in this process.
 - `codec`: an `IncomingMessage` as the JSON stored with it, so a worker in
   another process (or after a crash) answers from the database alone.
 - `jobs`: where answers are scheduled. `ProcrastinateJobs` on PostgreSQL (a

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.background import BackgroundWork, Job
+from bot.pipeline.background import BackgroundWork, Job
 from channels.base import OPT_IN_COMMAND, OPT_OUT_COMMAND, IncomingMessage
 from memory.one_statement_intake import JobToDefer, OneStatementIntake
 

@@ -22,8 +22,8 @@ from channels.base import IncomingMessage
 from memory.pipeline import PENDING, SENDING, UNKNOWN, PipelineStore, StoredIncoming
 
 if TYPE_CHECKING:
-    from bot.inbox import BotInbox
     from bot.orchestrator import Reply
+    from bot.pipeline.inbox import BotInbox
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from memory.web_events import WebEventStore
 from memory.web_verifications import VerificationStore
 
 if TYPE_CHECKING:
-    from bot.inbox import BotInbox
+    from bot.pipeline.inbox import BotInbox
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def web_chat_adapter(settings: Settings, inbox: Inbox) -> ChannelAdapter | str:
     ``inbox`` is the bot's `BotInbox`: its database backs the event log and the
     rate limits, and its orchestrator's outbox sends the phone codes.
     """
-    from bot.inbox import BotInbox
+    from bot.pipeline.inbox import BotInbox
     from channels.web.adapter import WebChatAdapter
 
     config = web_chat_config(settings)

@@ -130,5 +130,5 @@ def _error_of(form: Form) -> str | None:
 def _refusal(exc: WebhookRejected, path: str) -> Response:
     # One line, no traceback: a refused request is the sender's problem, not ours.
     log.warning("refused a request to %s (%d): %s", path, exc.status, exc.reason)
-    # The app's one error shape (bot/api.py); Twilio only looks at the status.
+    # The app's one error shape (bot/http/app.py); Twilio only looks at the status.
     return JSONResponse({"error": exc.reason, "details": []}, status_code=exc.status)

@@ -19,7 +19,7 @@ import pytest
 
 from agents.providers.function import FunctionProvider
 from agents.research.testing import FakeTavily, page, running_fake_tavily
-from bot.commands.enrich_batch import BatchSummary, EnrichBatch, read_rows
+from bot.enrich.batch import BatchSummary, EnrichBatch, read_rows
 from bot.runtime import Runtime
 from memory.db import Database
 from tests.support.cli import bot_env, run_bot

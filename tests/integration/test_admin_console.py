@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.handoff import HANDOFF_MESSAGE
+from bot.handoff.desk import HANDOFF_MESSAGE
 from memory.db import Database
 from memory.model_calls import ModelUsage, insert_model_calls
 from memory.models import CompareFeedback, Message
@@ -278,7 +278,7 @@ async def test_the_console_is_off_without_a_token(database: Database):
         refused = await bot.http.post("/admin/login", data={"token": "", "name": "x"})
         assert refused.status_code == 403
         # And without the console or Slack, a customer who asks for a person is told the
-        # truth and the bot keeps answering (bot/handoff.py).
+        # truth and the bot keeps answering (bot/handoff/desk.py).
         await bot.text(ASK_FOR_A_PERSON)
         await bot.settle()
         assert "can't bring a member of our team" in bot.fake.messages[-1]["Body"]

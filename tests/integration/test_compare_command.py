@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.commands.compare import parse_arguments
-from bot.commands.compare_render import BEST_ACTION, DOWN_ACTION, UP_ACTION
+from bot.compare.command import parse_arguments
+from bot.compare.render import BEST_ACTION, DOWN_ACTION, UP_ACTION
 from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
 from channels.base import Address, IncomingMessage

@@ -17,8 +17,8 @@ from pathlib import Path
 from agents.errors import ProviderError
 from agents.lead_nurturing.dates import extract_date
 from agents.providers.function import FunctionProvider
-from bot.api import create_app
-from bot.followups import SMS_OPT_OUT_NOTE
+from bot.followups.runner import SMS_OPT_OUT_NOTE
+from bot.http.app import create_app
 from bot.settings import load_settings
 from channels.testing import serve_in_background
 from memory.contacts import ContactDirectory

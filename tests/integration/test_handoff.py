@@ -17,8 +17,8 @@ from sqlalchemy import select
 from agents.providers.base import HANDOFF, ChatMessage, Completion
 from agents.providers.function import FunctionProvider
 from agents.routing.base import HUMAN_ROUTE
-from bot.handoff import HANDOFF_MESSAGE
-from bot.ops import RELEASE_COMMAND, OpsChannel
+from bot.handoff.desk import HANDOFF_MESSAGE
+from bot.handoff.ops_channel import RELEASE_COMMAND, OpsChannel
 from bot.runtime import Runtime
 from channels.base import Address, IncomingMessage
 from channels.slack.inbound import TEAM_REPLY_COMMAND

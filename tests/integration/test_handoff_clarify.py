@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.clarify import CLARIFY_AGENT, CLARIFYING_QUESTION, Clarifier
-from bot.handoff import HANDOFF_MESSAGE
-from bot.ops import OpsChannel
+from bot.handoff.clarify import CLARIFY_AGENT, CLARIFYING_QUESTION, Clarifier
+from bot.handoff.desk import HANDOFF_MESSAGE
+from bot.handoff.ops_channel import OpsChannel
 from bot.runtime import Runtime
 from channels.base import Address, IncomingMessage
 from channels.testing import RecordingChannel

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from agents.routing.base import HUMAN_ROUTE
-from bot.handoff import HANDOFF_MESSAGE
-from bot.ops import OpsChannel
+from bot.handoff.desk import HANDOFF_MESSAGE
+from bot.handoff.ops_channel import OpsChannel
 from bot.runtime import Runtime
 from channels.base import Address, IncomingMessage
 from channels.testing import RecordingChannel

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from agents.providers.function import FunctionProvider
-from bot.ops import OpsChannel
+from bot.handoff.ops_channel import OpsChannel
 from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
 from channels.testing import RecordingChannel

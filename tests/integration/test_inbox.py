@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from agents.providers.base import HANDOFF, ChatMessage, Completion
 from agents.providers.function import FunctionProvider
-from bot.inbox import SOMETHING_WENT_WRONG
-from bot.ops import OpsChannel
+from bot.handoff.ops_channel import OpsChannel
+from bot.pipeline.inbox import SOMETHING_WENT_WRONG
 from bot.runtime import Runtime
 from channels.base import (
     OPT_IN_COMMAND,

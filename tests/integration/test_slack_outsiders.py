@@ -16,7 +16,7 @@ import pytest
 
 from agents.operations.agent import REFUSAL
 from agents.providers.function import FunctionProvider
-from bot.commands.compare_render import BEST_ACTION
+from bot.compare.render import BEST_ACTION
 from channels.base import Address, IncomingMessage
 from channels.slack.testing import FakeSlack, run_fake_slack
 from memory.db import Database

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from agents.providers.function import FunctionProvider
-from bot.commands.compare_render import BEST_ACTION
+from bot.compare.render import BEST_ACTION
 from channels.slack.testing import BOT_USER_ID, TEAM_ID, FakeSlack, run_fake_slack
 from memory.db import Database
 from memory.models import ReplyFeedback

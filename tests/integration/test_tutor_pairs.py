@@ -13,7 +13,7 @@ from agents.providers.function import FunctionProvider
 from agents.providers.hybrid import HybridProvider
 from agents.providers.tutor_pairs import TutorPair
 from bot.cli.export import pair_record
-from bot.ops import OpsChannel
+from bot.handoff.ops_channel import OpsChannel
 from bot.orchestrator import HANDOFF_MESSAGE
 from bot.runtime import Runtime
 from bot.settings import Settings

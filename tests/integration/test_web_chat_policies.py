@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from agents.routing.base import Route, Router
-from bot.handoff import HANDOFF_MESSAGE
+from bot.handoff.desk import HANDOFF_MESSAGE
 from channels.slack.testing import BOT_TOKEN, FakeSlack, run_fake_slack
 from memory.booking_records import BookingRecord
 from memory.bookings import BookingStore

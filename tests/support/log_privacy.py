@@ -27,7 +27,7 @@ from memory.models import Contact
 from tests.support.pii_corpus import CORPUS
 
 NAME = "Margarethe Quellenberg-Oyelaran"
-log = logging.getLogger("bot.inbox")
+log = logging.getLogger("bot.pipeline.inbox")
 
 
 def log_the_corpus() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from agents.providers.base import ModelProvider
-from bot.api import create_app
+from bot.http.app import create_app
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from channels.testing import serve_in_background

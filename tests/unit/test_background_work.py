@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.background import BackgroundWork
+from bot.pipeline.background import BackgroundWork
 
 
 async def test_jobs_of_one_conversation_run_in_the_order_submitted():
@@ -62,7 +62,7 @@ async def test_a_failed_job_is_logged_and_the_next_one_still_runs(caplog: pytest
     async def after() -> None:
         done.append("after")
 
-    with caplog.at_level(logging.ERROR, logger="bot.background"):
+    with caplog.at_level(logging.ERROR, logger="bot.pipeline.background"):
         work.submit("k", broken, name="answer")
         work.submit("k", after)
         assert await work.drain(5)

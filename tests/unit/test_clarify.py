@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from agents.routing.base import HUMAN_ROUTE, Route
-from bot.clarify import CLARIFY_AGENT, Clarifier, just_clarified
+from bot.handoff.clarify import CLARIFY_AGENT, Clarifier, just_clarified
 from memory.history import HistoryEntry
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands.enrich_target import USAGE, Target, TargetError, parse_target, split_flags
+from bot.enrich.target import USAGE, Target, TargetError, parse_target, split_flags
 
 
 @pytest.mark.parametrize(

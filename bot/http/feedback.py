@@ -13,8 +13,8 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.api_common import RuntimeDep, error_response, responses
-from bot.api_fields import Note, PathId, Who
+from bot.http.common import RuntimeDep, error_response, responses
+from bot.http.fields import Note, PathId, Who
 from memory.feedback import FeedbackError, FeedbackStore, ReplyNotFoundError
 
 

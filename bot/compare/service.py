@@ -3,7 +3,7 @@
 It checks the question and the asker's rate limit, serves a repeat from the
 stored result, runs `agents.compare.runner.CompareRunner`, stores the answers
 and logs every model call (so spend is tracked). The chat commands are in
-`bot.commands.compare`.
+`bot.compare.command`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from agents.errors import AgentError
 from agents.providers.base import ModelProvider
 from agents.providers.factory import ProviderFactory
 from bot.budget import BudgetMonitor
-from bot.commands.compare_admission import CompareRefusedError, CompareTicket
-from bot.commands.compare_stored import judge_json, outcome_status, stored_answer, stored_answers
+from bot.compare.admission import CompareRefusedError, CompareTicket, checked_question
+from bot.compare.stored import stored_answer, stored_compare
 from bot.settings import Settings
 from memory.compare import (
     CompareStore,
@@ -38,8 +38,6 @@ from memory.db import Database
 
 log = logging.getLogger(__name__)
 
-#: The longest question /compare takes.
-MAX_QUESTION_CHARS = 1000
 #: The rate limit's window: COMPARE_RATE_LIMIT compares per this many seconds.
 RATE_WINDOW_S = 60.0
 #: The model_calls ``agent`` of compare calls.
@@ -130,15 +128,7 @@ class CompareService:
         ``COMPARE_RATE_LIMIT`` a minute. The ticket says whether a stored
         result will be served instead of a run.
         """
-        question = question.strip()
-        if not question:
-            raise CompareRefusedError("The question is empty.", reason="empty")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise CompareRefusedError(
-                f"Your question is {len(question):,} characters long; /compare takes at most "
-                f"{MAX_QUESTION_CHARS:,}. Please shorten it.",
-                reason="too_long",
-            )
+        question = checked_question(question)
         lineup = self.lineup
         admission = await self.store.admit(
             NewCompare(
@@ -206,19 +196,8 @@ class CompareService:
             except Exception:
                 log.exception("could not mark compare %d as failed", ticket.query_id)
             raise
-        stored = StoredCompare(
-            id=ticket.query_id,
-            question=ticket.question,
-            asker=ticket.asker,
-            channel=ticket.channel,
-            created_at=ticket.created_at,
-            status=outcome_status(outcome),
-            models=tuple(c.model_id for c in ticket.lineup.contestants),
-            notes=(*outcome.notes, *self._judge_notes),
-            answers=tuple(stored_answers(outcome)),
-            judge_model=self.judge_model,
-            judge=judge_json(outcome),
-            wall_ms=round(outcome.wall_ms, 2),
+        stored = stored_compare(
+            ticket, outcome, judge_model=self.judge_model, judge_notes=self._judge_notes
         )
         calls = [call for answer in outcome.answers for call in answer.calls]
         if outcome.ranking and outcome.ranking.judge:

@@ -6,7 +6,8 @@ import dataclasses
 from typing import Any
 
 from agents.compare.result import CompareOutcome, ModelAnswer
-from memory.compare import StoredAnswer
+from bot.compare.admission import CompareTicket
+from memory.compare import StoredAnswer, StoredCompare
 
 
 def outcome_status(outcome: CompareOutcome) -> str:
@@ -64,3 +65,27 @@ def judge_json(outcome: CompareOutcome) -> dict[str, Any] | None:
     report = dataclasses.asdict(ranking.judge)
     report.pop("calls", None)
     return {**report, "ranking_method": ranking.method}
+
+
+def stored_compare(
+    ticket: CompareTicket,
+    outcome: CompareOutcome,
+    *,
+    judge_model: str | None,
+    judge_notes: tuple[str, ...] = (),
+) -> StoredCompare:
+    """The finished compare of ``ticket`` as it is stored and shown."""
+    return StoredCompare(
+        id=ticket.query_id,
+        question=ticket.question,
+        asker=ticket.asker,
+        channel=ticket.channel,
+        created_at=ticket.created_at,
+        status=outcome_status(outcome),
+        models=tuple(c.model_id for c in ticket.lineup.contestants),
+        notes=(*outcome.notes, *judge_notes),
+        answers=tuple(stored_answers(outcome)),
+        judge_model=judge_model,
+        judge=judge_json(outcome),
+        wall_ms=round(outcome.wall_ms, 2),
+    )

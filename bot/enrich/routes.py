@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.enrich.result import Enrichment
 from agents.errors import AgentError, ProviderUnavailableError
-from bot.api_common import RuntimeDep, error_response, responses
-from bot.api_fields import PathId, Who
-from bot.commands.enrich_target import TargetError
+from bot.enrich.target import TargetError
+from bot.http.common import RuntimeDep, error_response, responses
+from bot.http.fields import PathId, Who
 from memory.enrichment_records import AmbiguousContactError, ContactNotFoundError
 
 router = APIRouter(prefix="/api/v1", tags=["enrich"], responses=responses(401, 422, 502, 503))

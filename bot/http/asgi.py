@@ -1,7 +1,7 @@
-"""The ASGI app for uvicorn and other servers: ``uvicorn bot.asgi:app``."""
+"""The ASGI app for uvicorn and other servers: ``uvicorn bot.http.asgi:app``."""
 
 from agents.privacy.log_masking import install_log_masking
-from bot.api import create_app
+from bot.http.app import create_app
 from bot.observability import tracing
 from bot.settings import get_settings
 

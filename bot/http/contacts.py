@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request, Security
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
-from bot.api_common import (
+from bot.http.common import (
     ApiTokenRefused,
     RuntimeDep,
     admin_bearer,
@@ -22,7 +22,7 @@ from bot.api_common import (
     responses,
     token_matches,
 )
-from bot.api_fields import PathId
+from bot.http.fields import PathId
 from memory.privacy import ContactNotFoundError, ContactPrivacy
 
 

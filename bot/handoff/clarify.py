@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from agents.decided import decided
 from agents.routing.base import HUMAN_ROUTE, Route
+from bot.agent_answer import AgentAnswer
 from memory.history import HistoryEntry
 
 #: The agent name stored on a clarifying question (no agent or model wrote it).
@@ -33,6 +35,14 @@ class Step:
 
     action: Action
     reason: str = ""
+
+    def decided(self) -> tuple[str, AgentAnswer]:
+        """A clarify or handoff step: the agent name stored, and the reply decided in code."""
+        if self.action == "clarify":
+            asked = decided(CLARIFYING_QUESTION, "clarify")
+            return CLARIFY_AGENT, AgentAnswer(asked, (), asked.outcome, CLARIFYING_QUESTION)
+        handed = decided("", "handoff")
+        return HUMAN_ROUTE, AgentAnswer(handed, (), handed.outcome, "", handoff_reason=self.reason)
 
 
 @dataclass(frozen=True, slots=True)

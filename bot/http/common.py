@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from bot.api_fields import EXPLAINED
+from bot.http.fields import EXPLAINED
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-#: The security scheme `require_api_token` declares (`bot.api_common.api_bearer`).
+#: The security scheme `require_api_token` declares (`bot.http.common.api_bearer`).
 API_SCHEME = "ApiToken"
 
 

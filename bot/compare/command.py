@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
-from bot.commands.compare_admission import CompareRefusedError, CompareTicket
-from bot.commands.compare_render import (
+from bot.commands.registry import Command, CommandContext
+from bot.compare.admission import MAX_QUESTION_CHARS, CompareRefusedError, CompareTicket
+from bot.compare.render import (
     BEST_ACTION,
     DOWN_ACTION,
     UP_ACTION,
@@ -20,8 +21,7 @@ from bot.commands.compare_render import (
     live_message,
     stats_message,
 )
-from bot.commands.compare_service import MAX_QUESTION_CHARS, CompareService
-from bot.commands.registry import Command, CommandContext
+from bot.compare.service import CompareService
 from channels.base import OutgoingMessage
 from memory.compare_records import StoredAnswer, VoteKind
 

@@ -34,8 +34,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from agents.errors import AgentError
-from bot.commands.enrich import EnrichService
-from bot.commands.enrich_csv import (
+from bot.enrich.batch_csv import (
     AMBIGUOUS,
     BAD_ROW,
     ERROR,
@@ -48,7 +47,8 @@ from bot.commands.enrich_csv import (
     row_key,
     row_target,
 )
-from bot.commands.enrich_target import TargetError
+from bot.enrich.service import EnrichService
+from bot.enrich.target import TargetError
 from memory.enrichment_records import AmbiguousContactError, ContactRecord
 from memory.errors import InvalidAddressError, MemoryStoreError
 

@@ -23,10 +23,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.api_common import RuntimeDep, error_response, responses
-from bot.api_fields import NOT_BLANK, PathId, StoredText, Who
-from bot.commands.compare_admission import CompareRefusedError, CompareTicket
-from bot.commands.compare_service import MAX_QUESTION_CHARS, CompareService
+from bot.compare.admission import MAX_QUESTION_CHARS, CompareRefusedError, CompareTicket
+from bot.compare.service import CompareService
+from bot.http.common import RuntimeDep, error_response, responses
+from bot.http.fields import NOT_BLANK, PathId, StoredText, Who
 from memory.compare_records import ModelStats, StoredAnswer
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ The CSV has a header naming any of ``name``, ``email``, ``phone``,
 are ignored). Rows are known by the line they start on, as an editor shows
 it (1 is the header), so a bad row can be found and fixed.
 
-The out file is JSON lines, one record per row (`bot.commands.enrich_batch`);
+The out file is JSON lines, one record per row (`bot.enrich.batch`);
 `done_rows` reads back the rows an earlier run finished, for resuming.
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from bot.commands.enrich_target import MAX_NAME_CHARS, TargetError, parse_target
+from bot.enrich.target import MAX_NAME_CHARS, TargetError, parse_target
 from bot.errors import BotError
 from memory.contacts import Address
 

@@ -26,8 +26,8 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.handoff.ops_channel import Handoff, OpsChannel
 from bot.observability import metrics
-from bot.ops import Handoff, OpsChannel
 from channels.base import IncomingMessage, OutgoingMessage
 from channels.errors import ChannelError
 from memory.conversations import ConversationStore, RecordedMessage

@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 
 from bot.commands.registry import Command, CommandContext
-from bot.handoff import HandoffDesk
-from bot.ops import RELEASE_COMMAND
+from bot.handoff.desk import HandoffDesk
+from bot.handoff.ops_channel import RELEASE_COMMAND
 from channels.base import OutgoingMessage
 from channels.slack.inbound import TEAM_REPLY_COMMAND
 

@@ -1,4 +1,4 @@
-"""What admitting a compare gives: a ticket to run it, or a refusal the asker can read."""
+"""Admitting a compare: the question checked, then a ticket to run it or a readable refusal."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from typing import Literal
 from agents.compare.result import Lineup
 from bot.errors import BotError
 from memory.compare import StoredAnswer, StoredCompare
+
+#: The longest question /compare takes.
+MAX_QUESTION_CHARS = 1000
 
 
 class CompareRefusedError(BotError):
@@ -46,3 +49,17 @@ class CompareTicket:
     def pending(self) -> list[StoredAnswer]:
         """A waiting row per model, in line-up order."""
         return [StoredAnswer(c.position, c.model_id, "pending") for c in self.lineup.contestants]
+
+
+def checked_question(question: str) -> str:
+    """``question`` trimmed; `CompareRefusedError` when it is empty or too long."""
+    question = question.strip()
+    if not question:
+        raise CompareRefusedError("The question is empty.", reason="empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise CompareRefusedError(
+            f"Your question is {len(question):,} characters long; /compare takes at most "
+            f"{MAX_QUESTION_CHARS:,}. Please shorten it.",
+            reason="too_long",
+        )
+    return question

@@ -2,7 +2,7 @@
 
 ``bot enrich jane@acme.com [--refresh] [--json]`` enriches one person as
 ``/enrich`` does. ``bot enrich contacts.csv --concurrency 20 --out
-results.jsonl`` runs a batch (`bot.commands.enrich_batch`): a progress bar
+results.jsonl`` runs a batch (`bot.enrich.batch`): a progress bar
 and bad rows on stderr, one JSON line per row in the out file, and the same
 command again resumes an interrupted run.
 """
@@ -20,9 +20,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.cli.run import run_with_runtime
-from bot.commands.enrich_batch import ERROR, BatchSummary, EnrichBatch, read_rows
-from bot.commands.enrich_render import enrichment_card
-from bot.commands.enrich_target import TargetError
+from bot.enrich.batch import ERROR, BatchSummary, EnrichBatch, read_rows
+from bot.enrich.render import enrichment_card
+from bot.enrich.target import TargetError
 from bot.runtime import Runtime
 from memory.enrichment_records import AmbiguousContactError, ContactNotFoundError
 

@@ -4,7 +4,7 @@ It is an `AlertSink` (budget and growth alerts land there) and the place a
 conversation handed to a person is announced. The handoff alert is a card
 (contact, channel, identities, reason, the last messages, a Resolve button);
 its thread is where the customer's further messages are forwarded and where
-the team's replies are picked up (see `bot.handoff.HandoffDesk`).
+the team's replies are picked up (see `bot.handoff.desk.HandoffDesk`).
 """
 
 from __future__ import annotations
@@ -12,10 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bot.alerts import Alert
+from bot.alerts import Alert, AlertLog
 from bot.pipeline.outbox import Outbox
 from channels.base import Card, CardAction, CardField, Channel, OutgoingMessage
+
+if TYPE_CHECKING:
+    from bot.orchestrator import Orchestrator
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -123,3 +128,22 @@ def handoff_card(handoff: Handoff) -> Card:
 def _one_line(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= HISTORY_LINE_CHARS else flat[: HISTORY_LINE_CHARS - 1] + "…"
+
+
+def connect_ops_channel(settings: Settings, orchestrator: Orchestrator, alerts: AlertLog) -> None:
+    """Handoffs and alerts to SLACK_OPS_CHANNEL when Slack is on; a log line when nobody sees."""
+    slack = orchestrator.channels.get("slack")
+    if slack is not None and settings.slack_ops_channel:
+        ops = OpsChannel(slack, settings.slack_ops_channel)
+        orchestrator.ops = ops
+        alerts.sinks.append(ops)
+    elif not settings.admin_api_token:  # the console (/admin) shows handoffs otherwise
+        # A handoff nobody sees must not silence the bot: see bot/handoff/desk.py. A warning
+        # where customers write (SMS, Telegram, web chat); the console alone is the operator's.
+        customers = {"sms", "telegram", "web"} & set(orchestrator.channels)
+        log.log(
+            logging.WARNING if customers else logging.INFO,
+            "no ops channel (SLACK_OPS_CHANNEL%s): a customer who needs a person is "
+            "told to contact the business directly, and the bot keeps answering",
+            " is set but Slack is off" if settings.slack_ops_channel else " is not set",
+        )

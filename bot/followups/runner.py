@@ -29,15 +29,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from agents.errors import ProviderError
 from agents.lead_nurturing.agent import LeadNurturingAgent
 from agents.providers.base import CallOptions, CallRecord, ChatMessage, Completion, ModelProvider
-from bot.followup_job import PeriodicFollowUps
-from bot.followup_text import template
-from bot.orchestrator import Orchestrator
+from bot.followups.periodic import PeriodicFollowUps
+from bot.followups.text import template
 from bot.pipeline.outbox import Outbox
 from bot.quiet_hours import QuietHours
-from bot.settings import Settings
 from channels.base import OutgoingMessage
 from channels.errors import ChannelError, RecipientOptedOutError
-from memory.db import Database
 from memory.followup_claims import FollowUpClaims
 from memory.followup_records import PlannedFollowUp, as_utc
 from memory.followups import FollowUpStore
@@ -267,33 +264,4 @@ def _outcome(planned: PlannedFollowUp, action: str, reason: str, dry_run: bool) 
         action=_WOULD[action] if dry_run else action,
         reason=reason,
         due_at=planned.due_at,
-    )
-
-
-def lead_book(db: Database, settings: Settings) -> LeadBook:
-    """The lead book of the lead agent, planning follow-ups as the settings say."""
-    return LeadBook(
-        db,
-        followups=FollowUpStore(db),
-        followup_delay=timedelta(hours=settings.followup_delay_hours),
-        followup_max=settings.followup_max_per_contact,
-    )
-
-
-def followup_runner(
-    settings: Settings, orchestrator: Orchestrator, leads: LeadBook
-) -> FollowUpRunner:
-    """The runner of ``bot followups run`` and ``bot serve``'s periodic job."""
-    agent = orchestrator.agents[LeadNurturingAgent.name]
-    assert isinstance(agent, LeadNurturingAgent)
-    return FollowUpRunner(
-        followups=leads.followups or FollowUpStore(leads.db),
-        leads=leads,
-        outbox=orchestrator.outbox,
-        agent=agent,
-        provider=orchestrator.provider_for(agent.name),
-        quiet_hours=QuietHours.parse(settings.quiet_hours),
-        default_time_zone=settings.business_zone(),
-        max_per_contact=settings.followup_max_per_contact,
-        delay=timedelta(hours=settings.followup_delay_hours),
     )

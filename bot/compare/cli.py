@@ -20,9 +20,9 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.cli.run import parse_address, run_with_runtime
-from bot.commands.compare import STATS_WORD
-from bot.commands.compare_admission import CompareRefusedError, CompareTicket
-from bot.commands.compare_render import answer_figures, ranking_lines, stats_message
+from bot.compare.admission import CompareRefusedError, CompareTicket
+from bot.compare.command import STATS_WORD
+from bot.compare.render import answer_figures, ranking_lines, stats_message
 from bot.runtime import Runtime
 from channels.base import Address
 from channels.console import default_sender

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import click
 
-from bot.followups import FollowUpOutcome
+from bot.followups.runner import FollowUpOutcome
 from bot.runtime import Runtime
 from bot.settings import get_settings
 from memory.followup_records import PlannedFollowUp
