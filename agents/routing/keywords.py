@@ -82,8 +82,12 @@ class KeywordRouter(Router):
                 if found:
                     scores[agent] = scores.get(agent, 0.0) + weight
                     evidence.setdefault(agent, []).append(found.group(0).lower())
-        team = is_team if is_team is not None else channel in self.team_channels
-        if team and "operations" in self._patterns:
+        # The team's own channels lean to operations, unless the sender is known to be a customer.
+        if (
+            channel in self.team_channels
+            and is_team is not False
+            and "operations" in self._patterns
+        ):
             scores["operations"] = scores.get("operations", 0.0) + 1.5
             evidence.setdefault("operations", []).append(f"team channel {channel}")
         if not scores or max(scores.values()) < 1.5:

@@ -166,9 +166,16 @@ class ExampleRouter(Router):
             method = "mix"
         notes: list[str] = []
         if "operations" in self.routes:
-            team = is_team if is_team is not None else channel in self.examples.team_channels
-            logits[self.routes.index("operations")] += TEAM_LEAN if team else CUSTOMER_LEAN
-            notes.append(f"{'team' if team else 'customer'} channel {channel}")
+            # The team's own channels (routing.yml) lean to operations; a customer leans
+            # away from it; a team member elsewhere (the console, the API) leans neither way.
+            team_channel = channel in self.examples.team_channels
+            team = is_team if is_team is not None else team_channel
+            if not team:
+                logits[self.routes.index("operations")] += CUSTOMER_LEAN
+                notes.append(f"a customer on {channel}")
+            elif team_channel:
+                logits[self.routes.index("operations")] += TEAM_LEAN
+                notes.append(f"team channel {channel}")
         continuation = current_agent in self.agents and looks_like_continuation(text)
         if current_agent in self.agents:
             lean = STAY_LEAN

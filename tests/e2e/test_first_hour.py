@@ -62,7 +62,7 @@ def test_log_level_governs_the_bots_own_lines(env, tmp_path):
     errors_only = run_bot(["ask", "hi"], {**env, "LOG_LEVEL": "ERROR"}, tmp_path)
     default = run_bot(["ask", "hi"], env, tmp_path)
 
-    assert "INFO bot.runtime: no ops channel" in info.stderr
+    assert "INFO bot.handoff.ops_channel: no ops channel" in info.stderr
     assert "INFO bot.runtime: bot ready" in info.stderr and "bot ready" in default.stderr
     assert errors_only.stderr == ""
 

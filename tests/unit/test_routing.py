@@ -166,14 +166,17 @@ async def test_team_channel_leans_to_operations(router: ExampleRouter):
 async def test_a_customer_is_not_routed_to_operations_on_a_borderline_message(
     router: ExampleRouter,
 ):
-    # The operations agent only refuses a customer; a team member on the API
-    # (which the orchestrator knows, the channel name does not) leans to it.
+    # The operations agent only refuses a customer, so a customer leans away from it;
+    # a team member on the API or the console (not a team channel of routing.yml)
+    # leans neither way, and a stranger on Slack is a customer.
     text = "what sides come with the meal"
     customer = await router.route(text, channel="sms")
-    assert customer.agent == "knowledge" and "customer channel sms" in customer.reason
+    assert customer.agent == "knowledge" and "a customer on sms" in customer.reason
     teammate = await router.route(text, channel="api", is_team=True)
-    assert "team channel api" in teammate.reason
+    assert "customer" not in teammate.reason and "team channel" not in teammate.reason
     assert teammate.confidence != customer.confidence
+    stranger = await router.route(text, channel="slack", is_team=False)
+    assert "a customer on slack" in stranger.reason
 
 
 @pytest.mark.parametrize("text", ["zorblax quintessa flumph", "Hello?"])
