@@ -207,7 +207,7 @@ class Runtime:
         # Channels whose credentials are set; injected ones (tests) take their place.
         channel_set = build_channels(settings, inbox, skip=set(channels or ()))
         for name, adapter in channel_set.adapters.items():
-            orchestrator.channels[name] = adapter.channel
+            orchestrator.outbox.register(name, adapter.channel)
         connect_ops_channel(settings, orchestrator, budget.alerts)
         followups = followup_runner(settings, orchestrator, leads)
         runtime = cls(
@@ -233,7 +233,7 @@ class Runtime:
             "bot ready: %s, model %s, channels %s",
             db.dialect,
             provider.model_id,
-            ", ".join(sorted(orchestrator.channels)) or "none",
+            ", ".join(sorted(orchestrator.outbox.channels)) or "none",
         )
         return runtime
 
@@ -260,7 +260,7 @@ class Runtime:
             await sweep_unanswered(
                 store=pipeline,
                 jobs=jobs,
-                channels=list(self.orchestrator.channels),
+                channels=list(self.orchestrator.outbox.channels),
                 hours=settings.answer_sweep_hours,
             )
 
