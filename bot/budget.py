@@ -34,7 +34,6 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.alerts import Alert, AlertLog, AlertSink
-from bot.settings import Settings
 from memory.db import Database
 from memory.models import utcnow
 from memory.spend import SpendLedger, month_bounds, month_key
@@ -85,19 +84,6 @@ class BudgetMonitor:
         self._lock = asyncio.Lock()  # one refresh at a time
         # Alerts go out one at a time, so 80% is sent before a concurrent reply's 100%.
         self._fire_lock = asyncio.Lock()
-
-    @classmethod
-    def from_settings(
-        cls, db: Database, settings: Settings, *, sinks: Iterable[AlertSink] = ()
-    ) -> BudgetMonitor:
-        """MONTHLY_BUDGET_USD, BUDGET_HARD_CAP and CUSTOMER_ALERT_THRESHOLD from ``settings``."""
-        return cls(
-            db,
-            monthly_budget_usd=settings.monthly_budget_usd,
-            hard_cap=settings.budget_hard_cap,
-            customer_alert_threshold=settings.customer_alert_threshold,
-            sinks=sinks,
-        )
 
     @property
     def month_spend_usd(self) -> float:

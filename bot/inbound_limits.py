@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.alerts import Alert, AlertLog
-from bot.settings.limits import LimitSettings
 from bot.team import TeamPolicy
 from channels.base import OPT_IN_COMMAND, OPT_OUT_COMMAND, IncomingMessage
 from memory.conversations import RecordedMessage
@@ -91,22 +90,6 @@ class InboundLimiter:
         self.team = team or TeamPolicy()
         self.alerts = alerts or AlertLog(db)
         self._clock = clock
-
-    @classmethod
-    def from_settings(
-        cls, db: Database, settings: LimitSettings, *, team: TeamPolicy, alerts: AlertLog
-    ) -> InboundLimiter:
-        """INBOUND_BURST_LIMIT, INBOUND_BURST_WINDOW_S, INBOUND_DAILY_LIMIT and
-        INBOUND_LIMIT_CHANNELS from ``settings``."""
-        return cls(
-            db,
-            burst_limit=settings.inbound_burst_limit,
-            burst_window_s=settings.inbound_burst_window_s,
-            daily_limit=settings.inbound_daily_limit,
-            channels=settings.inbound_limit_channel_set(),
-            team=team,
-            alerts=alerts,
-        )
 
     def applies_to(self, incoming: IncomingMessage) -> bool:
         """Whether ``incoming`` counts against a limit: a customer's, and not STOP or START."""

@@ -80,9 +80,8 @@ class Orchestrator:
         self.provider = provider
         # Agents whose AGENT_MODEL_<NAME> is set answer through their own model.
         self.agent_providers = dict(agent_providers or {})
-        self.channels = dict(channels or {})
         # The one way replies leave: fit, split, consent, send, record the send's state.
-        self.outbox = Outbox(channels=self.channels, conversations=conversations)
+        self.outbox = Outbox(channels=channels or {}, conversations=conversations)
         self.history_limit = history_limit
         self.max_message_chars = max_message_chars
         # Counts what each reply cost against the month's budget (and new contacts).

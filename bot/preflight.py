@@ -31,6 +31,7 @@ from agents.providers.catalogue import ModelInfo
 from agents.providers.factory import KEY_SETTINGS, ProviderFactory
 from bot.errors import BotError
 from bot.settings import Settings
+from bot.wiring.models import role_models
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def configured_models(settings: Settings, factory: ProviderFactory) -> list[Conf
         named.append(("last resort", last_resort))
     if any(factory.model_id(model_id).startswith("hybrid:") for _, model_id in named):
         named += [("student", settings.hybrid_student), ("teacher", factory.teacher_id())]
-    named += list(settings.role_models().items())
+    named += list(role_models(settings).items())
     named += [("compare", model_id) for model_id in settings.compare_model_ids()]
     rows: list[ConfiguredModel] = []
     for role, raw in named:

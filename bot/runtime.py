@@ -23,27 +23,28 @@ from agents.routing.base import Router
 from agents.tools import AgentTools
 from bot.alerts import LogAlertSink
 from bot.budget import BudgetMonitor
-from bot.channel_setup import ChannelSet, build_channels
 from bot.commands import CommandRegistry, TeamPolicy, builtin_commands
 from bot.compare.service import CompareService
 from bot.enrich.service import EnrichService
 from bot.features import feature_commands
 from bot.followups.runner import FollowUpRunner
-from bot.followups.setup import followup_runner, lead_book
 from bot.handoff.clarify import Clarifier
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.ops_channel import connect_ops_channel
-from bot.inbound_limits import InboundLimiter
 from bot.observability import tracing
 from bot.orchestrator import Orchestrator
 from bot.pipeline.inbox import BotInbox
-from bot.pipeline.setup import Engine, build_jobs
 from bot.pipeline.sweep import sweep_unanswered
 from bot.pipeline.worker import MessageWorker
 from bot.preflight import preflight
 from bot.retention import RETENTION_INTERVAL_S, retention_round
 from bot.send_costs import SendCosts
 from bot.settings import Settings
+from bot.wiring.channels import ChannelSet, build_channels
+from bot.wiring.followups import followup_runner, lead_book
+from bot.wiring.jobs import Engine, build_jobs
+from bot.wiring.models import provider_settings
+from bot.wiring.services import budget_monitor, compare_service, enrich_service, inbound_limiter
 from channels.base import Channel
 from memory.bookings import BookingStore
 from memory.contacts import ContactDirectory
@@ -102,7 +103,7 @@ class Runtime:
         Channel adapters are built for every channel whose credentials are set
         and that ``channels`` does not name; `start_channels` starts their loops.
 
-        ``engine`` picks the job engine (`bot.pipeline.setup`); ``worker``
+        ``engine`` picks the job engine (`bot.wiring.jobs`); ``worker``
         (SERVE_WORKER by default) answers jobs in this process. On SQLite the
         answers always run here, after a sweep of what a previous run left.
         """
@@ -111,9 +112,9 @@ class Runtime:
             await db.migrate()
         contacts = ContactDirectory(db, default_region=settings.phone_default_region)
         conversations = ConversationStore(db, contacts)
-        budget = BudgetMonitor.from_settings(db, settings, sinks=[LogAlertSink()])
+        budget = budget_monitor(db, settings, sinks=[LogAlertSink()])
         providers = ProviderFactory(
-            settings.provider_settings(), spend_gate=budget, pair_log=TutorPairStore(db)
+            provider_settings(settings), spend_gate=budget, pair_log=TutorPairStore(db)
         )
         try:
             # One check of every configured model (retired, retiring, keyless) before answering.
@@ -167,13 +168,13 @@ class Runtime:
             clarifier=Clarifier(settings.router_min_confidence),
             handoffs=HandoffDesk(conversations, contact_line=business.contact_line, console=seen),
         )
-        compare = CompareService.from_settings(
+        compare = compare_service(
             settings, db=db, providers=providers, conversations=conversations, budget=budget
         )
         compare.briefing = business_briefing(
             name=business.name, summary=business.summary, retriever=tools.knowledge
         )
-        enrich = EnrichService.from_settings(
+        enrich = enrich_service(
             settings,
             contacts=contacts,
             db=db,
@@ -192,7 +193,7 @@ class Runtime:
             jobs=jobs,
             sms_help_text=settings.sms_help_text,
             # Strangers must not run up the bill: per-sender limits, and SMS sends as spend.
-            limits=InboundLimiter.from_settings(db, settings, team=team, alerts=budget.alerts),
+            limits=inbound_limiter(db, settings, team=team, alerts=budget.alerts),
             send_costs=SendCosts(
                 SendCostStore(db),
                 price_per_segment_usd={"sms": settings.sms_price_per_segment_usd},
@@ -206,7 +207,7 @@ class Runtime:
         # Channels whose credentials are set; injected ones (tests) take their place.
         channel_set = build_channels(settings, inbox, skip=set(channels or ()))
         for name, adapter in channel_set.adapters.items():
-            orchestrator.channels[name] = adapter.channel
+            orchestrator.outbox.register(name, adapter.channel)
         connect_ops_channel(settings, orchestrator, budget.alerts)
         followups = followup_runner(settings, orchestrator, leads)
         runtime = cls(
@@ -232,7 +233,7 @@ class Runtime:
             "bot ready: %s, model %s, channels %s",
             db.dialect,
             provider.model_id,
-            ", ".join(sorted(orchestrator.channels)) or "none",
+            ", ".join(sorted(orchestrator.outbox.channels)) or "none",
         )
         return runtime
 
@@ -259,7 +260,7 @@ class Runtime:
             await sweep_unanswered(
                 store=pipeline,
                 jobs=jobs,
-                channels=list(self.orchestrator.channels),
+                channels=list(self.orchestrator.outbox.channels),
                 hours=settings.answer_sweep_hours,
             )
 

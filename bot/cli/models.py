@@ -12,6 +12,7 @@ from agents.providers.catalogue import ModelInfo
 from agents.providers.factory import ProviderFactory
 from bot.preflight import ConfiguredModel, configured_models
 from bot.settings import get_settings
+from bot.wiring.models import provider_settings
 
 
 @click.command()
@@ -24,7 +25,7 @@ def models(as_json: bool, show_all: bool) -> None:
     each entry names the vendor page it was read from, and when.
     """
     settings = get_settings()
-    factory = ProviderFactory(settings.provider_settings())
+    factory = ProviderFactory(provider_settings(settings))
     today = factory.today()
     if show_all:
         rows = [

@@ -24,7 +24,6 @@ from agents.providers.factory import ProviderFactory
 from bot.budget import BudgetMonitor
 from bot.compare.admission import CompareRefusedError, CompareTicket, checked_question
 from bot.compare.stored import stored_answer, stored_compare
-from bot.settings import Settings
 from memory.compare import (
     CompareStore,
     ModelStats,
@@ -34,7 +33,6 @@ from memory.compare import (
     VoteKind,
 )
 from memory.conversations import ConversationStore
-from memory.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -84,31 +82,6 @@ class CompareService:
         self._runner: CompareRunner | None = None
         self._judge_notes: tuple[str, ...] = ()
         self._tasks: set[asyncio.Task[Any]] = set()
-
-    @classmethod
-    def from_settings(
-        cls,
-        settings: Settings,
-        *,
-        db: Database,
-        providers: ProviderFactory,
-        conversations: ConversationStore,
-        budget: BudgetMonitor | None,
-    ) -> CompareService:
-        """The service ``COMPARE_*`` describes, on the runtime's shared parts."""
-        return cls(
-            store=CompareStore(db),
-            providers=providers,
-            conversations=conversations,
-            budget=budget,
-            model_ids=settings.compare_model_ids(),
-            judge_model=settings.compare_judge_model,
-            timeout_s=settings.compare_timeout_s,
-            deadline_s=settings.compare_deadline_s,
-            max_tokens=settings.compare_max_tokens,
-            rate_limit=settings.compare_rate_limit,
-            cache_ttl_s=settings.compare_cache_ttl_s,
-        )
 
     async def admit(
         self,

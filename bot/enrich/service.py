@@ -19,7 +19,6 @@ from agents.enrich.enricher import Enricher
 from agents.enrich.result import Enrichment
 from agents.errors import AgentError
 from agents.research.base import PersonProfile, ResearchProvider
-from agents.research.known import research_provider
 from bot.enrich.target import Target, TargetError, parse_target
 from memory.addresses import EMAIL, PHONE
 from memory.contacts import Address
@@ -29,12 +28,8 @@ from memory.errors import InvalidAddressError
 from memory.models import utcnow
 
 if TYPE_CHECKING:
-    from agents.providers.factory import ProviderFactory
     from bot.budget import BudgetMonitor
-    from bot.settings import Settings
-    from memory.contacts import ContactDirectory
     from memory.conversations import ConversationStore
-    from memory.db import Database
     from memory.model_calls import CallUsage
 
 log = logging.getLogger(__name__)
@@ -67,35 +62,6 @@ class EnrichService:
         self.budget = budget
         self.max_age = max_age
         self.default_region = default_region
-
-    @classmethod
-    def from_settings(
-        cls,
-        settings: Settings,
-        *,
-        db: Database,
-        providers: ProviderFactory,
-        contacts: ContactDirectory,
-        conversations: ConversationStore,
-        budget: BudgetMonitor | None,
-    ) -> EnrichService:
-        """The service the settings describe: ENRICH_MODEL (or the default chain), TAVILY_*."""
-        research = research_provider(
-            settings.tavily_api_key,
-            base_url=settings.tavily_base_url,
-            max_results=settings.tavily_max_results,
-        )
-        business = BusinessProfile.from_folder(settings.business_dir)
-        enricher = Enricher(providers.for_role("enrich"), research, offers=offers_text(business))
-        return cls(
-            store=EnrichmentStore(db, contacts),
-            enricher=enricher,
-            research=research,
-            conversations=conversations,
-            budget=budget,
-            max_age=timedelta(days=settings.enrich_max_age_days),
-            default_region=settings.phone_default_region,
-        )
 
     def parse(self, text: str) -> Target:
         """Read a target as the command and the API take it (`TargetError` if malformed)."""

@@ -132,7 +132,7 @@ def _one_line(text: str) -> str:
 
 def connect_ops_channel(settings: Settings, orchestrator: Orchestrator, alerts: AlertLog) -> None:
     """Handoffs and alerts to SLACK_OPS_CHANNEL when Slack is on; a log line when nobody sees."""
-    slack = orchestrator.channels.get("slack")
+    slack = orchestrator.outbox.channel("slack")
     if slack is not None and settings.slack_ops_channel:
         ops = OpsChannel(slack, settings.slack_ops_channel)
         orchestrator.ops = ops
@@ -140,7 +140,7 @@ def connect_ops_channel(settings: Settings, orchestrator: Orchestrator, alerts: 
     elif not settings.admin_api_token:  # the console (/admin) shows handoffs otherwise
         # A handoff nobody sees must not silence the bot: see bot/handoff/desk.py. A warning
         # where customers write (SMS, Telegram, web chat); the console alone is the operator's.
-        customers = {"sms", "telegram", "web"} & set(orchestrator.channels)
+        customers = {"sms", "telegram", "web"} & set(orchestrator.outbox.channels)
         log.log(
             logging.WARNING if customers else logging.INFO,
             "no ops channel (SLACK_OPS_CHANNEL%s): a customer who needs a person is "

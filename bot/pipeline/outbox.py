@@ -44,8 +44,8 @@ class Outbox:
     ) -> None:
         """``conversations`` records the state of stored replies' sends (`send_reply` with
         a ``reply_id``); an outbox for posts that are not replies (`OpsChannel`) has none."""
-        # The orchestrator's own dict: channels added at start-up are seen here too.
-        self.channels = channels
+        # A copy: channels that start later join through `register`.
+        self.channels: dict[str, Channel] = dict(channels)
         self._conversations = conversations
         self._store = (
             None if conversations is None else PipelineStore(conversations.db, conversations)
@@ -68,6 +68,10 @@ class Outbox:
     def channel(self, name: str) -> Channel | None:
         """The channel ``name`` if it is on: for its limits, profiles and live edits."""
         return self.channels.get(name)
+
+    def register(self, name: str, channel: Channel) -> None:
+        """Send ``name``'s replies through ``channel`` (a channel adapter, once started)."""
+        self.channels[name] = channel
 
     def fit(self, incoming: IncomingMessage, text: str) -> str:
         """``text`` shortened to what the message's channel sends in all (SMS: 1,600)."""

@@ -37,6 +37,7 @@ from agents.providers.testing.script import (
 )
 from agents.providers.testing.server import FakeVendor
 from bot.settings import load_settings
+from bot.wiring.models import provider_settings
 from tests.support.provider_doubles import Sleeps, collect
 
 # A current model that takes temperature (the default, claude-haiku-5-5, refuses it).
@@ -469,7 +470,7 @@ async def test_the_factory_builds_it_from_settings(fake: FakeVendor, tmp_path: P
         anthropic_model=MODEL,
         ai_last_resort="none",
     )
-    factory = ProviderFactory(settings.provider_settings())
+    factory = ProviderFactory(provider_settings(settings))
     try:
         claude = factory.default()
         completion = await claude.complete(QUESTION)

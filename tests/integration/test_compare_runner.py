@@ -24,6 +24,7 @@ from agents.providers.testing.openai_api import fake_groq, fake_openai
 from agents.providers.testing.script import Reply
 from agents.providers.testing.server import FakeVendor
 from bot.settings import Settings, load_settings
+from bot.wiring.models import provider_settings
 
 QUESTION = "What should a caterer charge per guest for a wedding buffet?"
 TIMEOUT_S = 0.5
@@ -85,7 +86,7 @@ async def test_one_ok_one_timed_out_one_failed_in_the_time_of_the_slowest(tmp_pa
         vendors.anthropic.then(Reply(text="Too late to matter.", stall=3.0))
         vendors.groq.then(Reply(status=500, error_message="upstream exploded"))
         settings = vendor_settings(vendors)
-        factory = ProviderFactory(settings.provider_settings())
+        factory = ProviderFactory(provider_settings(settings))
         lineup = choose_lineup(settings.compare_model_ids(), factory)
         warm_up(factory, lineup)
         runner = CompareRunner(
@@ -154,7 +155,7 @@ async def test_answers_reach_on_answer_in_arrival_order_with_their_positions():
         vendors.anthropic.then(Reply(text="Anthropic's answer.", stall=0.1))
         vendors.groq.then(Reply(text="Groq's answer.", stall=0.5))
         settings = vendor_settings(vendors)
-        factory = ProviderFactory(settings.provider_settings())
+        factory = ProviderFactory(provider_settings(settings))
         lineup = choose_lineup(settings.compare_model_ids(), factory)
         warm_up(factory, lineup)
         runner = CompareRunner(factory.create, timeout_s=2.0, deadline_s=3.0)
@@ -248,7 +249,7 @@ async def test_an_unavailable_model_is_shown_failed_with_its_reason():
 
 
 def factory_of(settings: Settings) -> ProviderFactory:
-    return ProviderFactory(settings.provider_settings())
+    return ProviderFactory(provider_settings(settings))
 
 
 def test_vendors_without_a_key_are_left_out_with_a_note_naming_the_setting():
@@ -258,7 +259,7 @@ def test_vendors_without_a_key_are_left_out_with_a_note_naming_the_setting():
         compare_models="openai,anthropic:claude-haiku-4-5,groq,openai:gpt-6-luna",
     )
     lineup = choose_lineup(
-        settings.compare_model_ids(), ProviderFactory(settings.provider_settings())
+        settings.compare_model_ids(), ProviderFactory(provider_settings(settings))
     )
 
     assert lineup.contestants == (Contestant(1, "openai:gpt-6-luna"),)
@@ -270,7 +271,7 @@ def test_vendors_without_a_key_are_left_out_with_a_note_naming_the_setting():
 
 def test_without_any_key_it_compares_what_is_available_locally_and_says_so():
     settings = load_settings(_env_file=None)
-    factory = ProviderFactory(settings.provider_settings())
+    factory = ProviderFactory(provider_settings(settings))
     lineup = choose_lineup(settings.compare_model_ids(), factory)
 
     assert lineup.contestants == (Contestant(1, "local:smollm2"),)
@@ -285,7 +286,7 @@ def test_without_any_key_it_compares_what_is_available_locally_and_says_so():
 def test_keyless_models_that_were_listed_join_the_local_model():
     settings = load_settings(_env_file=None, compare_models="openai,ollama:llama3.1:8b,function")
     lineup = choose_lineup(
-        settings.compare_model_ids(), ProviderFactory(settings.provider_settings())
+        settings.compare_model_ids(), ProviderFactory(provider_settings(settings))
     )
 
     assert [c.model_id for c in lineup.contestants] == [

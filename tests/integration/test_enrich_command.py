@@ -201,7 +201,7 @@ async def test_a_model_that_never_answers_in_json_is_reported_and_its_calls_logg
     )
     try:
         await telegram_command(rt, TEAM_MEMBER, "jane@acme.com")
-        telegram = rt.orchestrator.channels["telegram"]
+        telegram = rt.orchestrator.outbox.channels["telegram"]
         assert isinstance(telegram, RecordingChannel)
         (sent,) = telegram.sent
         assert sent.message.text.startswith("I could not research jane@acme.com just now")

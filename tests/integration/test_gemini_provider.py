@@ -17,6 +17,7 @@ from agents.providers.settings import ProviderSettings, VendorSettings
 from agents.providers.testing.openai_api import fake_gemini
 from agents.providers.testing.script import Reply
 from bot.settings import load_settings
+from bot.wiring.models import provider_settings
 
 ASK = [ChatMessage("system", "You are a florist."), ChatMessage("user", "Roses today?")]
 
@@ -104,7 +105,7 @@ async def test_googles_not_found_is_model_not_found_and_not_retried():
 
 def test_gemini_is_a_cloud_vendor_scrubbed_like_the_others():
     settings = load_settings(_env_file=None, gemini_api_key="gm", pii_scrub_cloud=True)
-    factory = ProviderFactory(settings.provider_settings())
+    factory = ProviderFactory(provider_settings(settings))
     assert "gemini" in CLOUD_PROVIDERS
     assert isinstance(factory.create("gemini"), ScrubbingProvider)
     assert "gemini" in settings.compare_model_ids()  # the ChatGPT, Claude, Gemini line-up

@@ -182,7 +182,7 @@ async def test_release_by_command_then_the_bot_answers_again(
     runtime: Runtime, channels: dict[str, RecordingChannel], ops: RecordingChannel
 ):
     console = RecordingChannel("console")
-    runtime.orchestrator.channels["console"] = console
+    runtime.orchestrator.outbox.register("console", console)
     await say(runtime, sms("I want a manager", "SM1"))
     handed = await conversation(runtime)
 

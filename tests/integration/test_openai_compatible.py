@@ -18,6 +18,7 @@ from agents.providers.testing.openai_api import fake_openai
 from agents.providers.testing.script import Reply
 from agents.providers.testing.server import FakeVendor
 from bot.settings import load_settings
+from bot.wiring.models import provider_settings
 from tests.support.provider_doubles import collect
 
 ASK = [ChatMessage("user", "What is your cancellation policy?")]
@@ -44,7 +45,7 @@ async def test_ai_provider_ollama_is_free_and_keyless(fake: FakeVendor):
     settings = load_settings(
         _env_file=None, ai_provider="ollama:llama3.1:8b", ollama_base_url=fake.base_url
     )
-    factory = ProviderFactory(settings.provider_settings())
+    factory = ProviderFactory(provider_settings(settings))
     try:
         model = factory.create("ollama:llama3.1:8b")
         completion = await model.complete(ASK, CallOptions(max_tokens=64))

@@ -39,6 +39,7 @@ from agents.providers.testing.script import (
 )
 from agents.providers.testing.server import FakeVendor
 from bot.settings import load_settings
+from bot.wiring.models import provider_settings
 from tests.support.provider_doubles import Sleeps, collect
 
 ASK = [ChatMessage("system", "You are a caterer."), ChatMessage("user", "Party of 15?")]
@@ -388,7 +389,7 @@ async def test_ai_provider_openai_builds_a_working_chain(fake: FakeVendor):
         openai_api_key="sk-from-settings",
         openai_base_url=fake.base_url,
     )
-    factory = ProviderFactory(settings.provider_settings())
+    factory = ProviderFactory(provider_settings(settings))
     try:
         chain = factory.default()
         completion = await chain.complete(ASK)

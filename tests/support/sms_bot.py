@@ -75,7 +75,7 @@ class SmsBot:
     @property
     def channel(self) -> SmsChannel:
         """The SMS channel the bot answers through."""
-        return cast(SmsChannel, self.runtime.orchestrator.channels["sms"])
+        return cast(SmsChannel, self.runtime.orchestrator.outbox.channels["sms"])
 
     async def post(
         self, path: str, form: dict[str, str], *, headers: dict[str, str] | None = None

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from bot.channel_setup import build_channels, slack_config, telegram_config, twilio_config
 from bot.settings import load_settings
+from bot.wiring.channels import build_channels, slack_config, telegram_config, twilio_config
 from channels.slack.config import SlackConfig
 from channels.sms.config import TwilioConfig
 from channels.telegram.config import TelegramConfig

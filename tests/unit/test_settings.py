@@ -4,6 +4,7 @@ import pytest
 
 from bot.errors import SettingsError
 from bot.settings import SAMPLE_BUSINESS_DIR, load_settings
+from bot.wiring.models import provider_settings, role_models
 
 
 def test_defaults_run_the_embedded_model_on_sqlite():
@@ -69,17 +70,17 @@ def test_vendor_settings_reach_the_provider_factory(monkeypatch):
     monkeypatch.setenv("AI_TIMEOUT", "20")
     monkeypatch.setenv("AI_STREAM_IDLE_TIMEOUT", "4")
 
-    provider_settings = load_settings(_env_file=None).provider_settings()
+    factory_settings = provider_settings(load_settings(_env_file=None))
 
-    groq = provider_settings.vendor("groq")
+    groq = factory_settings.vendor("groq")
     assert (groq.api_key, groq.base_url, groq.timeout, groq.max_tokens) == (
         "gsk-test",
         "http://127.0.0.1:9/",
         12.5,
         300,
     )
-    assert provider_settings.default_models["groq"] == "llama-3.1-8b-instant"
-    assert (provider_settings.timeouts.total, provider_settings.timeouts.stream_idle) == (20, 4)
+    assert factory_settings.default_models["groq"] == "llama-3.1-8b-instant"
+    assert (factory_settings.timeouts.total, factory_settings.timeouts.stream_idle) == (20, 4)
 
 
 def test_keys_are_not_shown_in_the_settings_repr():
@@ -93,10 +94,10 @@ def test_fallbacks_and_last_resort_build_the_chain():
         ai_provider="groq",
         ai_fallbacks="anthropic:claude-sonnet-4-5, ollama:llama3.1:8b",
     )
-    provider_settings = settings.provider_settings()
-    assert provider_settings.fallbacks == ("anthropic:claude-sonnet-4-5", "ollama:llama3.1:8b")
-    assert provider_settings.last_resort == "local"
-    no_last_resort = load_settings(_env_file=None, ai_last_resort="none").provider_settings()
+    factory_settings = provider_settings(settings)
+    assert factory_settings.fallbacks == ("anthropic:claude-sonnet-4-5", "ollama:llama3.1:8b")
+    assert factory_settings.last_resort == "local"
+    no_last_resort = provider_settings(load_settings(_env_file=None, ai_last_resort="none"))
     assert no_last_resort.last_resort is None
 
 
@@ -127,12 +128,12 @@ def test_per_role_models_default_to_the_main_provider():
         compare_judge_model="openai:gpt-4o",
     )
     # /compare's models are asked one by one, not as chains: they are no role of their own.
-    assert settings.role_models() == {
+    assert role_models(settings) == {
         "agent.lead_nurturing": "anthropic:claude-sonnet-4-5",
         "judge": "openai:gpt-4o",
     }
     assert settings.compare_model_ids() == ["openai", "anthropic", "gemini"]
-    assert load_settings(_env_file=None).role_models() == {}
+    assert role_models(load_settings(_env_file=None)) == {}
 
 
 def test_the_old_judge_model_name_is_still_read(monkeypatch: pytest.MonkeyPatch):

@@ -124,7 +124,7 @@ def _sms(settings: Settings, inbox: Inbox) -> ChannelAdapter | str:
 
 
 def _web(settings: Settings, inbox: Inbox) -> ChannelAdapter | str:
-    from bot.web.setup import web_chat_adapter
+    from bot.wiring.web_chat import web_chat_adapter
 
     return web_chat_adapter(settings, inbox)
 
