@@ -15,7 +15,7 @@ Everything runs in one process on loopback: the app under uvicorn, the fake
 Slack and fake Twilio servers (from tests/support), and the clients, so the
 figures include the clients' own cost. Prints one JSON line.
 
-    python bench/channels.py [--commands 200] [--sms 2000] [--senders 8] [--database-url URL]
+    python -m bench.channels [--commands 200] [--sms 2000] [--senders 8] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -26,14 +26,9 @@ import json
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from pathlib import Path
-
-# The fake vendor servers live with the tests, at the repository root.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider

@@ -15,14 +15,9 @@ import argparse
 import asyncio
 import json
 import os
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
-
-# Run as a script (python bench/followups.py) the project root is not on the path.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.business import BusinessProfile
 from agents.lead_nurturing.agent import LeadNurturingAgent

@@ -22,7 +22,7 @@ and the worker's reads before the model).
 The load generator, the fake, PostgreSQL and the bot share the machine's
 cores; ``load_avg`` is the machine's 1-minute load average at the end.
 
-    python bench/ingest.py [--messages 1000] [--in-flight 50] [--rate 0] [--model-s 0]
+    python -m bench.ingest [--messages 1000] [--in-flight 50] [--rate 0] [--model-s 0]
         [--web-workers 1] [--only CONFIG] [--answers]
         [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]
 """
@@ -35,12 +35,9 @@ import contextlib
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 

@@ -14,7 +14,7 @@ without a collector's network); compare a run with and one without.
 ``--metrics off`` makes the Prometheus hooks no-ops (`metrics.set_enabled`):
 the difference from a default run is what counting costs a message.
 
-    python bench/overhead.py [--messages 2000] [--contacts 200] [--database-url URL]
+    python -m bench.overhead [--messages 2000] [--contacts 200] [--database-url URL]
         [--embeddings] [--tracing] [--metrics on|off]
 """
 
@@ -26,7 +26,6 @@ import json
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -34,10 +33,6 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import event, text
-
-# Run as a script, bench/ comes first on the path and bench/channels.py would
-# shadow the channels package: put the project root before it.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.providers.function import FunctionProvider
 from bot.http.app import create_app

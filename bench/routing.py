@@ -6,7 +6,7 @@ accuracy, per-route precision and recall, the confusion matrix (rows: expected,
 columns: routed), ms per message, and how many were right among the confident
 (``confidence >= ROUTER_MIN_CONFIDENCE``) and among the others.
 
-    python bench/routing.py [FILE] [--method mix|lexical|keyword|all] [--errors]
+    python -m bench.routing [FILE] [--method mix|lexical|keyword|all] [--errors]
 
 Methods: ``mix`` (examples, lexical view plus sentence vectors when it is unsure:
 the default with ROUTER_EMBEDDINGS on), ``mix-all`` (the vectors asked for every
