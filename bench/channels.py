@@ -12,7 +12,7 @@
    until every reply reached the fake Twilio, for the end-to-end rate.
 
 Everything runs in one process on loopback: the app under uvicorn, the fake
-Slack and fake Twilio servers (from tests/support), and the clients, so the
+Slack and fake Twilio servers (channels/*/testing.py), and the clients, so the
 figures include the clients' own cost. Prints one JSON line.
 
     python -m bench.channels [--commands 200] [--sms 2000] [--senders 8] [--database-url URL]
@@ -33,11 +33,11 @@ from collections.abc import Sequence
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
 from bench.databases import drop, fresh_database
+from bot.testing.slack_bot import running_slack_bot
+from bot.testing.sms_bot import running_sms_bot
 from channels.slack.testing import run_fake_slack
 from channels.sms.testing import inbound_form
 from memory.db import Database
-from tests.support.slack_bot import running_slack_bot
-from tests.support.sms_bot import running_sms_bot
 
 MODEL_SECONDS = 5.0
 TARGET_P99_MS = 100.0

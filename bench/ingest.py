@@ -41,8 +41,8 @@ from pathlib import Path
 
 import httpx
 
+from bot.testing.processes import fresh_postgres, pipeline_env, start_bot, texter
 from channels.sms.testing import run_fake_twilio
-from tests.support.processes import fresh_postgres, pipeline_env, start_bot, texter
 
 CONFIGS = ("postgresql-no-worker", "postgresql", "sqlite", "answers-1", "answers-2")
 

@@ -28,11 +28,11 @@ from sqlalchemy import func, select
 from bot.http.app import create_app
 from bot.runtime import Runtime
 from bot.settings import load_settings
+from bot.testing.browser import CHROMIUM, CHROMIUM_ARGS
 from channels.testing import serve_in_background
 from channels.web.assets import STATIC
 from memory.db import Database
 from memory.models import ModelCall
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
 QUESTIONS = [
     "Do you use peanut oil?",
