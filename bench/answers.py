@@ -282,7 +282,9 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.answers", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--file", type=Path, default=DEV_FILE)
     parser.add_argument("--conversations", type=Path, nargs="?", const=CONVERSATIONS)
     parser.add_argument("--openings", type=Path, nargs="?", const=OPENINGS)

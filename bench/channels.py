@@ -145,7 +145,9 @@ async def main(commands: int, sms: int, senders: int, database_url: str | None) 
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.channels", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--commands", type=int, default=200)
     parser.add_argument("--sms", type=int, default=2000)
     parser.add_argument("--senders", type=int, default=8)

@@ -312,7 +312,9 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.commands", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--compares", type=int, default=100)
     parser.add_argument("--contacts", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=50)

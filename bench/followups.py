@@ -119,7 +119,9 @@ async def main(leads: int, url: str | None) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.followups", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--leads", type=int, default=200)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     args = parser.parse_args()

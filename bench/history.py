@@ -84,7 +84,9 @@ async def main(messages: int, contacts: int, reads: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.history", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--contacts", type=int, default=10_000)
     parser.add_argument("--reads", type=int, default=2000)

@@ -177,7 +177,9 @@ async def one_run(kind: str, url: str, args: argparse.Namespace, tmp: Path) -> d
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.ingest", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--in-flight", type=int, default=50)
     parser.add_argument("--rate", type=float, default=0.0, help="messages/s offered (0: max)")

@@ -118,7 +118,9 @@ async def main(rows: list[dict], folder: Path, min_score: float, top_k: int, rep
 
 if __name__ == "__main__":
     defaults = Settings.model_fields
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.knowledge", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
     parser.add_argument("--folder", type=Path, default=SAMPLE_BUSINESS_DIR)
     parser.add_argument("--min-score", type=float, default=defaults["kb_min_score"].default)

@@ -209,7 +209,9 @@ async def main(
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.overhead", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--contacts", type=int, default=200)
     parser.add_argument(

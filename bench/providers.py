@@ -115,7 +115,9 @@ async def main(calls: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.providers", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--calls", type=int, default=2000)
     args = parser.parse_args()
     asyncio.run(main(args.calls))

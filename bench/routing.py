@@ -130,7 +130,9 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.routing", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("file", nargs="?", type=Path, default=DEV_SET)
     parser.add_argument("--method", choices=(*METHODS, "all"), default="all")
     parser.add_argument("--business-dir", type=Path, default=SAMPLE_BUSINESS_DIR)

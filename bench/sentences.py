@@ -88,7 +88,9 @@ async def measure(questions: list[str]) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.sentences", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--question", action="append", help="ask this (repeatable)")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(measure(args.question or list(QUESTIONS)))))

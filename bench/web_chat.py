@@ -150,7 +150,9 @@ async def _model_calls(db: Database) -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.web_chat", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--questions", type=int, default=5)
     args = parser.parse_args()
     print(json.dumps(asyncio.run(run(args.questions))))
