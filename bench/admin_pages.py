@@ -19,13 +19,10 @@ import random
 import re
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 
@@ -156,7 +153,9 @@ async def main(contacts: int, messages: int, handoffs: int, reads: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.admin_pages", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--contacts", type=int, default=2000)
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--handoffs", type=int, default=20)

@@ -39,16 +39,11 @@ import argparse
 import asyncio
 import json
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-# Run as a script, bench/ comes first on the path and bench/channels.py would
-# hide the channels package: the repository root goes before it.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.knowledge.amounts import amounts
 from agents.replies import near_repeat
@@ -287,7 +282,9 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.answers", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--file", type=Path, default=DEV_FILE)
     parser.add_argument("--conversations", type=Path, nargs="?", const=CONVERSATIONS)
     parser.add_argument("--openings", type=Path, nargs="?", const=OPENINGS)

@@ -12,10 +12,10 @@
    until every reply reached the fake Twilio, for the end-to-end rate.
 
 Everything runs in one process on loopback: the app under uvicorn, the fake
-Slack and fake Twilio servers (from tests/support), and the clients, so the
+Slack and fake Twilio servers (channels/*/testing.py), and the clients, so the
 figures include the clients' own cost. Prints one JSON line.
 
-    python bench/channels.py [--commands 200] [--sms 2000] [--senders 8] [--database-url URL]
+    python -m bench.channels [--commands 200] [--sms 2000] [--senders 8] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -26,23 +26,18 @@ import json
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from pathlib import Path
-
-# The fake vendor servers live with the tests, at the repository root.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
 from bench.databases import drop, fresh_database
+from bot.testing.slack_bot import running_slack_bot
+from bot.testing.sms_bot import running_sms_bot
 from channels.slack.testing import run_fake_slack
 from channels.sms.testing import inbound_form
 from memory.db import Database
-from tests.support.slack_bot import running_slack_bot
-from tests.support.sms_bot import running_sms_bot
 
 MODEL_SECONDS = 5.0
 TARGET_P99_MS = 100.0
@@ -95,7 +90,9 @@ async def slack_acks(db: Database, commands: int) -> dict[str, object]:
 
 
 async def sms_throughput(db: Database, messages: int, senders: int) -> dict[str, object]:
-    async with running_sms_bot(db) as bot:
+    # Each sender texts far faster and more than a person: the per-sender limits are
+    # off (0), so every message is answered (past them, messages are only stored).
+    async with running_sms_bot(db, inbound_burst_limit=0, inbound_daily_limit=0) as bot:
         bot.runtime.orchestrator.provider = FunctionProvider(lambda _m: "Thanks, noted.")
         for n in range(senders):  # warm-up: connections, first contacts
             await bot.text("hello", sender=f"+1555030{n:04}")
@@ -150,7 +147,9 @@ async def main(commands: int, sms: int, senders: int, database_url: str | None) 
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.channels", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--commands", type=int, default=200)
     parser.add_argument("--sms", type=int, default=2000)
     parser.add_argument("--senders", type=int, default=8)

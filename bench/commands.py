@@ -23,7 +23,7 @@ in a child process (`bench.vendor_process`), as real vendors run on their
 own machines. It runs on uvloop, as `bot serve` does (``--asyncio`` for the
 standard loop). Prints one JSON line.
 
-    python bench/commands.py [--compares 100] [--contacts 1000] [--concurrency 50]
+    python -m bench.commands [--compares 100] [--contacts 1000] [--concurrency 50]
                              [--database-url URL] [--skip-enrich] [--skip-compare]
 """
 
@@ -35,7 +35,6 @@ import csv
 import json
 import os
 import platform
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -44,9 +43,6 @@ from pathlib import Path
 from typing import Any
 
 import uvloop
-
-# The fake vendor servers live with the tests, at the repository root.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.providers.base import ChatMessage, Completion
 from agents.providers.catalogue import load_catalogue
@@ -316,7 +312,9 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.commands", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--compares", type=int, default=100)
     parser.add_argument("--contacts", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=50)

@@ -15,14 +15,9 @@ import argparse
 import asyncio
 import json
 import os
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
-
-# Run as a script (python bench/followups.py) the project root is not on the path.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.business import BusinessProfile
 from agents.lead_nurturing.agent import LeadNurturingAgent
@@ -124,7 +119,9 @@ async def main(leads: int, url: str | None) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.followups", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--leads", type=int, default=200)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     args = parser.parse_args()

@@ -4,7 +4,7 @@ Seeds N messages (default 1,000,000) spread over C contacts (default 10,000)
 into a fresh SQLite file, then times `ConversationStore.history` (newest 20
 messages across channels) for random contacts and prints one JSON line.
 
-    python bench/history.py [--messages 1000000] [--contacts 10000] [--reads 2000]
+    python -m bench.history [--messages 1000000] [--contacts 10000] [--reads 2000]
 """
 
 from __future__ import annotations
@@ -15,15 +15,10 @@ import json
 import random
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-
-# Run as a script, bench/ comes first on the path and bench/channels.py would
-# shadow the channels package: put the project root before it.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore
@@ -89,7 +84,9 @@ async def main(messages: int, contacts: int, reads: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.history", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--contacts", type=int, default=10_000)
     parser.add_argument("--reads", type=int, default=2000)

@@ -22,7 +22,7 @@ and the worker's reads before the model).
 The load generator, the fake, PostgreSQL and the bot share the machine's
 cores; ``load_avg`` is the machine's 1-minute load average at the end.
 
-    python bench/ingest.py [--messages 1000] [--in-flight 50] [--rate 0] [--model-s 0]
+    python -m bench.ingest [--messages 1000] [--in-flight 50] [--rate 0] [--model-s 0]
         [--web-workers 1] [--only CONFIG] [--answers]
         [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]
 """
@@ -35,17 +35,14 @@ import contextlib
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import httpx
 
+from bot.testing.processes import fresh_postgres, pipeline_env, start_bot, texter
 from channels.sms.testing import run_fake_twilio
-from tests.support.processes import fresh_postgres, pipeline_env, start_bot, texter
 
 CONFIGS = ("postgresql-no-worker", "postgresql", "sqlite", "answers-1", "answers-2")
 
@@ -180,7 +177,9 @@ async def one_run(kind: str, url: str, args: argparse.Namespace, tmp: Path) -> d
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.ingest", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--in-flight", type=int, default=50)
     parser.add_argument("--rate", type=float, default=0.0, help="messages/s offered (0: max)")

@@ -14,7 +14,7 @@ for a question the documents do not answer) and prints one JSON line:
 - ingest_ms (first start) and resync_ms (a start with nothing changed);
 - sweep: found and refused at other thresholds, to choose KB_MIN_SCORE.
 
-    python bench/knowledge.py [--file F] [--folder D] [--min-score 2.4] [--repeat 200]
+    python -m bench.knowledge [--file F] [--folder D] [--min-score 2.4] [--repeat 200]
 """
 
 from __future__ import annotations
@@ -23,14 +23,9 @@ import argparse
 import asyncio
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-# Run as a script, bench/ comes first on the path, and bench/channels.py would
-# hide the channels package: the repository root goes before it.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.business import BusinessProfile
 from agents.knowledge.questions import asks_for_fact
@@ -123,7 +118,9 @@ async def main(rows: list[dict], folder: Path, min_score: float, top_k: int, rep
 
 if __name__ == "__main__":
     defaults = Settings.model_fields
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.knowledge", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
     parser.add_argument("--folder", type=Path, default=SAMPLE_BUSINESS_DIR)
     parser.add_argument("--min-score", type=float, default=defaults["kb_min_score"].default)

@@ -14,7 +14,7 @@ without a collector's network); compare a run with and one without.
 ``--metrics off`` makes the Prometheus hooks no-ops (`metrics.set_enabled`):
 the difference from a default run is what counting costs a message.
 
-    python bench/overhead.py [--messages 2000] [--contacts 200] [--database-url URL]
+    python -m bench.overhead [--messages 2000] [--contacts 200] [--database-url URL]
         [--embeddings] [--tracing] [--metrics on|off]
 """
 
@@ -26,7 +26,6 @@ import json
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -34,10 +33,6 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import event, text
-
-# Run as a script, bench/ comes first on the path and bench/channels.py would
-# shadow the channels package: put the project root before it.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.providers.function import FunctionProvider
 from bot.http.app import create_app
@@ -214,7 +209,9 @@ async def main(
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.overhead", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--contacts", type=int, default=200)
     parser.add_argument(

@@ -10,7 +10,7 @@ reasoning models take ``reasoning_effort`` rather than ``temperature``).
 Prints one JSON line: p50/p99 milliseconds of each, the overhead (ours minus
 bare) and the ratio. The target is under 1 ms added at p50.
 
-    python bench/providers.py [--calls 2000]
+    python -m bench.providers [--calls 2000]
 """
 
 from __future__ import annotations
@@ -21,14 +21,9 @@ import json
 import os
 import platform
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import openai
-
-# The fake vendor servers live with the tests, at the repository root.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.providers.base import CallOptions, ChatMessage
 from agents.providers.catalogue import load_catalogue
@@ -120,7 +115,9 @@ async def main(calls: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.providers", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--calls", type=int, default=2000)
     args = parser.parse_args()
     asyncio.run(main(args.calls))

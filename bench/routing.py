@@ -6,7 +6,7 @@ accuracy, per-route precision and recall, the confusion matrix (rows: expected,
 columns: routed), ms per message, and how many were right among the confident
 (``confidence >= ROUTER_MIN_CONFIDENCE``) and among the others.
 
-    python bench/routing.py [FILE] [--method mix|lexical|keyword|all] [--errors]
+    python -m bench.routing [FILE] [--method mix|lexical|keyword|all] [--errors]
 
 Methods: ``mix`` (examples, lexical view plus sentence vectors when it is unsure:
 the default with ROUTER_EMBEDDINGS on), ``mix-all`` (the vectors asked for every
@@ -130,7 +130,9 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.routing", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("file", nargs="?", type=Path, default=DEV_SET)
     parser.add_argument("--method", choices=(*METHODS, "all"), default="all")
     parser.add_argument("--business-dir", type=Path, default=SAMPLE_BUSINESS_DIR)

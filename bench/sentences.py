@@ -20,14 +20,8 @@ import argparse
 import asyncio
 import json
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
-
-# Run as a script, bench/ comes first on the path and bench/channels.py would
-# hide the channels package: the repository root goes before it.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.runtime import Runtime
 from bot.settings import load_settings
@@ -94,7 +88,9 @@ async def measure(questions: list[str]) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.sentences", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--question", action="append", help="ask this (repeatable)")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(measure(args.question or list(QUESTIONS)))))

@@ -6,7 +6,7 @@ and its core and bill their work to the bot. `vendor_process` starts them in
 a child process and returns their base URLs; they stop when the child's
 stdin closes.
 
-    python bench/vendor_process.py '{"openai": {"delay": 0.2, "text": "..."}, ...}'
+    python -m bench.vendor_process '{"openai": {"delay": 0.2, "text": "..."}, ...}'
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+#: The repository root: where ``python -m bench.vendor_process`` finds this package.
+ROOT = Path(__file__).resolve().parents[1]
 #: The vendors this process can fake.
 VENDORS = ("openai", "anthropic", "groq", "tavily")
 
@@ -63,8 +63,11 @@ async def vendor_process(config: dict[str, dict[str, Any]]) -> AsyncIterator[dic
         raise ValueError(f"unknown vendors: {sorted(unknown)}")
     child = await asyncio.create_subprocess_exec(
         sys.executable,
-        __file__,
+        "-m",
+        "bench.vendor_process",
         json.dumps(config),
+        # From the repository root, so the child imports this very bench package.
+        cwd=ROOT,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
     )

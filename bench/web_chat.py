@@ -20,22 +20,19 @@ import json
 import os
 import platform
 import statistics
-import sys
 import tempfile
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select
 
 from bot.http.app import create_app
 from bot.runtime import Runtime
 from bot.settings import load_settings
+from bot.testing.browser import CHROMIUM, CHROMIUM_ARGS
 from channels.testing import serve_in_background
 from channels.web.assets import STATIC
 from memory.db import Database
 from memory.models import ModelCall
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
 QUESTIONS = [
     "Do you use peanut oil?",
@@ -153,7 +150,9 @@ async def _model_calls(db: Database) -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.web_chat", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--questions", type=int, default=5)
     args = parser.parse_args()
     print(json.dumps(asyncio.run(run(args.questions))))

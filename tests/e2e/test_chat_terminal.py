@@ -16,7 +16,7 @@ from tests.support.terminal import CTRL_C, Terminal
 def env(tmp_path: Path) -> dict[str, str]:
     # An answer takes 60 s: Ctrl-C is what ends it here.
     return bot_env(
-        tmp_path, AI_PROVIDER="function:tests.support.slow_replies:slow_echo", SLOW_REPLY_S="60"
+        tmp_path, AI_PROVIDER="function:bot.testing.slow_replies:slow_echo", SLOW_REPLY_S="60"
     )
 
 

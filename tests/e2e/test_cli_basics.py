@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 
 from bot.cli import COMMANDS, cli
-from tests.support.cli import ROOT, bot_env, run_bot
+from bot.testing.processes import ROOT
+from tests.support.cli import bot_env, run_bot
 
 
 def test_version(tmp_path: Path):

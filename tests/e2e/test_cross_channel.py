@@ -17,12 +17,12 @@ from sqlalchemy import select
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
+from bot.testing.served import http_client, running_runtime
 from channels.sms.testing import FakeTwilio, TwilioSigner, inbound_form, run_fake_twilio
 from channels.telegram.testing import FakeTelegram, run_fake_telegram
 from channels.telegram.verify import SECRET_HEADER
 from memory.db import Database
 from memory.models import Identity, Message
-from tests.support.served import http_client, running_runtime
 from tests.support.telegram_updates import USER_ID, contact_update, text_update
 
 PUBLIC_URL = "https://bot.example.test"

@@ -21,10 +21,10 @@ from agents.providers.function import FunctionProvider
 from agents.research.testing import FakeTavily, page, running_fake_tavily
 from bot.enrich.batch import BatchSummary, EnrichBatch, read_rows
 from bot.runtime import Runtime
+from bot.testing.served import running_runtime
 from memory.db import Database
 from tests.support.cli import bot_env, run_bot
 from tests.support.enrich_bot import LEAD_MODEL, NEWS, enrich_settings, lead_model
-from tests.support.served import running_runtime
 
 ROWS = 500
 

@@ -92,7 +92,7 @@ def test_chat_customer_needs_a_phone(env, tmp_path):
 
 
 def test_ctrl_c_stops_the_answer_not_the_chat_and_it_is_never_answered(env, tmp_path):
-    slow = {**env, "AI_PROVIDER": "function:tests.support.slow_replies:slow_echo"}
+    slow = {**env, "AI_PROVIDER": "function:bot.testing.slow_replies:slow_echo"}
     chat = subprocess.Popen(
         [sys.executable, "-m", "bot", "chat"],
         env={**slow, "SLOW_REPLY_S": "60"},

@@ -21,15 +21,15 @@ from agents.routing.base import HUMAN_ROUTE
 from bot.orchestrator import HANDOFF_MESSAGE
 from bot.runtime import Runtime
 from bot.settings import load_settings
+from bot.testing.served import http_client
+from bot.testing.slack_bot import FORM, SlackBot
+from bot.testing.sms_bot import CUSTOMER, FROM_NUMBER, PUBLIC_URL, ScriptedModel
 from channels.slack.testing import BOT_TOKEN, run_fake_slack
+from channels.slack.testing.inbound import SIGNING_SECRET, action_body
 from channels.sms.testing import FakeTwilio, TwilioSigner, inbound_form, run_fake_twilio
 from memory.db import Database
 from memory.models import Conversation, Message
 from tests.support.routers import ScriptedRouter
-from tests.support.served import http_client
-from tests.support.slack_bot import FORM, SlackBot
-from tests.support.slack_requests import SIGNING_SECRET, action_body
-from tests.support.sms_bot import CUSTOMER, FROM_NUMBER, PUBLIC_URL, ScriptedModel
 
 OPS = "COPS"
 TEAMMATE = "U7"

@@ -22,7 +22,8 @@ from urllib.parse import quote, unquote, unquote_plus
 import httpx
 import pytest
 
-from tests.support.cli import ROOT, bot_env
+from bot.testing.processes import ROOT
+from tests.support.cli import bot_env
 from tests.support.log_privacy import NAME
 from tests.support.pii_corpus import CORPUS, NOT_PII, Case
 

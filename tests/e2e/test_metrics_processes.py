@@ -18,15 +18,9 @@ import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.testing.processes import free_port, pipeline_env, start_bot, texter, wait_for
 from channels.sms.testing import run_fake_twilio
-from tests.support.processes import (
-    database_url,
-    free_port,
-    pipeline_env,
-    start_bot,
-    texter,
-    wait_for,
-)
+from tests.support.postgres import database_url
 
 pytestmark = pytest.mark.slow_process
 

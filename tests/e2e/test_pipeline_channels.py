@@ -17,18 +17,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.testing.processes import pipeline_env, start_bot, texter, wait_for
 from channels.slack.testing import BOT_TOKEN, run_fake_slack
+from channels.slack.testing.inbound import SIGNING_SECRET, dm_event, event_body, signed_headers
 from channels.sms.testing import run_fake_twilio
 from channels.telegram.testing import run_fake_telegram
 from tests.e2e.test_pipeline_processes import replies_to, unknown_sends
-from tests.support.processes import (
-    database_url,
-    pipeline_env,
-    start_bot,
-    texter,
-    wait_for,
-)
-from tests.support.slack_requests import SIGNING_SECRET, dm_event, event_body, signed_headers
+from tests.support.postgres import database_url
 from tests.support.telegram_updates import text_update
 
 pytestmark = pytest.mark.slow_process
@@ -48,7 +43,7 @@ async def test_two_workers_answer_a_slack_dm_and_a_telegram_chat_in_order(tmp_pa
             url,
             twilio,
             tmp_path,
-            AI_PROVIDER="function:tests.support.slow_replies:jittery_echo",
+            AI_PROVIDER="function:bot.testing.slow_replies:jittery_echo",
             SLACK_BOT_TOKEN=BOT_TOKEN,
             SLACK_SIGNING_SECRET=SIGNING_SECRET,
             SLACK_API_BASE_URL=slack.api_url,

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.testing.processes import pipeline_env, start_bot, wait_for
 from channels.sms.testing import run_fake_twilio
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore
 from memory.db import Database
 from memory.followups import FollowUpStore
-from tests.support.processes import database_url, pipeline_env, start_bot, wait_for
+from tests.support.postgres import database_url
 
 pytestmark = pytest.mark.slow_process
 

@@ -17,18 +17,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from bot.testing.processes import BotProcess, Texter, pipeline_env, start_bot, texter, wait_for
 from channels.sms.testing import FakeTwilio, run_fake_twilio
 from memory.db import Database
 from memory.models import Message
-from tests.support.processes import (
-    BotProcess,
-    Texter,
-    database_url,
-    pipeline_env,
-    start_bot,
-    texter,
-    wait_for,
-)
+from tests.support.postgres import database_url
 
 pytestmark = pytest.mark.slow_process
 
@@ -119,7 +112,7 @@ async def test_kill_9_mid_stream_then_restart_answers_every_acknowledged_message
 async def test_two_workers_answer_one_conversation_in_order(tmp_path: Path):
     async with harness("postgresql", tmp_path) as (url, fake, sms):
         env = pipeline_env(
-            url, fake, tmp_path, AI_PROVIDER="function:tests.support.slow_replies:jittery_echo"
+            url, fake, tmp_path, AI_PROVIDER="function:bot.testing.slow_replies:jittery_echo"
         )
         serve = await start_bot(["serve", "--no-worker"], env, tmp_path, "serve")
         workers = [await start_bot(["worker"], env, tmp_path, f"w{i}") for i in (1, 2)]

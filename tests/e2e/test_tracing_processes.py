@@ -16,8 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.testing.processes import pipeline_env, start_bot, texter, wait_for
 from channels.sms.testing import run_fake_twilio
-from tests.support.processes import database_url, pipeline_env, start_bot, texter, wait_for
+from tests.support.postgres import database_url
 
 pytestmark = pytest.mark.slow_process
 

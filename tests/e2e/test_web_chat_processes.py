@@ -9,8 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.testing.processes import pipeline_env, start_bot, wait_for
 from channels.sms.testing import run_fake_twilio
-from tests.support.processes import database_url, pipeline_env, start_bot, wait_for
+from tests.support.postgres import database_url
 from tests.support.web_bot import ORIGIN, SECRET
 
 pytestmark = pytest.mark.slow_process

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.testing.sms_bot import CUSTOMER
 from memory.db import Database
 from tests.support.admin_console import (
     ADMIN_TOKEN,
@@ -21,7 +22,6 @@ from tests.support.admin_console import (
     running_console,
 )
 from tests.support.browser import browser, screenshot  # noqa: F401  (the fixture)
-from tests.support.sms_bot import CUSTOMER
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.handoff.desk import HANDOFF_MESSAGE
+from bot.testing.sms_bot import CUSTOMER
 from memory.db import Database
 from memory.model_calls import ModelUsage, insert_model_calls
 from memory.models import CompareFeedback, Message
@@ -25,7 +26,6 @@ from tests.support.admin_console import (
     record_compare,
     running_console,
 )
-from tests.support.sms_bot import CUSTOMER
 
 
 async def test_a_wrong_token_is_refused_and_no_session_redirects_to_the_login(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.runtime import Runtime
-from tests.support.served import http_client
+from bot.testing.served import http_client
 
 
 async def test_docs_load_everything_from_this_server(runtime: Runtime):

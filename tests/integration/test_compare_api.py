@@ -12,10 +12,10 @@ import pytest
 
 from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
+from bot.testing.served import http_client
 from memory.models import CompareQuery, ModelCall
 from tests.support.compare_models import model_id
 from tests.support.rows import count_rows
-from tests.support.served import http_client
 
 #: Answer 2 arrives first, then 3; 1 never does (past the 0.5 s deadline).
 MODELS = [model_id(name) for name in ("stalled", "quick", "steady")]

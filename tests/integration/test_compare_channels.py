@@ -13,15 +13,15 @@ from sqlalchemy import func, select
 
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
+from bot.testing.served import http_client, running_runtime
+from bot.testing.slack_bot import FORM, SlackBot, running_slack_bot
 from channels.slack.testing import FakeSlack, run_fake_slack
+from channels.slack.testing.inbound import action_body
 from channels.telegram.testing import FakeTelegram, run_fake_telegram
 from channels.telegram.verify import SECRET_HEADER
 from memory.db import Database
 from memory.models import CompareFeedback, CompareQuery
 from tests.support.compare_models import model_id
-from tests.support.served import http_client, running_runtime
-from tests.support.slack_bot import FORM, SlackBot, running_slack_bot
-from tests.support.slack_requests import action_body
 from tests.support.telegram_updates import USER_ID, callback_update, text_update
 
 #: Answer 2 arrives first, then 3, then 1.

@@ -17,13 +17,13 @@ from sqlalchemy import select
 
 from agents.routing.base import Route, Router
 from bot.handoff.desk import HANDOFF_MESSAGE
+from bot.testing.sms_bot import CUSTOMER, SmsBot, running_sms_bot
 from channels.slack.testing import BOT_TOKEN, FakeSlack, run_fake_slack
+from channels.slack.testing.inbound import SIGNING_SECRET
 from memory.booking_records import BookingRecord
 from memory.bookings import BookingStore
 from memory.db import Database
 from memory.models import Conversation, Message
-from tests.support.slack_requests import SIGNING_SECRET
-from tests.support.sms_bot import CUSTOMER, SmsBot, running_sms_bot
 
 #: Routing as the channel tests run it: lexical only, never a clarifying question.
 ROUTING = {"router_embeddings": False, "router_min_confidence": 0.0}

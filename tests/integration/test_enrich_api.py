@@ -10,10 +10,10 @@ import pytest
 from agents.providers.function import FunctionProvider
 from agents.research.testing import FakeTavily, page, running_fake_tavily
 from bot.runtime import Runtime
+from bot.testing.served import http_client, running_runtime
 from memory.db import Database
 from tests.support.enrich_bot import NEWS, enrich_settings, lead_model
 from tests.support.enrich_replies import LEAD_SCORE
-from tests.support.served import http_client, running_runtime
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from agents.providers.function import FunctionProvider
 from agents.research.testing import FakeTavily, page, running_fake_tavily
 from bot.runtime import Runtime
 from bot.settings import load_settings
+from bot.testing.slack_bot import running_slack_bot
 from channels.base import Address, IncomingMessage
 from channels.slack.testing import run_fake_slack
 from channels.testing import RecordingChannel
@@ -33,7 +34,6 @@ from tests.support.enrich_bot import (
     logged_calls,
 )
 from tests.support.enrich_replies import LEAD_SCORE
-from tests.support.slack_bot import running_slack_bot
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ import httpx
 import pytest
 
 from bot.runtime import Runtime
+from bot.testing.served import http_client
 from channels.base import Address, IncomingMessage
 from memory.feedback import FeedbackError, FeedbackStore, ReplyNotFoundError
 from memory.models import ReplyFeedback
 from tests.support.rows import count_rows
-from tests.support.served import http_client
 
 
 def sms(text: str, external_id: str) -> IncomingMessage:

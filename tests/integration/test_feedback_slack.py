@@ -10,13 +10,13 @@ from sqlalchemy import select
 
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
+from bot.testing.slack_bot import SlackBot, running_slack_bot
 from channels.slack.testing import BOT_USER_ID, FakeSlack, run_fake_slack
+from channels.slack.testing.inbound import dm_event, event_body, mention_event
 from memory.db import Database
 from memory.feedback import FeedbackStore
 from memory.models import Message, ReplyFeedback
 from tests.support.rows import count_rows
-from tests.support.slack_bot import SlackBot, running_slack_bot
-from tests.support.slack_requests import dm_event, event_body, mention_event
 
 
 @pytest.fixture

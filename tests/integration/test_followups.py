@@ -20,6 +20,7 @@ from agents.providers.function import FunctionProvider
 from bot.followups.runner import SMS_OPT_OUT_NOTE
 from bot.http.app import create_app
 from bot.settings import load_settings
+from bot.testing.sms_bot import CUSTOMER, SmsBot, running_sms_bot
 from channels.testing import serve_in_background
 from memory.contacts import ContactDirectory
 from memory.conversations import ConversationStore
@@ -27,7 +28,6 @@ from memory.db import Database
 from memory.followup_records import PlannedFollowUp
 from memory.followups import FollowUpStore
 from memory.models import Message
-from tests.support.sms_bot import CUSTOMER, SmsBot, running_sms_bot
 
 ENQUIRY = "How much for 20 guests on June 14 in San Jose? - Dana"
 #: 15:00 in New York (BUSINESS_TIME_ZONE here), 12:00 in California.

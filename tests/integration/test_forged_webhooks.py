@@ -21,19 +21,19 @@ import pytest
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
+from channels.slack.testing.inbound import (
+    action_body,
+    command_body,
+    dm_event,
+    event_body,
+    signed_headers,
+)
 from channels.sms.testing import inbound_form
 from tests.support.all_channels import (
     PUBLIC_URL,
     TELEGRAM_SECRET,
     AllChannels,
     module_bot_fixture,
-)
-from tests.support.slack_requests import (
-    action_body,
-    command_body,
-    dm_event,
-    event_body,
-    signed_headers,
 )
 from tests.support.telegram_updates import callback_update, contact_update, text_update
 

@@ -11,12 +11,12 @@ from agents.providers.function import FunctionProvider
 from bot.handoff.ops_channel import OpsChannel
 from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
+from bot.testing.served import http_client
 from channels.testing import RecordingChannel
 from memory.db import Database
 from memory.handoffs import HandoffStore
 from memory.models import Message, ModelCall
 from tests.support.rows import count_rows
-from tests.support.served import http_client
 
 
 @pytest.fixture

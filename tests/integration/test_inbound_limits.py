@@ -19,12 +19,12 @@ from agents.providers.function import FunctionProvider
 from bot.inbound_limits import NOTICES
 from bot.runtime import Runtime
 from bot.settings import Settings
+from bot.testing.sms_bot import running_sms_bot
 from channels.base import OPT_OUT_COMMAND, Address, IncomingMessage, OutgoingMessage
 from channels.testing import RecordingChannel
 from memory.db import Database
 from memory.models import Alert, InboundLimitHit, Message
 from memory.privacy import ContactPrivacy
-from tests.support.sms_bot import running_sms_bot
 
 STRANGER = "+15557654321"
 TEAM_TELEGRAM_ID = "4242"

@@ -32,6 +32,13 @@ from sqlalchemy import select
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
+from channels.slack.testing.inbound import (
+    command_body,
+    dm_event,
+    event_body,
+    mention_event,
+    signed_headers,
+)
 from channels.sms.testing import inbound_form
 from memory.models import Contact, Identity, Message
 from tests.support.all_channels import (
@@ -39,13 +46,6 @@ from tests.support.all_channels import (
     TELEGRAM_SECRET,
     AllChannels,
     module_bot_fixture,
-)
-from tests.support.slack_requests import (
-    command_body,
-    dm_event,
-    event_body,
-    mention_event,
-    signed_headers,
 )
 from tests.support.telegram_updates import text_update, user
 

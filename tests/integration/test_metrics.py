@@ -13,10 +13,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.observability.metrics import FAMILIES
+from channels.slack.testing.inbound import dm_event, event_body, signed_headers
 from channels.sms.testing import inbound_form
 from memory.db import Database
 from tests.support.all_channels import TELEGRAM_SECRET, AllChannels, running_all_channels
-from tests.support.slack_requests import dm_event, event_body, signed_headers
 from tests.support.telegram_updates import text_update
 
 TOKEN = "scrape-me"

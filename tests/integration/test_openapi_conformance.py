@@ -24,10 +24,10 @@ import pytest
 
 from agents.providers.function import FunctionProvider
 from agents.research.testing import FakeTavily, page, running_fake_tavily
+from bot.testing.served import http_client, running_runtime
 from memory.db import Database
 from tests.support.compare_models import model_id
 from tests.support.enrich_bot import enrich_settings
-from tests.support.served import http_client, running_runtime
 
 API_TOKEN = "api-token-of-the-conformance-run"
 ADMIN_TOKEN = "admin-token-of-the-conformance-run"

@@ -17,8 +17,11 @@ from agents.operations.reports import money
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
 from bot.settings import load_settings
+from bot.testing.slack_bot import running_slack_bot
+from bot.testing.sms_bot import SmsBot, running_sms_bot
 from channels.base import Address, IncomingMessage
 from channels.slack.testing import FakeSlack, run_fake_slack
+from channels.slack.testing.inbound import dm_event
 from channels.testing import RecordingChannel
 from memory.booking_records import BookingRecord
 from memory.bookings import BookingStore
@@ -28,9 +31,6 @@ from memory.leads import LeadBook
 from memory.models import Message
 from memory.spend import SpendLedger, month_bounds, month_key
 from tests.integration.test_customer_care import ROUTING, PinnedRouter
-from tests.support.slack_bot import running_slack_bot
-from tests.support.slack_requests import dm_event
-from tests.support.sms_bot import SmsBot, running_sms_bot
 
 QUESTION = "How many events do we have tomorrow?"
 #: Strings only the internal data holds: booking references, customers, leads, figures.

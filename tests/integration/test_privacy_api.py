@@ -10,12 +10,12 @@ import pytest
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
 from bot.settings import Settings
+from bot.testing.served import http_client
 from channels.testing import RecordingChannel
 from memory.db import Database
 from memory.models import Contact, Message
 from tests.support.privacy_data import JANE_EMAIL, Seeded, seed_jane
 from tests.support.rows import count_rows
-from tests.support.served import http_client
 
 ADMIN = "admin-token-0123456789"
 API = "api-token-0123456789"

@@ -15,9 +15,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from agents.providers.function import FunctionProvider
+from bot.testing.served import http_client, running_runtime
 from memory.db import Database
 from tests.support.postgres import postgres_url
-from tests.support.served import http_client, running_runtime
 
 
 class Relay:

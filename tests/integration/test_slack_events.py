@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
+from bot.testing.slack_bot import SlackBot, running_slack_bot
 from channels.slack.testing import BOT_ID, BOT_USER_ID, FakeSlack, run_fake_slack
+from channels.slack.testing.inbound import dm_event, mention_event
 from memory.db import Database
 from memory.models import Identity
-from tests.support.slack_bot import SlackBot, running_slack_bot
-from tests.support.slack_requests import dm_event, mention_event
 
 
 @pytest.fixture

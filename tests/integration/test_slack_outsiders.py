@@ -17,15 +17,15 @@ import pytest
 from agents.operations.agent import REFUSAL
 from agents.providers.function import FunctionProvider
 from bot.compare.render import BEST_ACTION
+from bot.testing.slack_bot import TEAMMATE, SlackBot, running_slack_bot
 from channels.base import Address, IncomingMessage
 from channels.slack.testing import FakeSlack, run_fake_slack
+from channels.slack.testing.inbound import dm_event
 from memory.db import Database
 from memory.feedback import FeedbackStore
 from tests.integration.test_customer_care import ROUTING, PinnedRouter
 from tests.integration.test_feedback_slack import answered, reaction
 from tests.integration.test_operations import INTERNAL, QUESTION, seed
-from tests.support.slack_bot import TEAMMATE, SlackBot, running_slack_bot
-from tests.support.slack_requests import dm_event
 
 OUTSIDER = "U0OUT"
 OPS = "C0OPS"

@@ -11,9 +11,9 @@ from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from channels.slack.testing import APP_TOKEN, BOT_TOKEN, FakeSlack, run_fake_slack
+from channels.slack.testing.inbound import dm_event
 from memory.db import Database
 from memory.models import Message
-from tests.support.slack_requests import dm_event
 
 
 @pytest.fixture

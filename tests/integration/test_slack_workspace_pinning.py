@@ -15,12 +15,9 @@ import pytest
 
 from agents.providers.function import FunctionProvider
 from bot.compare.render import BEST_ACTION
+from bot.testing.slack_bot import FORM, SlackBot, running_slack_bot
 from channels.slack.testing import BOT_USER_ID, TEAM_ID, FakeSlack, run_fake_slack
-from memory.db import Database
-from memory.models import ReplyFeedback
-from tests.support.rows import count_rows
-from tests.support.slack_bot import FORM, SlackBot, running_slack_bot
-from tests.support.slack_requests import (
+from channels.slack.testing.inbound import (
     APP_ID,
     action_body,
     command_body,
@@ -28,6 +25,9 @@ from tests.support.slack_requests import (
     event_body,
     mention_event,
 )
+from memory.db import Database
+from memory.models import ReplyFeedback
+from tests.support.rows import count_rows
 
 OTHER = "T0OTHER"
 OPS = "C0OPS"

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.testing.sms_bot import SmsBot, running_sms_bot
 from memory.db import Database
 from memory.models import Alert, SendCost
 from memory.spend import SpendLedger, month_bounds
 from tests.support.cli import bot_env, run_bot
-from tests.support.sms_bot import SmsBot, running_sms_bot
 
 #: The estimate per segment by default (SMS_PRICE_PER_SEGMENT_USD): Twilio's US rate.
 US_RATE = 0.0083

@@ -13,6 +13,8 @@ from itertools import cycle
 import pytest
 from sqlalchemy import select
 
+from bot.testing.sms_bot import CUSTOMER, SmsBot
+from bot.testing.sms_bot import running_sms_bot as _running
 from channels.base import Address, IncomingMessage, OutgoingMessage, Receipt
 from channels.errors import ChannelSendError
 from channels.sms.config import TwilioConfig
@@ -21,8 +23,6 @@ from channels.sms.segments import GSM7, UCS2
 from channels.sms.testing import run_fake_twilio
 from memory.db import Database
 from memory.models import Message
-from tests.support.sms_bot import CUSTOMER, SmsBot
-from tests.support.sms_bot import running_sms_bot as _running
 
 EMOJI = "\U0001f642"  # 🙂: outside the BMP, two UTF-16 code units
 

@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import func, select
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.testing.sms_bot import CUSTOMER, FROM_NUMBER, HELP_TEXT, PUBLIC_URL, SmsBot
+from bot.testing.sms_bot import running_sms_bot as _running
 from channels.base import OutgoingMessage
 from channels.errors import RecipientOptedOutError
 from channels.sms.testing import inbound_form
 from memory.db import Database
 from memory.models import Message
-from tests.support.sms_bot import CUSTOMER, FROM_NUMBER, HELP_TEXT, PUBLIC_URL, SmsBot
-from tests.support.sms_bot import running_sms_bot as _running
 
 EMPTY_TWIML = str(MessagingResponse())
 

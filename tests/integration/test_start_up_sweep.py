@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from bot.testing.sms_bot import running_sms_bot
 from memory.db import Database
 from memory.models import Message
-from tests.support.sms_bot import running_sms_bot
 
 QUESTION, ANSWER = "hello, do you do catering?", "We do! When is your event?"
 

@@ -9,9 +9,9 @@ import pytest
 
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
+from bot.testing.served import running_runtime
 from channels.telegram.testing import FakeTelegram, run_fake_telegram
 from memory.db import Database
-from tests.support.served import running_runtime
 from tests.support.telegram_updates import USER_ID, text_update
 
 

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
+from bot.testing.served import http_client, running_runtime
 from channels.telegram.testing import FakeTelegram, run_fake_telegram
 from channels.telegram.verify import SECRET_HEADER
 from memory.db import Database
 from memory.models import Message
-from tests.support.served import http_client, running_runtime
 from tests.support.telegram_updates import (
     USER_ID,
     callback_update,

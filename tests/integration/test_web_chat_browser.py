@@ -21,11 +21,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from bot.testing.sms_bot import CUSTOMER
 from channels.testing import serve_in_background
 from memory.db import Database
 from memory.models import Identity, Message
 from tests.support.browser import browser, screenshot  # noqa: F401  (the fixture)
-from tests.support.sms_bot import CUSTOMER
 from tests.support.web_bot import running_web_bot
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]

@@ -12,10 +12,10 @@ import pytest
 from agents.routing.base import Route, Router
 from bot.handoff.desk import HANDOFF_MESSAGE
 from channels.slack.testing import BOT_TOKEN, FakeSlack, run_fake_slack
+from channels.slack.testing.inbound import SIGNING_SECRET
 from memory.booking_records import BookingRecord
 from memory.bookings import BookingStore
 from memory.db import Database
-from tests.support.slack_requests import SIGNING_SECRET
 from tests.support.web_bot import WebBot, ends_reply, running_web_bot
 
 OTHER_CUSTOMER = "+15559876543"

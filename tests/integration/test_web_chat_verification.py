@@ -21,13 +21,13 @@ from sqlalchemy import select, update
 from agents.providers.function import FunctionProvider
 from agents.routing.base import Route, Router
 from bot.runtime import Runtime
+from bot.testing.sms_bot import CUSTOMER
 from channels.base import OutgoingMessage
 from memory.booking_records import BookingRecord
 from memory.bookings import BookingStore
 from memory.db import Database
 from memory.models import Identity, Message, WebVerification, utcnow
 from tests.support.fake_smtp import run_fake_smtp
-from tests.support.sms_bot import CUSTOMER
 from tests.support.web_bot import WebBot, running_web_bot
 
 OTHER = "+15559876543"

@@ -10,10 +10,10 @@ from contextlib import asynccontextmanager
 import httpx
 
 from agents.routing.base import HUMAN_ROUTE
+from bot.testing.sms_bot import CUSTOMER, SmsBot, running_sms_bot
 from memory.db import Database
 from tests.support.compare_models import model_id
 from tests.support.routers import ScriptedRouter
-from tests.support.sms_bot import CUSTOMER, SmsBot, running_sms_bot
 
 ADMIN_TOKEN = "console-token-of-the-tests-0123456789"
 #: What the customer texts to be handed to a person.

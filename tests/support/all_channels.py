@@ -23,14 +23,14 @@ from sqlalchemy import func, select, text
 
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
+from bot.testing.served import http_client, running_runtime
 from channels.slack.testing import BOT_TOKEN, FakeSlack, run_fake_slack
+from channels.slack.testing.inbound import SIGNING_SECRET
 from channels.sms.testing import FakeTwilio, TwilioSigner, run_fake_twilio
 from channels.telegram.testing import FakeTelegram, run_fake_telegram
 from memory.db import Database
 from memory.models import Contact, Identity, Message
 from tests.support.postgres import postgres_url
-from tests.support.served import http_client, running_runtime
-from tests.support.slack_requests import SIGNING_SECRET
 
 TELEGRAM_SECRET = "s3cret_webhook-token"
 PUBLIC_URL = "https://bot.example.test"

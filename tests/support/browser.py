@@ -1,7 +1,7 @@
 """`browser`: one headless Chromium per test session, driven by Playwright's Python API.
 
-Debian's ``chromium`` package is the browser (``executable_path``); nothing is
-downloaded at test time (``playwright install`` is never run). Without
+Chromium is launched as `bot.testing.browser` says (Debian's package; nothing is
+downloaded at test time: ``playwright install`` is never run). Without
 /usr/bin/chromium or the playwright package the browser tests skip, saying
 why; under CI=true they fail instead (`tests.support.ci.skip_or_fail`).
 
@@ -20,25 +20,15 @@ from typing import TYPE_CHECKING
 
 import pytest_asyncio
 
+from bot.testing.browser import CHROMIUM, CHROMIUM_ARGS
+from bot.testing.processes import ROOT
 from tests.support.ci import skip_or_fail
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
 
-CHROMIUM = Path("/usr/bin/chromium")
 #: Looked up once, at import (not in the event loop).
 CHROMIUM_INSTALLED = CHROMIUM.exists()
-#: Quiet, offline, sandbox-free (containers): the browser reaches only the test's servers.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-ROOT = Path(__file__).resolve().parents[2]
 #: Where browser tests save screenshots for review: tests/artifacts (git-ignored), or with
 #: UPDATE_SCREENSHOTS=1 docs/img, where the README and docs show them.
 SCREENSHOTS = ROOT / ("docs/img" if os.environ.get("UPDATE_SCREENSHOTS") else "tests/artifacts")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from bot.testing.processes import ROOT
 
 
 def bot_env(tmp_path: Path, **settings: str) -> dict[str, str]:
@@ -16,7 +16,7 @@ def bot_env(tmp_path: Path, **settings: str) -> dict[str, str]:
     return {
         **clean,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-        "PYTHONPATH": str(ROOT),  # so the function provider can import tests.support
+        "PYTHONPATH": str(ROOT),  # this checkout, and the test doubles a function provider names
         **settings,
     }
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
+from bot.testing.sms_bot import SmsBot, running_sms_bot
 from memory.db import Database
-from tests.support.sms_bot import SmsBot, running_sms_bot
 
 SECRET = "test-web-chat-secret-0123456789abcdef"
 ORIGIN = "https://shop.example.test"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.support.cli import ROOT, bot_env, run_bot
+from bot.testing.processes import ROOT
+from tests.support.cli import bot_env, run_bot
 
 SAMPLE = ROOT / "bot" / "sample" / "bookings.yml"
 

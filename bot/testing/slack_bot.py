@@ -17,17 +17,17 @@ from sqlalchemy import func, select
 
 from agents.providers.base import ModelProvider
 from bot.runtime import Runtime
+from bot.testing.served import http_client, running_runtime
 from channels.slack.testing import BOT_TOKEN, TEAM_ID, FakeSlack
-from memory.db import Database
-from memory.models import Message
-from tests.support.served import http_client, running_runtime
-from tests.support.slack_requests import (
+from channels.slack.testing.inbound import (
     SIGNING_SECRET,
     action_body,
     command_body,
     event_body,
     signed_headers,
 )
+from memory.db import Database
+from memory.models import Message
 
 FORM = "application/x-www-form-urlencoded"
 #: The team member requests come from by default.
@@ -101,7 +101,7 @@ async def running_slack_bot(
     """Start the bot on ``db`` with Slack on (plus any ``settings``) and serve it.
 
     The test workspace is pinned (``SLACK_TEAM_ID``), and ``U1``, the default
-    sender of `tests.support.slack_requests`, is a member of it unless the test
+    sender of `channels.slack.testing.inbound`, is a member of it unless the test
     said who ``U1`` is: Slack users are the team only when users.info says so.
     """
     if TEAMMATE not in fake.users:

@@ -1,9 +1,9 @@
-"""Real ``bot serve`` and ``bot worker`` processes, for crash and ordering tests.
+"""Real ``bot serve`` and ``bot worker`` processes, for crash and ordering tests and benches.
 
 Each process runs in its own session (process group), so a test can
 ``kill -9`` a server with everything it started, as a machine dying would.
 On PostgreSQL each test gets a database of its own (a subprocess cannot be
-handed the per-test schema the in-process tests use).
+handed the per-test schema the in-process tests use): `fresh_postgres`.
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
+from bot.testing.sms_bot import FROM_NUMBER, PUBLIC_URL
 from channels.sms.testing import FakeTwilio, TwilioSigner, inbound_form
-from tests.support.cli import ROOT
-from tests.support.postgres import postgres_url
 
-PUBLIC_URL = "https://bot.example.test"
-FROM_NUMBER = "+15550000000"
+#: The checkout these modules run from: bot processes get it as PYTHONPATH, so they
+#: import this tree (and its test doubles), not an installed copy.
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @asynccontextmanager
@@ -46,16 +46,6 @@ async def fresh_postgres(url: str) -> AsyncIterator[str]:
         with suppress(Exception):
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
-
-
-@asynccontextmanager
-async def database_url(kind: str, tmp: Path) -> AsyncIterator[str]:
-    """A fresh database of ``kind`` (sqlite, postgresql) for bot processes; skips without one."""
-    if kind == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp / 'bot.db'}"
-        return
-    async with fresh_postgres(postgres_url()) as fresh:
-        yield fresh
 
 
 async def wait_for(condition: Callable[[], object], seconds: float = 90) -> bool:
@@ -83,7 +73,7 @@ def pipeline_env(database_url: str, fake: FakeTwilio, tmp: Path, **extra: str) -
         **clean,
         "PYTHONPATH": str(ROOT),
         "DATABASE_URL": database_url,
-        "AI_PROVIDER": "function:tests.support.slow_replies:slow_echo",
+        "AI_PROVIDER": "function:bot.testing.slow_replies:slow_echo",
         "ROUTER_EMBEDDINGS": "false",
         "ROUTER_MIN_CONFIDENCE": "0",
         "TWILIO_ACCOUNT_SID": fake.account_sid,

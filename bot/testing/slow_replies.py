@@ -1,6 +1,6 @@
 """Models for real-process tests, importable by a ``bot`` subprocess.
 
-``AI_PROVIDER=function:tests.support.slow_replies:slow_echo`` answers ``Re: <text>``
+``AI_PROVIDER=function:bot.testing.slow_replies:slow_echo`` answers ``Re: <text>``
 after ``SLOW_REPLY_S`` seconds (a vendor call's wait); ``jittery_echo`` after a
 random 0.05-0.5 s, so answers of one conversation would overtake each other
 if nothing kept their order. With ``REPLY_STAMPS`` set to a file, `slow_echo`

@@ -7,7 +7,7 @@ server that answers what slack_sdk sends (``auth.test``, ``chat.postMessage``,
 It can answer a 429 with ``Retry-After``, and tests wait for calls with
 `FakeSlack.wait_calls` instead of sleeping.
 
-Inbound requests (signed as Slack signs them) are built in `tests.support.slack_requests`.
+Inbound requests (signed as Slack signs them) are built in `channels.slack.testing.inbound`.
 """
 
 from __future__ import annotations

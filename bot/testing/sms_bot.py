@@ -17,10 +17,10 @@ import httpx
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
 from bot.runtime import Runtime
+from bot.testing.served import http_client, running_runtime
 from channels.sms.outbound import SmsChannel
 from channels.sms.testing import FakeTwilio, TwilioSigner, inbound_form, run_fake_twilio
 from memory.db import Database
-from tests.support.served import http_client, running_runtime
 
 PUBLIC_URL = "https://bot.example.test"
 FROM_NUMBER = "+15550000000"
