@@ -1,7 +1,8 @@
 """Models for real-process tests, importable by a ``bot`` subprocess.
 
 ``AI_PROVIDER=function:bot.testing.slow_replies:slow_echo`` answers ``Re: <text>``
-after ``SLOW_REPLY_S`` seconds (a vendor call's wait); ``jittery_echo`` after a
+after ``SLOW_REPLY_S`` seconds (a vendor call's wait; with ``SLOW_REPLY_MATCH`` set,
+only for questions containing it, the others at once); ``jittery_echo`` after a
 random 0.05-0.5 s, so answers of one conversation would overtake each other
 if nothing kept their order. With ``REPLY_STAMPS`` set to a file, `slow_echo`
 appends the wall-clock time each answer's model call starts and its question
@@ -26,8 +27,10 @@ async def slow_echo(messages: Sequence[ChatMessage]) -> str:
         # A few bytes to a local file, in a test double: not worth a thread hop.
         with open(stamps, "a", encoding="utf-8") as out:  # noqa: ASYNC230
             out.write(f"{time.time():.6f} {messages[-1].content}\n")
-    await asyncio.sleep(float(os.environ.get("SLOW_REPLY_S", "1")))
-    return f"Re: {messages[-1].content}"
+    question = messages[-1].content
+    if os.environ.get("SLOW_REPLY_MATCH", "") in question:
+        await asyncio.sleep(float(os.environ.get("SLOW_REPLY_S", "1")))
+    return f"Re: {question}"
 
 
 async def jittery_echo(messages: Sequence[ChatMessage]) -> str:

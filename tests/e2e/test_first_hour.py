@@ -95,7 +95,8 @@ def test_ctrl_c_stops_the_answer_not_the_chat_and_it_is_never_answered(env, tmp_
     slow = {**env, "AI_PROVIDER": "function:bot.testing.slow_replies:slow_echo"}
     chat = subprocess.Popen(
         [sys.executable, "-m", "bot", "chat"],
-        env={**slow, "SLOW_REPLY_S": "60"},
+        # Only the first message is slow: "still there?" is answered at once.
+        env={**slow, "SLOW_REPLY_S": "60", "SLOW_REPLY_MATCH": "Hello there"},
         cwd=tmp_path,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
