@@ -26,9 +26,9 @@ from agents.providers.function import FunctionProvider
 from agents.request import AgentRequest
 from agents.tools import AgentTools
 from bench.databases import drop, fresh_database
+from bot.followups.quiet_hours import QuietHours
 from bot.followups.runner import FollowUpRunner
 from bot.pipeline.outbox import Outbox
-from bot.quiet_hours import QuietHours
 from bot.settings import SAMPLE_BUSINESS_DIR
 from channels.testing import RecordingChannel
 from memory.contacts import ContactDirectory

@@ -31,7 +31,7 @@ from bot.agent_answer import (
     ask_agent,
     stored_extras,
 )
-from bot.budget import BudgetMonitor
+from bot.costs.budget import BudgetMonitor
 from bot.errors import InvalidMessageError
 from bot.handoff.clarify import Clarifier
 from bot.handoff.desk import HANDOFF_MESSAGE, HandoffDesk

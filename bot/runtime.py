@@ -21,10 +21,11 @@ from agents.providers.factory import ProviderFactory
 from agents.routing import build_router
 from agents.routing.base import Router
 from agents.tools import AgentTools
-from bot.alerts import LogAlertSink
-from bot.budget import BudgetMonitor
 from bot.commands import CommandRegistry, TeamPolicy, builtin_commands
 from bot.compare.service import CompareService
+from bot.costs.alerts import LogAlertSink
+from bot.costs.budget import BudgetMonitor
+from bot.costs.send_costs import SendCosts
 from bot.enrich.service import EnrichService
 from bot.features import feature_commands
 from bot.followups.runner import FollowUpRunner
@@ -38,7 +39,6 @@ from bot.pipeline.sweep import sweep_unanswered
 from bot.pipeline.worker import MessageWorker
 from bot.preflight import preflight
 from bot.retention import RETENTION_INTERVAL_S, retention_round
-from bot.send_costs import SendCosts
 from bot.settings import Settings
 from bot.wiring.channels import ChannelSet, build_channels
 from bot.wiring.followups import followup_runner, lead_book

@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 
 
 class SpendGate(Protocol):
-    """Says whether billed models may be called now (`bot.budget` implements it)."""
+    """Says whether billed models may be called now (`bot.costs.budget` implements it)."""
 
     def paid_calls_allowed(self) -> bool:
         """False once the month's budget is spent and the hard cap is on."""

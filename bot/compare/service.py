@@ -21,9 +21,9 @@ from agents.compare.runner import CompareRunner
 from agents.errors import AgentError
 from agents.providers.base import ModelProvider
 from agents.providers.factory import ProviderFactory
-from bot.budget import BudgetMonitor
 from bot.compare.admission import CompareRefusedError, CompareTicket, checked_question
 from bot.compare.stored import stored_answer, stored_compare
+from bot.costs.budget import BudgetMonitor
 from memory.compare import (
     CompareStore,
     ModelStats,

@@ -28,7 +28,7 @@ from memory.errors import InvalidAddressError
 from memory.models import utcnow
 
 if TYPE_CHECKING:
-    from bot.budget import BudgetMonitor
+    from bot.costs.budget import BudgetMonitor
     from memory.conversations import ConversationStore
     from memory.model_calls import CallUsage
 

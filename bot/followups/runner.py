@@ -30,9 +30,9 @@ from agents.errors import ProviderError
 from agents.lead_nurturing.agent import LeadNurturingAgent
 from agents.providers.base import CallOptions, CallRecord, ChatMessage, Completion, ModelProvider
 from bot.followups.periodic import PeriodicFollowUps
+from bot.followups.quiet_hours import QuietHours
 from bot.followups.text import template
 from bot.pipeline.outbox import Outbox
-from bot.quiet_hours import QuietHours
 from channels.base import OutgoingMessage
 from channels.errors import ChannelError, RecipientOptedOutError
 from memory.followup_claims import FollowUpClaims

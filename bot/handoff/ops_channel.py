@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.alerts import Alert, AlertLog
+from bot.costs.alerts import Alert, AlertLog
 from bot.pipeline.outbox import Outbox
 from channels.base import Card, CardAction, CardField, Channel, OutgoingMessage
 

@@ -8,11 +8,11 @@ So a webhook acknowledges only what is already stored and scheduled, and fast
 whatever the model does. When answering fails, the person is told rather
 than left waiting.
 
-A customer's message past their inbound limit (`bot.inbound_limits`) is
+A customer's message past their inbound limit (`bot.pipeline.inbound_limits`) is
 stored and not answered: its job finds the limit and, for the first of its
 window, sends a notice instead, stored as any reply is. Channels report what
 their sends cost (`record_sent`, `record_price`: SMS segments) to
-`bot.send_costs`.
+`bot.costs.send_costs`.
 
 Every text a channel hands over is cleaned first (`channels.text.clean_text`):
 a NUL or a lone surrogate in a message, a name or an id is removed, never a
@@ -29,14 +29,14 @@ from sqlalchemy import exc as sql
 
 from agents.sentences import SentenceCallback
 from bot.commands import CommandContext, CommandRegistry
+from bot.costs.send_costs import SendCosts
 from bot.errors import InvalidMessageError
-from bot.inbound_limits import NOTICES, InboundLimiter, LimitHit
 from bot.observability import metrics, tracing
 from bot.orchestrator import Orchestrator, Reply
+from bot.pipeline.inbound_limits import NOTICES, InboundLimiter, LimitHit
 from bot.pipeline.intake import store_and_schedule
 from bot.pipeline.jobs import Jobs, LocalJobs, answer_lock
-from bot.reactions import ReactionFeedback
-from bot.send_costs import SendCosts
+from bot.pipeline.reactions import ReactionFeedback
 from channels.base import (
     Address,
     IncomingMessage,
@@ -163,7 +163,7 @@ class BotInbox:
         return await self.send_costs.priced(channel, sent_id, price=price, price_unit=price_unit)
 
     async def record_reaction(self, reaction: Reaction) -> bool:
-        """A thumbs up or down on a bot reply rates it (see `bot.reactions`)."""
+        """A thumbs up or down on a bot reply rates it (see `bot.pipeline.reactions`)."""
         reaction = replace(
             reaction,
             sent_id=clean_text(reaction.sent_id),

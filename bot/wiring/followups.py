@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from agents.lead_nurturing.agent import LeadNurturingAgent
+from bot.followups.quiet_hours import QuietHours
 from bot.followups.runner import FollowUpRunner
 from bot.orchestrator import Orchestrator
-from bot.quiet_hours import QuietHours
 from bot.settings import Settings
 from memory.db import Database
 from memory.followups import FollowUpStore

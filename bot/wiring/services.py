@@ -13,11 +13,11 @@ from agents.business import BusinessProfile
 from agents.enrich.enricher import Enricher
 from agents.providers.factory import ProviderFactory
 from agents.research.known import research_provider
-from bot.alerts import AlertLog, AlertSink
-from bot.budget import BudgetMonitor
 from bot.compare.service import CompareService
+from bot.costs.alerts import AlertLog, AlertSink
+from bot.costs.budget import BudgetMonitor
 from bot.enrich.service import EnrichService, offers_text
-from bot.inbound_limits import InboundLimiter
+from bot.pipeline.inbound_limits import InboundLimiter
 from bot.settings import Settings
 from bot.team import TeamPolicy
 from memory.compare import CompareStore

@@ -17,8 +17,8 @@ from agents.providers.base import CallOptions, ChatMessage, Completion, StreamEv
 from agents.providers.fallback import FallbackProvider
 from agents.providers.function import FunctionProvider
 from agents.providers.remote import RemoteProvider
-from bot.alerts import Alert, AlertLog, LogAlertSink
-from bot.budget import BudgetMonitor
+from bot.costs.alerts import Alert, AlertLog, LogAlertSink
+from bot.costs.budget import BudgetMonitor
 from memory.db import Database
 from memory.model_calls import ModelUsage
 from memory.models import Alert as AlertRow

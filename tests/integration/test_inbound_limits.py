@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from agents.providers.function import FunctionProvider
-from bot.inbound_limits import NOTICES
+from bot.pipeline.inbound_limits import NOTICES
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.testing.sms_bot import running_sms_bot

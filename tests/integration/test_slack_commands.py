@@ -10,7 +10,7 @@ import pytest
 
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
-from bot.alerts import Alert
+from bot.costs.alerts import Alert
 from bot.testing.slack_bot import FORM, SlackBot, running_slack_bot
 from channels.slack.testing import FakeSlack, run_fake_slack
 from channels.slack.testing.inbound import action_body, command_body

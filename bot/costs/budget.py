@@ -9,7 +9,7 @@ between, from the calls this process makes (`after_calls`). Several processes
 therefore each see the others' spend within ``refresh_seconds``; a refresh
 replaces the cached figure with the database's, so the error never grows.
 
-Alerts, each once across every process and restart (`bot.alerts.AlertLog`):
+Alerts, each once across every process and restart (`bot.costs.alerts.AlertLog`):
 ``budget:<YYYY-MM>:80`` and ``budget:<YYYY-MM>:100`` when the month's spend
 reaches 80% and 100% of ``MONTHLY_BUDGET_USD``, and ``customers:<N>`` when
 there are ``CUSTOMER_ALERT_THRESHOLD`` live (unmerged) contacts. A jump past
@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Protocol
 
-from bot.alerts import Alert, AlertLog, AlertSink
+from bot.costs.alerts import Alert, AlertLog, AlertSink
 from memory.db import Database
 from memory.models import utcnow
 from memory.spend import SpendLedger, month_bounds, month_key

@@ -15,7 +15,7 @@ depend on when, or in which process, it is checked. A message past a limit
 stays stored (nothing is lost; the team sees it) and is not answered. The
 first one of a window tells the sender once, and the team is alerted once
 per sender, limit and UTC day: both through rows whose unique keys let one
-process win (`memory.inbound_limits`, `bot.alerts`).
+process win (`memory.inbound_limits`, `bot.costs.alerts`).
 
 STOP and START are never limited: opting out must always work.
 """
@@ -27,7 +27,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.alerts import Alert, AlertLog
+from bot.costs.alerts import Alert, AlertLog
 from bot.team import TeamPolicy
 from channels.base import OPT_IN_COMMAND, OPT_OUT_COMMAND, IncomingMessage
 from memory.conversations import RecordedMessage

@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.budget import BudgetMonitor
+from bot.costs.budget import BudgetMonitor
 from memory.send_costs import SendCostStore
 
 log = logging.getLogger(__name__)
