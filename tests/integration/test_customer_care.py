@@ -8,14 +8,12 @@ router's tests' business; these are about what the agent then does.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from agents.routing.base import Route, Router
 from bot.handoff.desk import HANDOFF_MESSAGE
 from bot.testing.sms_bot import CUSTOMER, SmsBot, running_sms_bot
 from channels.slack.testing import BOT_TOKEN, FakeSlack, run_fake_slack
@@ -24,31 +22,15 @@ from memory.booking_records import BookingRecord
 from memory.bookings import BookingStore
 from memory.db import Database
 from memory.models import Conversation, Message
+from tests.support.routers import ScriptedRouter
 
 #: Routing as the channel tests run it: lexical only, never a clarifying question.
 ROUTING = {"router_embeddings": False, "router_min_confidence": 0.0}
 OTHER_CUSTOMER = "+15559876543"
 
 
-@dataclass
-class PinnedRouter(Router):
-    """Sends every message to one agent."""
-
-    agent: str
-
-    async def route(
-        self,
-        text: str,
-        *,
-        channel: str,
-        current_agent: str | None = None,
-        is_team: bool | None = None,
-    ) -> Route:
-        return Route(self.agent, 1.0, "pinned by the test")
-
-
 def pin(bot: SmsBot, agent: str = "customer_care") -> None:
-    bot.runtime.orchestrator.router = PinnedRouter(agent)
+    bot.runtime.orchestrator.router = ScriptedRouter(default=agent)
 
 
 def store_of(bot: SmsBot) -> BookingStore:

@@ -14,7 +14,6 @@ import pytest
 
 from agents.providers.base import ChatMessage
 from agents.providers.function import FunctionProvider
-from agents.routing.base import Route, Router
 from bot.runtime import Runtime
 from bot.settings import Settings
 from channels.base import Address, IncomingMessage
@@ -23,22 +22,9 @@ from memory.db import Database
 from memory.followups import FollowUpStore
 from memory.leads import ENGAGED, NEW, QUALIFIED, LeadBook
 from memory.models import Booking, Contact
+from tests.support.routers import ScriptedRouter
 
 PHONE = "+15551234567"
-
-
-class LeadRouter(Router):
-    """Every message to the lead agent."""
-
-    async def route(
-        self,
-        text: str,
-        *,
-        channel: str,
-        current_agent: str | None = None,
-        is_team: bool | None = None,
-    ) -> Route:
-        return Route("lead_nurturing", 1.0, "test")
 
 
 @pytest.fixture
@@ -57,7 +43,7 @@ async def runtime(
     rt = await Runtime.start(
         settings,
         provider=FunctionProvider(reply, model="test"),
-        router=LeadRouter(),
+        router=ScriptedRouter(default="lead_nurturing"),
         channels={name: RecordingChannel(name) for name in ("sms", "slack")},
         db=database,
     )

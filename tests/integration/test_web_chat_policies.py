@@ -4,36 +4,20 @@ then reaches the visitor's stream), and another customer's booking is not shown.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
-from agents.routing.base import Route, Router
 from bot.handoff.desk import HANDOFF_MESSAGE
 from channels.slack.testing import BOT_TOKEN, FakeSlack, run_fake_slack
 from channels.slack.testing.inbound import SIGNING_SECRET
 from memory.booking_records import BookingRecord
 from memory.bookings import BookingStore
 from memory.db import Database
+from tests.support.routers import ScriptedRouter
 from tests.support.web_bot import WebBot, ends_reply, running_web_bot
 
 OTHER_CUSTOMER = "+15559876543"
-
-
-@dataclass
-class PinnedRouter(Router):
-    """Sends every message to customer care."""
-
-    async def route(
-        self,
-        text: str,
-        *,
-        channel: str,
-        current_agent: str | None = None,
-        is_team: bool | None = None,
-    ) -> Route:
-        return Route("customer_care", 1.0, "pinned by the test")
 
 
 @pytest.fixture
@@ -51,7 +35,7 @@ async def bot(database: Database, slack: FakeSlack) -> AsyncIterator[WebBot]:
         "slack_ops_channel": "C0OPS",
     }
     async with running_web_bot(database, **team) as running:
-        running.sms.runtime.orchestrator.router = PinnedRouter()
+        running.sms.runtime.orchestrator.router = ScriptedRouter(default="customer_care")
         store = running.sms.runtime.orchestrator.agents["customer_care"].agent_tools.bookings
         assert isinstance(store, BookingStore)
         day = store.today() + timedelta(days=5)

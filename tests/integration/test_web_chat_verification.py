@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from agents.providers.function import FunctionProvider
-from agents.routing.base import Route, Router
 from bot.runtime import Runtime
 from bot.testing.sms_bot import CUSTOMER
 from channels.base import OutgoingMessage
@@ -28,32 +26,16 @@ from memory.bookings import BookingStore
 from memory.db import Database
 from memory.models import Identity, Message, WebVerification, utcnow
 from tests.support.fake_smtp import run_fake_smtp
+from tests.support.routers import ScriptedRouter
 from tests.support.web_bot import WebBot, running_web_bot
 
 OTHER = "+15559876543"
 
 
-@dataclass
-class PinnedRouter(Router):
-    """Sends every message to one agent."""
-
-    agent: str
-
-    async def route(
-        self,
-        text: str,
-        *,
-        channel: str,
-        current_agent: str | None = None,
-        is_team: bool | None = None,
-    ) -> Route:
-        return Route(self.agent, 1.0, "pinned by the test")
-
-
 @pytest.fixture
 async def bot(database: Database) -> AsyncIterator[WebBot]:
     async with running_web_bot(database) as running:
-        running.sms.runtime.orchestrator.router = PinnedRouter("customer_care")
+        running.sms.runtime.orchestrator.router = ScriptedRouter(default="customer_care")
         yield running
 
 
