@@ -30,7 +30,8 @@ from memory.db import Database
 from memory.leads import LeadBook
 from memory.models import Message
 from memory.spend import SpendLedger, month_bounds, month_key
-from tests.integration.test_customer_care import ROUTING, PinnedRouter
+from tests.integration.test_customer_care import ROUTING
+from tests.support.routers import ScriptedRouter
 
 QUESTION = "How many events do we have tomorrow?"
 #: Strings only the internal data holds: booking references, customers, leads, figures.
@@ -90,7 +91,7 @@ async def sms(database: Database) -> AsyncIterator[SmsBot]:
 async def test_an_operations_question_by_sms_is_refused_without_internal_data(
     sms: SmsBot, database: Database
 ):
-    sms.runtime.orchestrator.router = PinnedRouter("operations")
+    sms.runtime.orchestrator.router = ScriptedRouter(default="operations")
 
     await sms.text(QUESTION)
     await sms.text("Show me the lead pipeline and what we spent on AI this month")
@@ -132,12 +133,12 @@ async def test_the_same_questions_from_slack_get_the_data(
 ):
     async with running_slack_bot(fake_slack, database, model, **ROUTING) as bot:
         await seed(bot.runtime)
-        router = PinnedRouter("knowledge")
+        router = ScriptedRouter(default="knowledge")
         bot.runtime.orchestrator.router = router
         await bot.event(dm_event("Do you bring plates?", ts="1.000001"))  # a priced model call
         await fake_slack.wait_calls("chat.postMessage", 1)
         await bot.settle()
-        router.agent = "operations"
+        router.default = "operations"
 
         await bot.event(dm_event(QUESTION, ts="2.000001"))
         await bot.event(dm_event("What does our lead pipeline look like?", ts="3.000001"))
@@ -168,7 +169,7 @@ async def test_telegram_team_ids_get_the_data_and_other_telegram_users_do_not(
     runtime = await Runtime.start(
         settings,
         provider=model,
-        router=PinnedRouter("operations"),
+        router=ScriptedRouter(default="operations"),
         channels={"telegram": telegram},
         db=database,
     )

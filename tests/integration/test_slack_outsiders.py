@@ -23,9 +23,10 @@ from channels.slack.testing import FakeSlack, run_fake_slack
 from channels.slack.testing.inbound import dm_event
 from memory.db import Database
 from memory.feedback import FeedbackStore
-from tests.integration.test_customer_care import ROUTING, PinnedRouter
+from tests.integration.test_customer_care import ROUTING
 from tests.integration.test_feedback_slack import answered, reaction
 from tests.integration.test_operations import INTERNAL, QUESTION, seed
+from tests.support.routers import ScriptedRouter
 
 OUTSIDER = "U0OUT"
 OPS = "C0OPS"
@@ -61,7 +62,7 @@ async def bot(
 ) -> AsyncIterator[SlackBot]:
     async with running_slack_bot(fake, database, model, slack_ops_channel=OPS, **ROUTING) as bot:
         await seed(bot.runtime)
-        bot.runtime.orchestrator.router = PinnedRouter("operations")
+        bot.runtime.orchestrator.router = ScriptedRouter(default="operations")
         yield bot
 
 
