@@ -186,7 +186,12 @@ async def one_run(kind: str, url: str, args: argparse.Namespace, tmp: Path) -> d
             for i in range(max(1, answers)):
                 workers.append(await start_bot(["worker"], env, tmp, f"{kind}-w{i}"))
         ingest_cpu = _group_cpu_s(serve.process.pid)
+        database_before = _postgres_cpu_s()
         first, last = await _replies_timed(fake, len(latencies), seconds=args.timeout_s)
+        answering_cpu = {
+            "workers": sum(_group_cpu_s(w.process.pid) or 0.0 for w in workers),
+            "postgres": _postgres_cpu_s() - database_before,
+        }
         answered_s = time.perf_counter() - started
         answered_cpu = _group_cpu_s(serve.process.pid)
         for process in (serve, *workers):
@@ -228,6 +233,10 @@ async def one_run(kind: str, url: str, args: argparse.Namespace, tmp: Path) -> d
     }
     if answers:
         result["answer_workers"] = answers
+        # CPU per answer while answering: the worker processes' and PostgreSQL's.
+        replies = max(1, len(fake.messages))
+        for name, seconds in answering_cpu.items():
+            result[f"{name}_cpu_ms_per_answer"] = round(seconds * 1000 / replies, 2)
         result["answers_per_s"] = round((len(fake.messages) - 1) / max(last - first, 1e-6), 1)
     elif worker_on and (waits := _ack_to_start(stamps, acked_at)) is not None:
         result["ack_to_start_p50_ms"], result["ack_to_start_p99_ms"] = waits

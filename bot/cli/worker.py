@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any
 
 import click
 
@@ -50,4 +52,15 @@ def worker(concurrency: int | None) -> None:
             scrape.cancel()
             await runtime.aclose()
 
-    asyncio.run(main())
+    _event_loop_run(main())
+
+
+def _event_loop_run(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run on uvloop where it is installed (uvicorn[standard] brings it, as it does for
+    ``bot serve``): a worker is mostly event-loop and socket work, which uvloop does in C."""
+    try:
+        import uvloop
+    except ImportError:  # e.g. Windows
+        asyncio.run(coroutine)
+    else:
+        uvloop.run(coroutine)
