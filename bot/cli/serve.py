@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import click
 
 from bot.log_setup import log_config
 from bot.observability.multiprocess import shared_metrics_dir
-from bot.settings import get_settings
+from bot.pipeline.worker_processes import WorkerProcesses
+from bot.settings import Settings, get_settings
 
 
 @click.command()
@@ -46,11 +48,10 @@ def serve(
 ) -> None:
     """Serve the channel webhooks, /healthz and the HTTP API.
 
-    On PostgreSQL each process also answers (a job worker) unless --no-worker;
+    On PostgreSQL the web processes verify, store, schedule and acknowledge, and
+    one `bot worker` process started beside them answers (unless --no-worker);
     on SQLite answers run in this one process.
     """
-    import uvicorn
-
     if telegram_polling and workers > 1:
         # Telegram lets one client poll at a time; a second worker's getUpdates fails.
         raise click.UsageError("--telegram-polling needs --workers 1")
@@ -59,11 +60,15 @@ def serve(
         os.environ["SLACK_SOCKET_MODE"] = "true"
     if telegram_polling:
         os.environ["TELEGRAM_POLLING"] = "true"
-    if no_worker:
-        os.environ["SERVE_WORKER"] = "false"
     get_settings.cache_clear()
     settings = get_settings()  # fail here, with one line, rather than in every worker
     on_sqlite = settings.database_url.startswith("sqlite")
+    answer_here = settings.serve_worker and not no_worker and not on_sqlite
+    if not on_sqlite:
+        # The web processes only acknowledge: answering runs in a worker process (below)
+        # or in `bot worker` elsewhere, never on the event loop webhooks wait on.
+        os.environ["SERVE_WORKER"] = "false"
+        get_settings.cache_clear()
     if workers > 1 and on_sqlite:
         # In-process answers live in one process; order and the start-up sweep hold there only.
         raise click.UsageError(
@@ -71,9 +76,21 @@ def serve(
         )
     if no_worker and on_sqlite:
         raise click.UsageError("--no-worker needs PostgreSQL: on SQLite serve answers in-process")
-    if workers > 1:
+    if workers > 1 or answer_here:
         # Several processes: their counters meet in files that /metrics merges.
         shared_metrics_dir()
+    worker_processes = (
+        WorkerProcesses(1, stop_timeout_s=settings.worker_shutdown_s + 5)
+        if answer_here
+        else contextlib.nullcontext()
+    )
+    with worker_processes:
+        _run_web(settings, host=host, port=port, workers=workers)
+
+
+def _run_web(settings: Settings, *, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
     uvicorn.run(
         "bot.http.asgi:app",
         host=host,
