@@ -66,7 +66,7 @@ class FakeTwilio:
     rate_limited: int = 0
     retry_after: str | None = "1"
     #: Seconds a create waits after it is recorded, before it answers: a slow vendor
-    #: (the message exists, the sender does not know yet).
+    #: (the message exists, the sender does not know yet). Lowering it releases waiters.
     delay_s: float = 0.0
     _changed: Changes = field(default_factory=lambda: Changes("Twilio"))
 
@@ -107,8 +107,11 @@ class FakeTwilio:
             )
         resource = self._resource(form, body, to)
         await self._changed.change(lambda: self.messages.append({**form, "resource": resource}))
-        if self.delay_s:
-            await asyncio.sleep(self.delay_s)
+        # Re-read while waiting: a test that lowers delay_s releases the requests already
+        # waiting (else the fake's shutdown would wait out their minute).
+        started = asyncio.get_running_loop().time()
+        while asyncio.get_running_loop().time() - started < self.delay_s:
+            await asyncio.sleep(0.05)
         return JSONResponse(resource, status_code=201)
 
     def _authorised(self, request: Request) -> bool:
