@@ -110,17 +110,14 @@ class Database:
         """PostgreSQL: an autocommit engine with a pool of its own, for the webhooks' one
         statement (`memory.one_statement_intake`).
 
-        Its own pool, so a webhook never waits for a connection behind the answer
-        jobs of an in-process worker (which may hold every connection of the main
-        pool); autocommit, so the statement is its own transaction: no BEGIN, no COMMIT.
+        Its own pool, so a webhook never waits behind an in-process worker's jobs
+        for a connection; autocommit: no BEGIN, no COMMIT around the statement.
         """
         if self.dialect != "postgresql":
             raise ValueError("the intake engine is for PostgreSQL")
         if self._intake_engine is None:
-            # Kept open and no overflow: one short statement per webhook, so a burst
-            # queues for a connection (under a millisecond each) instead of opening and
-            # closing extra ones (a TLS attempt, a login and a backend process apiece,
-            # which under 50 webhooks in flight cost more than the statements).
+            # No overflow: a burst queues for a kept connection (a statement takes under a
+            # millisecond) rather than opening and closing extras (TLS, login, backend).
             options = {**self._engine_options, "pool_size": self._pool_size, "max_overflow": 0}
             self._intake_engine = create_async_engine(
                 self.url,

@@ -14,7 +14,10 @@ class PipelineSettings(BaseSettings):
 
     serve_worker: bool = Field(
         True,
-        description="PostgreSQL: `bot serve` answers in-process too (--no-worker turns it off).",
+        description=(
+            "PostgreSQL: `bot serve` starts a `bot worker` process beside the web "
+            "(--no-worker turns it off); the app alone under uvicorn answers in-process."
+        ),
     )
     worker_concurrency: int = Field(
         20, ge=1, le=1000, description="Answers one worker process runs at once."

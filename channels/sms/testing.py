@@ -110,7 +110,7 @@ class FakeTwilio:
         # Re-read while waiting: a test that lowers delay_s releases the requests already
         # waiting (else the fake's shutdown would wait out their minute).
         started = asyncio.get_running_loop().time()
-        while asyncio.get_running_loop().time() - started < self.delay_s:
+        while asyncio.get_running_loop().time() - started < self.delay_s:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         return JSONResponse(resource, status_code=201)
 
