@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.addresses import normalise
@@ -21,6 +21,13 @@ from memory.models import Contact, Conversation, Identity, Message, ModelCall, u
 #: `channels.base.Address` is a NamedTuple of this shape, so it is passed in as it is;
 #: memory, the bottom layer, names only the shape (it may not import channels).
 Address = tuple[str, str]
+
+
+# Built once, run with parameters: checked before every send, and building a
+# statement per call costs more CPU than its round trip.
+_OPTED_OUT_AT = select(Identity.opted_out_at).where(
+    Identity.kind == bindparam("kind"), Identity.external_id == bindparam("value")
+)
 
 
 class ContactDirectory:
@@ -141,11 +148,7 @@ class ContactDirectory:
         """Whether ``address`` said STOP and has not said START since."""
         kind, value = normalise(*address, default_region=self.default_region)
         async with self.db.reads() as session:
-            opted_out_at = await session.scalar(
-                select(Identity.opted_out_at).where(
-                    Identity.kind == kind, Identity.external_id == value
-                )
-            )
+            opted_out_at = await session.scalar(_OPTED_OUT_AT, {"kind": kind, "value": value})
         return opted_out_at is not None
 
     async def _owners(

@@ -16,14 +16,37 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 
 from memory.db import Database
 from memory.models import InboundLimitHit, Message, utcnow
 
 MESSAGES = Message.__table__
 HITS = InboundLimitHit.__table__
+
+
+@cache
+def _counts_statement(windows: int) -> Select:
+    """Counts for ``windows`` windows, built once per number of windows (every message's
+    job runs it; building it per call cost more CPU than its round trip)."""
+    c = MESSAGES.c
+    counts = []
+    for n in range(windows):
+        recent = (
+            select(c.id)
+            .where(
+                c.contact_id == bindparam("contact_id"),
+                c.created_at >= bindparam(f"since_{n}"),
+                c.id <= bindparam("up_to"),
+                c.direction == "in",
+            )
+            .limit(bindparam(f"at_most_{n}"))
+        )
+        counts.append(select(func.count()).select_from(recent.subquery()).scalar_subquery())
+    return select(*counts)
 
 
 class InboundLimitStore:
@@ -56,22 +79,11 @@ class InboundLimitStore:
         """
         if not windows:
             return []
-        c = MESSAGES.c
-        counts = []
-        for since, at_most in windows:
-            recent = (
-                select(c.id)
-                .where(
-                    c.contact_id == contact_id,
-                    c.created_at >= since,
-                    c.id <= up_to_message,
-                    c.direction == "in",
-                )
-                .limit(at_most)
-            )
-            counts.append(select(func.count()).select_from(recent.subquery()).scalar_subquery())
+        parameters: dict[str, Any] = {"contact_id": contact_id, "up_to": up_to_message}
+        for n, (since, at_most) in enumerate(windows):
+            parameters[f"since_{n}"], parameters[f"at_most_{n}"] = since, at_most
         async with self.db.reads() as session:
-            row = (await session.execute(select(*counts))).one()
+            row = (await session.execute(_counts_statement(len(windows)), parameters)).one()
         return [int(count) for count in row]
 
     async def first_since(self, contact_id: int, since: datetime, *, up_to_message: int) -> int:

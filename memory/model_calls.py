@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from memory.models import ModelCall, utcnow
 
 MODEL_CALLS = ModelCall.__table__
+_INSERT = insert(MODEL_CALLS)  # built once: one per stored reply
 
 
 class CallUsage(Protocol):
@@ -85,7 +86,7 @@ async def insert_model_calls(
         return
     now = utcnow()
     await session.execute(
-        insert(MODEL_CALLS),
+        _INSERT,
         [
             {
                 "created_at": now,

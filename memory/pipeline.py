@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from memory.conversations import ConversationStore, RecordedMessage
 from memory.db import Database, rows_changed
@@ -54,6 +54,35 @@ class StoredIncoming:
     replies: tuple[StoredReply, ...]
 
 
+# Built once, run with parameters: each runs once or twice per answer, and building a
+# statement (and its cache key) per call cost more CPU than its round trip.
+_m, _c = Message.__table__.c, Conversation.__table__.c
+_LOAD = (
+    select(
+        _m.channel, _m.text, _m.external_id, _m.meta, _m.created_at, _m.handled_at,
+        _m.conversation_id, _m.contact_id, _c.agent, _c.handed_off_at,
+    )
+    .join(Conversation.__table__, _c.id == _m.conversation_id)
+    .where(_m.id == bindparam("message_id"), _m.direction == "in")
+)  # fmt: skip
+_REPLIES = (
+    select(_m.id, _m.text, _m.send_state)
+    .where(_m.reply_to_id == bindparam("message_id"), _m.direction == "out")
+    .order_by(_m.id)
+)
+_MARK_HANDLED = (
+    update(Message.__table__)
+    .where(_m.id == bindparam("message_id"))
+    .values(handled_at=bindparam("now"))
+)
+_SET_STATE = (
+    update(Message.__table__)
+    .where(_m.id == bindparam("message_id"))
+    .values(send_state=bindparam("state"))
+)
+_SET_STATE_FROM = _SET_STATE.where(_m.send_state == bindparam("only_from"))
+
+
 class PipelineStore:
     """Reads and marks for `bot.pipeline`."""
 
@@ -63,26 +92,11 @@ class PipelineStore:
 
     async def load(self, message_id: int, *, history_limit: int) -> StoredIncoming | None:
         """The incoming message ``message_id``; None when there is none (rolled back)."""
-        m = Message.__table__.c
-        c = Conversation.__table__.c
         async with self.db.reads() as session:
-            row = (
-                await session.execute(
-                    select(
-                        m.channel, m.text, m.external_id, m.meta, m.created_at, m.handled_at,
-                        m.conversation_id, m.contact_id, c.agent, c.handed_off_at,
-                    )
-                    .join(Conversation.__table__, c.id == m.conversation_id)
-                    .where(m.id == message_id, m.direction == "in")
-                )
-            ).one_or_none()  # fmt: skip
+            row = (await session.execute(_LOAD, {"message_id": message_id})).one_or_none()
             if row is None:
                 return None
-            replies = await session.execute(
-                select(m.id, m.text, m.send_state)
-                .where(m.reply_to_id == message_id, m.direction == "out")
-                .order_by(m.id)
-            )
+            replies = await session.execute(_REPLIES, {"message_id": message_id})
             contact = await surviving_contact(session, row.contact_id)
             contact_id = contact.id if contact else row.contact_id
             history = await read_history(session, contact_id, history_limit, before_id=message_id)
@@ -110,11 +124,7 @@ class PipelineStore:
     async def mark_handled(self, message_id: int) -> None:
         """The job of ``message_id`` is done: a sweep or a second run leaves it alone."""
         async with self.db.one_write() as session:
-            await session.execute(
-                update(Message.__table__)
-                .where(Message.__table__.c.id == message_id)
-                .values(handled_at=utcnow())
-            )
+            await session.execute(_MARK_HANDLED, {"message_id": message_id, "now": utcnow()})
 
     async def mark_cancelled(self, message_id: int) -> None:
         """The asker stopped the answer (Ctrl-C in `bot chat`): never answered, by a sweep
@@ -132,12 +142,12 @@ class PipelineStore:
         self, message_id: int, state: str, *, only_from: str | None = None
     ) -> bool:
         """Move a stored reply to ``state`` (from ``only_from`` if given); False if it was not."""
-        m = Message.__table__.c
-        statement = update(Message.__table__).where(m.id == message_id).values(send_state=state)
+        parameters = {"message_id": message_id, "state": state}
+        statement = _SET_STATE
         if only_from is not None:
-            statement = statement.where(m.send_state == only_from)
+            statement, parameters["only_from"] = _SET_STATE_FROM, only_from
         async with self.db.one_write() as session:
-            result = await session.execute(statement)
+            result = await session.execute(statement, parameters)
         return bool(rows_changed(result))
 
     async def unhandled(

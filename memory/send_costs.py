@@ -48,25 +48,25 @@ class SendCostStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._insert: Any = None
 
     async def record(
         self, *, channel: str, sent_id: str, segments: int, cost_usd: float, estimated: bool
     ) -> bool:
         """Store one sent message's cost; False when ``sent_id`` was recorded before."""
-        statement = (
-            self.db.insert_ignoring_conflicts(SEND_COSTS)
-            .values(
-                created_at=utcnow(),
-                channel=channel,
-                sent_id=sent_id,
-                segments=segments,
-                cost_usd=cost_usd,
-                estimated=estimated,
-            )
-            .returning(SEND_COSTS.c.id)
-        )
-        async with self.db.transaction() as session:
-            return await session.scalar(statement) is not None
+        if self._insert is None:  # built once (per dialect), run with parameters
+            self._insert = self.db.insert_ignoring_conflicts(SEND_COSTS).returning(SEND_COSTS.c.id)
+        row = {
+            "created_at": utcnow(),
+            "channel": channel,
+            "sent_id": sent_id,
+            "segments": segments,
+            "cost_usd": cost_usd,
+            "estimated": estimated,
+        }
+        # One statement, atomic by itself: no BEGIN and COMMIT around it on PostgreSQL.
+        async with self.db.one_write() as session:
+            return await session.scalar(self._insert, row) is not None
 
     async def set_price(self, *, channel: str, sent_id: str, cost_usd: float) -> float | None:
         """Replace the cost of a sent message with the vendor's price.

@@ -124,6 +124,12 @@ class AnthropicProvider(VendorProvider):
             if isinstance(exc, anthropic.APITimeoutError):
                 return ProviderTimeoutError(f"{name}: timed out", provider=self.provider)
             if isinstance(exc, anthropic.APIConnectionError):
+                if _broke_mid_answer(exc.__cause__):
+                    # Newer SDKs wrap a body cut mid-stream too: connected, then broken.
+                    return StreamBrokenError(
+                        f"{name}: the connection broke mid-answer: {exc.__cause__}",
+                        provider=self.provider,
+                    )
                 return ProviderConnectionError(
                     f"{name}: cannot reach {self._base_url()}: {exc.__cause__ or exc}",
                     provider=self.provider,
@@ -221,3 +227,12 @@ class AnthropicProvider(VendorProvider):
         if status >= 500:  # 529 is Anthropic's "overloaded": wait and retry, then fall back
             return ProviderServerError(message, provider=self.provider, status=status)
         return ProviderRequestError(message, provider=self.provider, status=status)
+
+
+def _broke_mid_answer(cause: BaseException | None) -> bool:
+    """Whether ``cause`` is a transport error after the connection was made (a body cut
+    short), not a failure to connect or a timeout."""
+    if not isinstance(cause, Exception):
+        return False
+    kinds = transport_kinds(cause)
+    return "TransportError" in kinds and not kinds & {"ConnectError", "TimeoutException"}
