@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, bindparam, not_, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.models import Message
@@ -40,7 +40,7 @@ def _history(*, before: bool) -> Select:
     )
     if before:
         query = query.where(m.id < bindparam("before_id"))
-    return query.order_by(m.id.desc()).limit(bindparam("limit"))
+    return query.order_by(m.id.desc()).limit(bindparam("limit", type_=Integer))
 
 
 # Built once, run with parameters: every answer reads a history, and building the

@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Integer, Select, bindparam, func, select, update
 
 from memory.db import Database
 from memory.models import InboundLimitHit, Message, utcnow
@@ -43,7 +43,7 @@ def _counts_statement(windows: int) -> Select:
                 c.id <= bindparam("up_to"),
                 c.direction == "in",
             )
-            .limit(bindparam(f"at_most_{n}"))
+            .limit(bindparam(f"at_most_{n}", type_=Integer))
         )
         counts.append(select(func.count()).select_from(recent.subquery()).scalar_subquery())
     return select(*counts)

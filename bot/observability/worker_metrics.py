@@ -26,12 +26,24 @@ QUEUE_REFRESH_S = 15.0
 def serve_worker_metrics(settings: Settings, jobs: Jobs) -> asyncio.Task[None]:
     """Serve /metrics on WORKER_METRICS_PORT (unless 0) and keep the queue gauges fresh."""
     if settings.worker_metrics_port:
-        start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
-        log.info(
-            "metrics on http://%s:%s/metrics",
-            settings.worker_metrics_host,
-            settings.worker_metrics_port,
-        )
+        try:
+            start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
+        except OSError as exc:
+            # A second worker on the machine with the same port: it still answers.
+            # Dying here would leave its share of the queue to the others, silently.
+            log.warning(
+                "no /metrics from this worker: %s:%s: %s (give each worker on a machine "
+                "its own WORKER_METRICS_PORT)",
+                settings.worker_metrics_host,
+                settings.worker_metrics_port,
+                exc.strerror or exc,
+            )
+        else:
+            log.info(
+                "metrics on http://%s:%s/metrics",
+                settings.worker_metrics_host,
+                settings.worker_metrics_port,
+            )
     return asyncio.get_running_loop().create_task(_refresh(jobs))
 
 

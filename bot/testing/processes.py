@@ -86,6 +86,8 @@ def pipeline_env(database_url: str, fake: FakeTwilio, tmp: Path, **extra: str) -
         "STALLED_AFTER_S": "2",
         "STALLED_CHECK_S": "1",
         "WORKER_POLL_S": "0.5",
+        # Several workers run on this one machine: no fixed /metrics port to fight over.
+        "WORKER_METRICS_PORT": "0",
         # One customer's 20 quick texts are the point of the order tests, not a flood.
         "INBOUND_BURST_LIMIT": "1000",
         "LOG_LEVEL": "WARNING",
