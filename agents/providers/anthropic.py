@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeGuard
 
 from agents.errors import (
     ModelNotFoundError,
@@ -125,11 +125,8 @@ class AnthropicProvider(VendorProvider):
                 return ProviderTimeoutError(f"{name}: timed out", provider=self.provider)
             if isinstance(exc, anthropic.APIConnectionError):
                 if _broke_mid_answer(exc.__cause__):
-                    # Newer SDKs wrap a body cut mid-stream too: connected, then broken.
-                    return StreamBrokenError(
-                        f"{name}: the connection broke mid-answer: {exc.__cause__}",
-                        provider=self.provider,
-                    )
+                    # Newer SDKs wrap a body cut mid-stream too: classed as unwrapped (below).
+                    return self.translate_error(exc.__cause__)
                 return ProviderConnectionError(
                     f"{name}: cannot reach {self._base_url()}: {exc.__cause__ or exc}",
                     provider=self.provider,
@@ -229,7 +226,7 @@ class AnthropicProvider(VendorProvider):
         return ProviderRequestError(message, provider=self.provider, status=status)
 
 
-def _broke_mid_answer(cause: BaseException | None) -> bool:
+def _broke_mid_answer(cause: BaseException | None) -> TypeGuard[Exception]:
     """Whether ``cause`` is a transport error after the connection was made (a body cut
     short), not a failure to connect or a timeout."""
     if not isinstance(cause, Exception):

@@ -69,11 +69,6 @@ class WorkerProcesses:
         self._stopping.set()
         self._thread.join()
 
-    @property
-    def pids(self) -> list[int]:
-        """The running workers' process ids."""
-        return [process.pid for process in self._processes]
-
     def _supervise(self) -> None:
         self._processes = [_spawn() for _ in range(self.count)]
         started_at = [time.monotonic()] * self.count

@@ -3,7 +3,7 @@
 - Two ``bot worker`` processes answer one Slack DM and one Telegram chat of 20
   messages each with a jittery model: the replies reach the fake Slack and the
   fake Telegram in the order the messages were sent.
-- SIGTERM to ``bot serve`` (answering in-process) and a ``bot worker`` in the
+- SIGTERM to ``bot serve`` (with its own worker process) and a ``bot worker`` in the
   middle of a stream of SMS: both exit cleanly, a running answer finishes or
   goes back to the queue, and a worker started later answers what is left:
   every acknowledged message once, none ``unknown``.
@@ -17,12 +17,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.testing.processes import pipeline_env, start_bot, texter, wait_for
+from bot.testing.processes import pipeline_env, start_bot, wait_for
 from channels.slack.testing import BOT_TOKEN, run_fake_slack
 from channels.slack.testing.inbound import SIGNING_SECRET, dm_event, event_body, signed_headers
 from channels.sms.testing import run_fake_twilio
 from channels.telegram.testing import run_fake_telegram
-from tests.e2e.test_pipeline_processes import replies_to, unknown_sends
+from tests.e2e.test_pipeline_processes import harness, replies_to, unknown_sends
 from tests.support.postgres import database_url
 from tests.support.telegram_updates import text_update
 
@@ -85,18 +85,13 @@ async def test_two_workers_answer_a_slack_dm_and_a_telegram_chat_in_order(tmp_pa
 async def test_sigterm_stops_serve_and_worker_without_losing_or_doubling_an_answer(
     tmp_path: Path,
 ):
-    async with (
-        database_url("postgresql", tmp_path) as url,
-        run_fake_twilio() as fake,
-        httpx.AsyncClient(timeout=10) as http,
-    ):
-        sms = texter(http, fake)
+    async with harness("postgresql", tmp_path) as (url, fake, sms):
         env = pipeline_env(url, fake, tmp_path, SLOW_REPLY_S="2", WORKER_CONCURRENCY="2")
-        serve = await start_bot(["serve"], env, tmp_path, "serve")  # answers in-process too
+        serve = await start_bot(["serve"], env, tmp_path, "serve")  # with its worker process
         worker = await start_bot(["worker"], env, tmp_path, "worker")
 
         async def both_working() -> bool:
-            queue = (await http.get(f"{serve.url}/healthz")).json()["queue"]
+            queue = (await sms.http.get(f"{serve.url}/healthz")).json()["queue"]
             return queue.get("workers_seen", 0) >= 2
 
         assert await wait_for(both_working, 90), worker.log.read_text()[-2000:]

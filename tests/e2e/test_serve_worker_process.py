@@ -11,12 +11,10 @@ import os
 import signal
 from pathlib import Path
 
-import httpx
 import pytest
 
-from bot.testing.processes import pipeline_env, start_bot, texter, wait_for
-from channels.sms.testing import run_fake_twilio
-from tests.support.postgres import database_url
+from bot.testing.processes import pipeline_env, start_bot, wait_for
+from tests.e2e.test_pipeline_processes import harness
 
 pytestmark = pytest.mark.slow_process
 
@@ -45,12 +43,7 @@ def alive(pid: int) -> bool:
 async def test_serve_restarts_a_killed_worker_process_and_takes_it_down_when_killed(
     tmp_path: Path,
 ):
-    async with (
-        database_url("postgresql", tmp_path) as url,
-        run_fake_twilio() as fake,
-        httpx.AsyncClient(timeout=10) as http,
-    ):
-        sms = texter(http, fake)
+    async with harness("postgresql", tmp_path) as (url, fake, sms):
         serve = await start_bot(["serve"], pipeline_env(url, fake, tmp_path), tmp_path, "serve")
         try:
             (worker,) = children(serve.process.pid)
