@@ -47,9 +47,12 @@ VECTOR_WEIGHT = 0.5
 VECTORS_BELOW = 0.7
 #: Log-odds added to operations on a team channel (team members ask about the business),
 #: and taken from it elsewhere: a customer's "what sides come with the meal" is a
-#: knowledge question, and the operations agent would only refuse a customer.
+#: knowledge question, and the operations agent would only refuse a customer. Half as
+#: strong away as towards: at -1.0 a team member's clear "show me the unpaid invoices"
+#: texted from a phone went to customer care (281 spent messages, all on SMS: 267 right
+#: at -1.0, 270 at -0.5, 270 with the channels as labelled at either).
 TEAM_LEAN = 1.0
-CUSTOMER_LEAN = -1.0
+CUSTOMER_LEAN = -0.5
 #: Log-odds added to the agent serving the conversation: a little for any message,
 #: more for a reply that leans on the conversation ("ok, and the deposit?"), and
 #: all for one that only agrees or changes a detail ("yes", "and on Sunday?").
