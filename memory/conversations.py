@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from memory.contacts import Address, ContactDirectory
 from memory.db import Database
 from memory.history import HistoryEntry, read_history
+from memory.incoming import incoming_statements
 from memory.model_calls import CallUsage, insert_model_calls
 from memory.models import Conversation, Message, utcnow
 from memory.outgoing import insert_outgoing, sent_external_id
@@ -64,6 +65,7 @@ class ConversationStore:
     def __init__(self, db: Database, contacts: ContactDirectory) -> None:
         self.db = db
         self.contacts = contacts
+        self._touch, self._insert_incoming = incoming_statements(db)
 
     async def record_incoming(
         self,
@@ -89,18 +91,16 @@ class ConversationStore:
                 session, channel, conversation_key, contact.id
             )
             message_id = await session.scalar(
-                self.db.insert_ignoring_conflicts(MESSAGES)
-                .values(
-                    conversation_id=conversation_id,
-                    contact_id=contact.id,
-                    channel=channel,
-                    external_id=external_id,
-                    direction="in",
-                    text=text,
-                    created_at=utcnow(),
-                    meta=meta or {},
-                )
-                .returning(MESSAGES.c.id)
+                self._insert_incoming,
+                {
+                    "m_conversation": conversation_id,
+                    "m_contact": contact.id,
+                    "m_channel": channel,
+                    "m_external": external_id,
+                    "m_text": text,
+                    "m_now": utcnow(),
+                    "m_meta": meta or {},
+                },
             )
             if message_id is None:  # this delivery was stored before: a re-delivery
                 return None
@@ -264,15 +264,8 @@ class ConversationStore:
 
         The contact is rewritten too, for a conversation whose contact was merged.
         """
-        now = utcnow()
-        statement = (
-            self.db.upsert(
-                CONVERSATIONS,
-                index_elements=["channel", "key"],
-                set_={"contact_id": contact_id, "updated_at": now},
-            )
-            .values(channel=channel, key=key, contact_id=contact_id, created_at=now, updated_at=now)
-            .returning(CONVERSATIONS.c.id, CONVERSATIONS.c.agent, CONVERSATIONS.c.handed_off_at)
-        )
-        conversation_id, agent, handed_off_at = (await session.execute(statement)).one()
+        parameters = {"c_channel": channel, "c_key": key, "c_contact": contact_id}
+        parameters["c_now"] = utcnow()
+        row = (await session.execute(self._touch, parameters)).one()
+        conversation_id, agent, handed_off_at = row
         return conversation_id, agent, handed_off_at

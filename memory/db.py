@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, CursorResult, Result, make_url
 from sqlalchemy.exc import DBAPIError
@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from memory import sqlite_driver
 from memory.errors import StoreUnavailableError
 
 # Any 64-bit constant: several processes starting at once migrate one at a time.
@@ -75,7 +76,14 @@ class Database:
         if self.dialect == "sqlite":
             # A local file needs no liveness check, and every session here ends in
             # COMMIT or ROLLBACK, so the pool's extra ROLLBACK on check-in is waste.
-            engine_options = {"pool_pre_ping": False, "pool_reset_on_return": None}
+            # Connections make one trip to aiosqlite's thread per statement, not four.
+            parsed = make_url(url)
+            args, options = parsed.get_dialect()().create_connect_args(parsed)
+            engine_options = {
+                "pool_pre_ping": False,
+                "pool_reset_on_return": None,
+                "async_creator": sqlite_driver.creator(*args, **options),
+            }
         else:
             # SQLAlchemy's default (5 kept, 10 more for a burst) closed and reopened
             # connections all the time under 50 webhooks in flight: each new one costs
@@ -90,7 +98,7 @@ class Database:
             url, echo=echo, connect_args=connect_args, hide_parameters=True, **engine_options
         )
         if self.dialect == "sqlite":
-            _configure_sqlite(self.engine)
+            sqlite_driver.configure(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # PostgreSQL: sessions whose every statement is its own transaction, on the same
         # pool (setting the level on a checked-out asyncpg connection costs no round trip).
@@ -261,38 +269,6 @@ def _upgrade_to_head(connection: Connection) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
-
-
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    """WAL, foreign keys, a busy timeout, and write transactions that lock up front.
-
-    The sqlite3 module begins a transaction just before the first INSERT,
-    UPDATE or DELETE; reads before it run on their own. With isolation level
-    IMMEDIATE that BEGIN takes the write lock at once, so a transaction never
-    has to upgrade a read snapshot to a write (which fails with "database is
-    locked" however long the timeout), and the BEGIN costs no extra round
-    trip to aiosqlite's thread. The price: reads before a transaction's first
-    write are not part of it. The stores rely on unique keys and re-read
-    identities after inserting them, as they must on PostgreSQL's READ
-    COMMITTED anyway.
-    """
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout=10000")
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-        except Exception as exc:  # the driver's OperationalError, adapted by SQLAlchemy
-            # Switching a fresh file to WAL needs it to itself, and SQLite
-            # answers "locked" at once rather than waiting. The mode is stored
-            # in the file: the connection holding the lock has set it already.
-            if "locked" not in str(exc):
-                raise
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-        dbapi_connection.isolation_level = "IMMEDIATE"
 
 
 def rows_changed(result: Result[Any]) -> int:

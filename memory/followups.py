@@ -14,16 +14,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select, update
 
 from memory.db import Database
 from memory.followup_records import LeadState, PlannedFollowUp, as_utc, planned_from_row
+from memory.followup_replan import CANCELLED, PENDING, SENT, replan_in
 from memory.model_calls import CallUsage, insert_model_calls
 from memory.models import Booking, Conversation, FollowUp, Identity, Message, utcnow
 from memory.outgoing import insert_outgoing
 
-PENDING, SENT, SKIPPED, CANCELLED = "pending", "sent", "skipped", "cancelled"
+SKIPPED = "skipped"
 
 
 def _with_conversation() -> Any:
@@ -250,39 +250,3 @@ class FollowUpStore:
                 .where(FollowUp.id == followup_id)
                 .values(status=status, reason=reason, done_at=as_utc(now or utcnow()))
             )
-
-
-async def replan_in(
-    session: AsyncSession,
-    *,
-    contact_id: int,
-    conversation_id: int,
-    due_at: datetime,
-    reason: str,
-    max_sent: int,
-) -> int | None:
-    """`FollowUpStore.replan` in the caller's transaction (the lead capture's own)."""
-    await session.execute(
-        update(FollowUp)
-        .where(FollowUp.contact_id == contact_id, FollowUp.status == PENDING)
-        .values(status=CANCELLED, reason="the lead wrote again", done_at=utcnow())
-    )
-    sent = await session.scalar(
-        select(func.count())
-        .select_from(FollowUp)
-        .where(FollowUp.contact_id == contact_id, FollowUp.status == SENT)
-    )
-    if (sent or 0) >= max_sent:
-        return None
-    return await session.scalar(
-        insert(FollowUp)
-        .values(
-            contact_id=contact_id,
-            conversation_id=conversation_id,
-            due_at=as_utc(due_at),
-            status=PENDING,
-            reason=reason,
-            created_at=utcnow(),
-        )
-        .returning(FollowUp.id)
-    )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 
 from memory.db import Database
 from memory.followups import FollowUpStore, replan_in
@@ -95,6 +95,41 @@ def _record(contact: Contact) -> LeadRecord:
     )
 
 
+_C = Contact.__table__.c
+# Built once, run with parameters: every message to the sales agent captures its lead.
+# FOR UPDATE (PostgreSQL): two messages of one lead merge their fields one after the other.
+_READ_LEAD = (
+    select(_C.lead, _C.lead_score, _C.time_zone, _C.lead_updated_at, _C.display_name)
+    .where(_C.id == bindparam("lead_contact"))
+    .with_for_update()
+)
+_WRITE_LEAD = (
+    update(Contact.__table__)
+    .where(_C.id == bindparam("lead_contact"))
+    .values(
+        lead=bindparam("new_lead", type_=_C.lead.type),
+        lead_score=bindparam("new_score", type_=_C.lead_score.type),
+        time_zone=bindparam("new_time_zone", type_=_C.time_zone.type),
+        lead_updated_at=bindparam("new_updated_at", type_=_C.lead_updated_at.type),
+        display_name=bindparam("new_name", type_=_C.display_name.type),
+    )
+)
+
+
+def _record_from(values: Mapping[str, Any]) -> LeadRecord:
+    stored = dict(values["new_lead"])
+    reasons = tuple(stored.pop(REASONS_KEY, ()) or ())
+    return LeadRecord(
+        contact_id=values["lead_contact"],
+        fields=stored,
+        score=values["new_score"],
+        score_reasons=reasons,
+        time_zone=values["new_time_zone"],
+        updated_at=values["new_updated_at"],
+        display_name=values["new_name"],
+    )
+
+
 class LeadBook:
     """Reads and merges lead fields, the lead score and time zones of contacts.
 
@@ -166,31 +201,36 @@ class LeadBook:
         `schedule_followup` does, in the same transaction.
         """
         async with self.db.transaction() as session:
-            contact = await session.get(Contact, contact_id, with_for_update=True)
-            if contact is None:
+            row = (await session.execute(_READ_LEAD, {"lead_contact": contact_id})).first()
+            if row is None:
                 raise LookupError(f"no contact {contact_id}")
-            merged = {k: v for k, v in (contact.lead or {}).items() if k != REASONS_KEY}
+            lead, score, time_zone_now, updated_at, display_name = row
+            merged = {k: v for k, v in (lead or {}).items() if k != REASONS_KEY}
             changes = {k: v for k, v in fields.items() if k in LEAD_FIELDS and v not in (None, "")}
             merged.update(changes)
             stored: dict[str, Any] = dict(merged)
             if scorer is not None:
-                score, reasons = scorer(merged)
-                contact.lead_score = max(0, min(100, int(score)))
+                points, reasons = scorer(merged)
+                score = max(0, min(100, int(points)))
                 stored[REASONS_KEY] = list(reasons)
-            elif contact.lead and REASONS_KEY in contact.lead:
-                stored[REASONS_KEY] = contact.lead[REASONS_KEY]
-            # A new dict, so SQLAlchemy sees the JSON column change.
-            contact.lead = stored
-            if changes or contact.lead_updated_at is None:
-                contact.lead_updated_at = utcnow()
-            if time_zone:
-                contact.time_zone = time_zone
-            if changes.get("name") and not contact.display_name:
-                contact.display_name = str(changes["name"])
+            elif lead and REASONS_KEY in lead:
+                stored[REASONS_KEY] = lead[REASONS_KEY]
+            if changes or updated_at is None:
+                updated_at = utcnow()
+            if changes.get("name") and not display_name:
+                display_name = str(changes["name"])
+            record = {
+                "lead_contact": contact_id,
+                "new_lead": stored,
+                "new_score": score,
+                "new_time_zone": time_zone or time_zone_now,
+                "new_updated_at": updated_at,
+                "new_name": display_name,
+            }
+            await session.execute(_WRITE_LEAD, record)
             if followup_for is not None and self.followups is not None:
                 await replan_in(session, **self._next_followup(contact_id, followup_for))
-            await session.flush()
-            return _record(contact)
+            return _record_from(record)
 
     async def set_time_zone(self, contact_id: int, time_zone: str | None) -> None:
         """Record the contact's IANA time zone (None forgets it)."""
