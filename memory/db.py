@@ -97,8 +97,10 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(
             url, echo=echo, connect_args=connect_args, hide_parameters=True, **engine_options
         )
+        self._checkpoints: sqlite_driver.Checkpoints | None = None
         if self.dialect == "sqlite":
             sqlite_driver.configure(self.engine)
+            self._checkpoints = sqlite_driver.Checkpoints(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # PostgreSQL: sessions whose every statement is its own transaction, on the same
         # pool (setting the level on a checked-out asyncpg connection costs no round trip).
@@ -171,8 +173,11 @@ class Database:
             async with self.sessions() as session, session.begin():
                 yield session
             return
-        async with self._write_lock, self.sessions() as session, session.begin():
-            yield session
+        async with self._write_lock:
+            async with self.sessions() as session, session.begin():
+                yield session
+            if self._checkpoints is not None:
+                self._checkpoints.committed()
 
     def _insert(self, model: Any) -> Any:
         # ON CONFLICT is dialect syntax: SQLAlchemy builds it from the dialect's own insert.
@@ -244,6 +249,8 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        if self._checkpoints is not None:
+            await self._checkpoints.aclose()
         await self.engine.dispose()
         if self._intake_engine is not None:
             await self._intake_engine.dispose()

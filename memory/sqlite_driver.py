@@ -14,6 +14,8 @@ first `CHUNK` (a streamed copy of a whole table) are still fetched as asked.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
@@ -22,6 +24,8 @@ from typing import Any
 import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger(__name__)
 
 #: Rows fetched with the statement itself; a longer result keeps its cursor open.
 CHUNK = 512
@@ -186,6 +190,52 @@ def configure(engine: AsyncEngine) -> None:
             if "locked" not in str(exc):
                 raise
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # The log is copied into the database file by `Checkpoints`, beside the writers,
+        # not by whichever commit grows it past 1,000 pages (that one waited 3-8 ms).
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
         dbapi_connection.isolation_level = "IMMEDIATE"
+
+
+#: Commits between two checkpoints of the write-ahead log.
+CHECKPOINT_EVERY = 200
+
+
+class Checkpoints:
+    """Copies the write-ahead log into the database file in the background.
+
+    By default SQLite does it inside the commit that grows the log past 1,000 pages,
+    so every few hundred messages one answer waited 3 to 8 ms for it (bench/overhead.py:
+    that was the in-process p99). Here connections turn that off (`configure`), and
+    every `CHECKPOINT_EVERY`-th commit starts a PASSIVE checkpoint in a task of its own
+    on its own connection: writers go on meanwhile (SQLite releases the GIL while it
+    copies). A process that ends before its next checkpoint leaves the log to the next
+    one, and SQLite checkpoints when the last connection to the file closes.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._commits = 0
+        self._running: asyncio.Task[None] | None = None
+
+    def committed(self) -> None:
+        """Count a commit; start a checkpoint every `CHECKPOINT_EVERY` of them."""
+        self._commits += 1
+        if self._commits % CHECKPOINT_EVERY or (self._running and not self._running.done()):
+            return
+        self._running = asyncio.get_running_loop().create_task(self.checkpoint())
+
+    async def checkpoint(self) -> None:
+        """Copy what the log holds into the file now, without waiting for anyone."""
+        try:
+            async with self._engine.connect() as connection:
+                await connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        except Exception as exc:  # the next one catches up; the log only grows meanwhile
+            log.warning("sqlite: a checkpoint of the write-ahead log failed: %s", exc)
+
+    async def aclose(self) -> None:
+        """Wait for a checkpoint under way (before the engine's connections close)."""
+        task = self._running
+        if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
+            await task

@@ -73,3 +73,35 @@ async def test_one_trip_to_the_thread_per_statement(db: Database, monkeypatch):
             assert (await conn.execute(text("SELECT v FROM t"))).all() == []
 
     assert trips["trip"] == 5
+
+
+async def test_the_log_is_checkpointed_beside_the_writers_not_by_a_commit(
+    db: Database, monkeypatch
+):
+    monkeypatch.setattr(sqlite_driver, "CHECKPOINT_EVERY", 3)
+    runs: list[str] = []
+    checkpoint = sqlite_driver.Checkpoints.checkpoint
+
+    async def recorded(self):
+        runs.append("checkpoint")
+        await checkpoint(self)
+
+    monkeypatch.setattr(sqlite_driver.Checkpoints, "checkpoint", recorded)
+    async with db.engine.connect() as conn:
+        # No commit copies the log into the file itself (that commit would wait for it).
+        assert (await conn.exec_driver_sql("PRAGMA wal_autocheckpoint")).scalar_one() == 0
+
+    async def write(i: int) -> None:
+        async with db.transaction() as session:
+            await session.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": f"row {i}"})
+
+    await write(0)
+    await write(1)
+    assert runs == []
+    await write(2)  # the third commit starts one, in a task of its own
+    assert db._checkpoints is not None and db._checkpoints._running is not None
+    await db._checkpoints._running
+    assert runs == ["checkpoint"]
+    async with db.engine.connect() as conn:  # nothing left in the log to copy
+        busy, frames, copied = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")).one()
+    assert busy == 0 and frames == copied
