@@ -32,13 +32,16 @@ class Terminal:
     def type(self, keys: bytes) -> None:
         os.write(self.fd, keys)
 
-    def expect(self, token: str, timeout: float = 120.0) -> None:
-        """Wait until ``token`` has been printed; fail with what was printed otherwise."""
+    def expect(self, token: str, timeout: float = 120.0, *, count: int = 1) -> None:
+        """Wait until ``token`` has been printed (``count`` times in all: a second
+        prompt is not the first one again); fail with what was printed otherwise."""
         deadline = time.monotonic() + timeout
-        while token.encode() not in self.output:
-            assert time.monotonic() < deadline, f"no {token!r} in:\n{self.text}"
+        while self.output.count(token.encode()) < count:
+            assert time.monotonic() < deadline, f"no {token!r} x{count} in:\n{self.text}"
             if not self._read(0.2):
-                assert token.encode() in self.output, f"ended without {token!r}:\n{self.text}"
+                assert self.output.count(token.encode()) >= count, (
+                    f"ended without {token!r} x{count}:\n{self.text}"
+                )
 
     def wait(self, timeout: float = 60.0) -> int:
         """The exit status once the process ends (reading what it prints meanwhile)."""
