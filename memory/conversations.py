@@ -264,8 +264,13 @@ class ConversationStore:
 
         The contact is rewritten too, for a conversation whose contact was merged.
         """
-        parameters = {"c_channel": channel, "c_key": key, "c_contact": contact_id}
-        parameters["c_now"] = utcnow()
-        row = (await session.execute(self._touch, parameters)).one()
-        conversation_id, agent, handed_off_at = row
+        parameters = {
+            "c_channel": channel,
+            "c_key": key,
+            "c_contact": contact_id,
+            "c_now": utcnow(),
+        }
+        conversation_id, agent, handed_off_at = (
+            await session.execute(self._touch, parameters)
+        ).one()
         return conversation_id, agent, handed_off_at

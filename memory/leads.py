@@ -81,17 +81,27 @@ class LeadSummary:
     next_followup_at: datetime | None = None
 
 
-def _record(contact: Contact) -> LeadRecord:
-    stored = dict(contact.lead or {})
+def _lead_record(
+    contact_id: int,
+    lead: Mapping[str, Any] | None,
+    score: int | None,
+    time_zone: str | None,
+    updated_at: datetime | None,
+    display_name: str | None,
+) -> LeadRecord:
+    stored = dict(lead or {})
     reasons = tuple(stored.pop(REASONS_KEY, ()) or ())
-    return LeadRecord(
-        contact_id=contact.id,
-        fields=stored,
-        score=contact.lead_score,
-        score_reasons=reasons,
-        time_zone=contact.time_zone,
-        updated_at=contact.lead_updated_at,
-        display_name=contact.display_name,
+    return LeadRecord(contact_id, stored, score, reasons, time_zone, updated_at, display_name)
+
+
+def _record(contact: Contact) -> LeadRecord:
+    return _lead_record(
+        contact.id,
+        contact.lead,
+        contact.lead_score,
+        contact.time_zone,
+        contact.lead_updated_at,
+        contact.display_name,
     )
 
 
@@ -114,20 +124,6 @@ _WRITE_LEAD = (
         display_name=bindparam("new_name", type_=_C.display_name.type),
     )
 )
-
-
-def _record_from(values: Mapping[str, Any]) -> LeadRecord:
-    stored = dict(values["new_lead"])
-    reasons = tuple(stored.pop(REASONS_KEY, ()) or ())
-    return LeadRecord(
-        contact_id=values["lead_contact"],
-        fields=stored,
-        score=values["new_score"],
-        score_reasons=reasons,
-        time_zone=values["new_time_zone"],
-        updated_at=values["new_updated_at"],
-        display_name=values["new_name"],
-    )
 
 
 class LeadBook:
@@ -219,18 +215,21 @@ class LeadBook:
                 updated_at = utcnow()
             if changes.get("name") and not display_name:
                 display_name = str(changes["name"])
-            record = {
-                "lead_contact": contact_id,
-                "new_lead": stored,
-                "new_score": score,
-                "new_time_zone": time_zone or time_zone_now,
-                "new_updated_at": updated_at,
-                "new_name": display_name,
-            }
-            await session.execute(_WRITE_LEAD, record)
+            time_zone = time_zone or time_zone_now
+            await session.execute(
+                _WRITE_LEAD,
+                {
+                    "lead_contact": contact_id,
+                    "new_lead": stored,
+                    "new_score": score,
+                    "new_time_zone": time_zone,
+                    "new_updated_at": updated_at,
+                    "new_name": display_name,
+                },
+            )
             if followup_for is not None and self.followups is not None:
                 await replan_in(session, **self._next_followup(contact_id, followup_for))
-            return _record_from(record)
+            return _lead_record(contact_id, stored, score, time_zone, updated_at, display_name)
 
     async def set_time_zone(self, contact_id: int, time_zone: str | None) -> None:
         """Record the contact's IANA time zone (None forgets it)."""
