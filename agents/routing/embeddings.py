@@ -4,7 +4,9 @@ A second `llama_cpp.Llama` is loaded from the bundled GGUF with ``embedding=True
 (the chat one cannot embed): token vectors, mean-pooled here and normalised. One
 instance per process, its use serialised by a lock (llama.cpp is not thread-safe),
 called off the event loop. The examples' vectors are cached on disk, keyed by the
-model file and the examples' hash, so a start-up reads them instead of re-embedding.
+model file and the examples' hash, so a start-up reads them instead of re-embedding;
+a business folder may ship them too (``bot route --save-vectors``), so that a fresh
+install or a new container does not spend its first minute embedding.
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from agents.providers.local_model import _without_extra_buffer_types, bundled_model_path
+
+if TYPE_CHECKING:
+    from agents.routing.examples import RoutingExamples
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +97,18 @@ class SentenceEncoder:
     def _cache_path(self, key: str) -> Path:
         return cache_dir() / f"{self.model_key}-{key}.npy"
 
-    def cached(self, count: int, key: str) -> np.ndarray | None:
-        """The ``count`` vectors cached under ``key``, or None."""
-        try:
-            vectors = np.load(self._cache_path(key))
-        except (OSError, ValueError):
-            return None
-        return vectors if vectors.shape[0] == count else None
+    def cached(self, count: int, key: str, shipped: Path | None = None) -> np.ndarray | None:
+        """The ``count`` vectors cached under ``key`` (or shipped at ``shipped``), or None."""
+        for path in (self._cache_path(key), shipped):
+            if path is None:
+                continue
+            try:
+                vectors = np.load(path)
+            except (OSError, ValueError):
+                continue
+            if vectors.shape == (count, self.size):
+                return vectors.astype(np.float32, copy=False)
+        return None
 
     def encode_cached(self, texts: Sequence[str], key: str) -> np.ndarray:
         """`encode` for the examples, read from (or written to) the disk cache."""
@@ -107,13 +118,37 @@ class SentenceEncoder:
         matrix = self.encode(texts)
         path = self._cache_path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
-            np.save(partial, matrix)
-            partial.replace(path)  # atomic: a concurrent reader never sees half a file
+            save_vectors(path, matrix)
         except OSError as exc:
             log.warning("routing: cannot cache example vectors in %s: %s", path.parent, exc)
         return matrix
+
+
+def save_vectors(path: Path, matrix: np.ndarray) -> None:
+    """Write ``matrix`` to ``path`` atomically: a concurrent reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
+    np.save(partial, matrix)
+    partial.replace(path)
+
+
+def ship_vectors(encoder: SentenceEncoder, examples: RoutingExamples) -> Path:
+    """Keep the examples' vectors in their business folder, as float16; return the file.
+
+    Half precision halves the file (about 1 KB an example) and changed no route in
+    measurement: the classifier is trained on them in float32. Other vector files
+    there are removed: they belong to examples that no longer exist.
+    """
+    path = examples.shipped_vectors(encoder.model_key)
+    if path is None:
+        raise ValueError("these examples were not read from a business folder")
+    texts = [text for _, text in examples.pairs()]
+    matrix = encoder.encode_cached(texts, examples.fingerprint())
+    save_vectors(path, matrix.astype(np.float16))
+    for old in path.parent.glob("*.npy"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return path
 
 
 _encoder: SentenceEncoder | None = None

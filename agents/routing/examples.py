@@ -9,13 +9,19 @@ The file lives in the business folder (``BUSINESS_DIR``) next to ``business.yml`
         - how much do you charge
       human:
         - can I speak to a person
+
+Beside it, ``routing-labelled.jsonl`` may hold real messages with the route a person
+gave them, one JSON object per line (``{"text": ..., "agent": ...}``, the form
+``bot route`` prints and ``bench/routing.py`` reads); they are examples too. Labelled
+traffic is what raised routing on fresh messages once hand-written examples stopped
+paying (docs/routing.md).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -23,6 +29,9 @@ import yaml
 from agents.errors import AgentError
 
 ROUTING_FILE = "routing.yml"
+LABELLED_FILE = "routing-labelled.jsonl"
+#: Where a business ships its examples' sentence vectors (``bot route --save-vectors``).
+VECTORS_DIR = "routing-vectors"
 
 
 class RoutingConfigError(AgentError):
@@ -36,6 +45,8 @@ class RoutingExamples:
     examples: dict[str, list[str]]
     default_agent: str = "knowledge"
     team_channels: frozenset[str] = field(default_factory=lambda: frozenset({"slack"}))
+    #: The business folder they were read from (where shipped vectors are looked for).
+    folder: Path | None = field(default=None, compare=False)
 
     @property
     def agents(self) -> list[str]:
@@ -50,6 +61,30 @@ class RoutingExamples:
         """A hash of the utterances: the key of their cached sentence vectors."""
         blob = json.dumps(self.pairs(), ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
+
+    def shipped_vectors(self, model_key: str) -> Path | None:
+        """Where the business folder keeps these examples' vectors for ``model_key``."""
+        if self.folder is None:
+            return None
+        return self.folder / VECTORS_DIR / f"{model_key}-{self.fingerprint()}.npy"
+
+    def with_labelled(self, path: Path) -> RoutingExamples:
+        """These examples plus the labelled messages of the JSONL file at ``path``."""
+        examples = {agent: list(texts) for agent, texts in self.examples.items()}
+        known = {text for _, text in self.pairs()}
+        for number, row in _labelled_rows(path):
+            text, agent = row.get("text"), row.get("agent")
+            if not isinstance(text, str) or not isinstance(agent, str):
+                raise RoutingConfigError(f"{path}:{number}: needs a 'text' and an 'agent'")
+            if agent not in examples:
+                raise RoutingConfigError(
+                    f"{path}:{number}: agent {agent!r} is not one of {', '.join(examples)}"
+                )
+            text = text.strip()
+            if text and text not in known:
+                known.add(text)
+                examples[agent].append(text)
+        return replace(self, examples=examples)
 
     @classmethod
     def from_file(cls, path: Path) -> RoutingExamples:
@@ -79,4 +114,28 @@ class RoutingExamples:
     def from_folder(cls, folder: Path) -> RoutingExamples | None:
         """The business folder's ``routing.yml``, or None when it has none."""
         path = folder / ROUTING_FILE
-        return cls.from_file(path) if path.is_file() else None
+        if not path.is_file():
+            return None
+        examples = replace(cls.from_file(path), folder=folder)
+        labelled = folder / LABELLED_FILE
+        return examples.with_labelled(labelled) if labelled.is_file() else examples
+
+
+def _labelled_rows(path: Path) -> list[tuple[int, dict]]:
+    """``(line number, object)`` for each non-blank line of a labelled JSONL file."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise RoutingConfigError(f"cannot read {path}: {exc}") from exc
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise RoutingConfigError(f"{path}:{number}: not JSON: {exc.msg}") from exc
+        if not isinstance(row, dict):
+            raise RoutingConfigError(f"{path}:{number}: must be a JSON object")
+        rows.append((number, row))
+    return rows

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import threading
+from collections import Counter, defaultdict
 from collections.abc import Callable
 
 import numpy as np
@@ -65,6 +67,10 @@ CONTINUATION_CONFIDENCE = 0.6
 UNKNOWN_WORDS_CONFIDENCE = 0.4
 #: Under this, ``human`` gives way to the likeliest agent (which is then unsure too).
 HUMAN_MIN_CONFIDENCE = 0.45
+#: A message of one word goes to a person only if at least this share of the examples
+#: using that word are requests for one ("agent": all of them; "now": 3 of 7).
+PERSON_WORD_SHARE = 2 / 3
+_WORD = re.compile(r"[a-z0-9']+")
 
 EncoderFactory = Callable[[], SentenceEncoder | None]
 
@@ -87,6 +93,10 @@ class ExampleRouter(Router):
         self._labels = np.array([self.routes.index(agent) for agent, _ in pairs])
         self._texts = [text for _, text in pairs]
         self._lexical = LexicalIndex(self._texts)
+        self._routes_of_word: dict[str, Counter[str]] = defaultdict(Counter)
+        for agent, example in pairs:
+            for word in set(_WORD.findall(example.lower())):
+                self._routes_of_word[word][agent] += 1
         self._embeddings = embeddings
         self._encoder_factory = encoder
         self._vectors_below = vectors_below
@@ -129,7 +139,8 @@ class ExampleRouter(Router):
         if encoder is None:
             return
         key = self.examples.fingerprint()
-        vectors = encoder.cached(len(self._texts), key)
+        shipped = self.examples.shipped_vectors(encoder.model_key)
+        vectors = encoder.cached(len(self._texts), key, shipped)
         if vectors is not None:
             self._use(encoder, vectors)
             return
@@ -196,7 +207,9 @@ class ExampleRouter(Router):
             best = self.routes.index(stay or self.examples.default_agent)
             notes.append("no word in common with the examples")
             confidence = min(float(probs[best]), UNKNOWN_WORDS_CONFIDENCE)
-        elif self.routes[best] == HUMAN_ROUTE and probs[best] < HUMAN_MIN_CONFIDENCE:
+        elif self.routes[best] == HUMAN_ROUTE and (
+            probs[best] < HUMAN_MIN_CONFIDENCE or not self._one_word_names_a_person(text)
+        ):
             # A handoff silences the bot and calls the team: not on a weak hunch ("Now?").
             best = max(
                 (i for i, r in enumerate(self.routes) if r != HUMAN_ROUTE), key=probs.__getitem__
@@ -209,6 +222,18 @@ class ExampleRouter(Router):
         return Route(
             self.routes[best], round(confidence, 3), reason + "".join(f"; {n}" for n in notes)
         )
+
+    def _one_word_names_a_person(self, text: str) -> bool:
+        """False for a lone word most examples using it do not ask for a person with.
+
+        "agent" or "manager" alone asks for a person; "Now?" alone only sounds like
+        "get me a real person, now". Longer messages are left to the scores.
+        """
+        words = _WORD.findall(text.lower())
+        if len(words) != 1:
+            return True
+        routes = self._routes_of_word.get(words[0], Counter())
+        return routes[HUMAN_ROUTE] >= PERSON_WORD_SHARE * sum(routes.values()) > 0
 
     def _per_route(self, sims: np.ndarray) -> np.ndarray:
         """Mean of each route's `TOP_K` highest similarities."""

@@ -5,6 +5,10 @@ One message per line, or JSON lines with a ``text`` field (and, optionally,
 per message, as soon as it is routed: ``{"text", "agent", "confidence", "reason"}``.
 Nothing is stored and no model answers; with ROUTER_EMBEDDINGS on, the embedded
 model's sentence vectors take part as they do in the running bot.
+
+``bot route --save-vectors`` instead embeds the business's examples and keeps their
+vectors in its folder (``routing-vectors/``), so a fresh install or a new container
+routes with vectors from its first message. Run it after editing the examples.
 """
 
 from __future__ import annotations
@@ -12,12 +16,15 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
-from agents.routing import ExampleRouter, build_router
+from agents.routing import ExampleRouter, RoutingExamples, build_router
 from agents.routing.base import Router
+from agents.routing.embeddings import shared_encoder, ship_vectors
+from agents.routing.examples import ROUTING_FILE
 from bot.settings import get_settings
 
 CHANNELS = ("sms", "telegram", "slack", "console", "api")
@@ -88,9 +95,17 @@ async def _route_stdin(router: Router, *, channel: str, current_agent: str | Non
     metavar="AGENT",
     help="The agent already serving the conversation (continuations stay with it).",
 )
-def route(channel: str, current_agent: str | None) -> None:
+@click.option(
+    "--save-vectors",
+    is_flag=True,
+    help="Embed the examples and keep their vectors in the business folder; route nothing.",
+)
+def route(channel: str, current_agent: str | None, save_vectors: bool) -> None:
     """Route messages from stdin (lines, or JSON lines with "text") to agents; print JSON lines."""
     settings = get_settings()
+    if save_vectors:
+        _save_vectors(settings.business_dir)
+        return
     router = build_router(settings.business_dir, embeddings=settings.router_embeddings)
     known = getattr(router, "agents", [])
     if current_agent is not None and current_agent not in known:
@@ -98,3 +113,14 @@ def route(channel: str, current_agent: str | None) -> None:
     bad = asyncio.run(_route_stdin(router, channel=channel, current_agent=current_agent))
     if bad:
         sys.exit(1)
+
+
+def _save_vectors(business_dir: Path) -> None:
+    examples = RoutingExamples.from_folder(business_dir)
+    if examples is None:
+        raise click.ClickException(f"{business_dir} has no {ROUTING_FILE}: nothing to embed")
+    encoder = shared_encoder()
+    if encoder is None:
+        raise click.ClickException("the embedded model did not load: see the log")
+    path = ship_vectors(encoder, examples)
+    click.echo(f"{len(examples.pairs())} examples' vectors saved to {path}")

@@ -97,8 +97,8 @@ async def test_sigterm_stops_serve_and_worker_without_losing_or_doubling_an_answ
         assert await wait_for(both_working, 90), worker.log.read_text()[-2000:]
         acknowledged: list[str] = []
         for n in range(10):  # more than the four answering at once: some wait in the queue
-            if await sms.text(serve.url or "", f"text {n}", sender=f"+1555012{n:04d}") == 200:
-                acknowledged.append(f"text {n}")
+            if await sms.text(serve.url or "", f"message {n}", sender=f"+1555012{n:04d}") == 200:
+                acknowledged.append(f"message {n}")
         assert await wait_for(lambda: len(fake.messages) >= 1, 30)  # answers are under way
         serve.terminate()
         worker.terminate()

@@ -152,9 +152,11 @@ async def test_three_concurrent_redeliveries_of_50_messages_get_50_replies(tmp_p
         serve = await start_bot(["serve", "--workers", "2"], env, tmp_path, "serve")
         sids = [f"SM{n:032x}" for n in range(50)]
 
+        # "message N" shares no word with the routing examples: the default agent
+        # answers with the echo ("text N" reads as "text me back": a person).
         async def deliver(n: int) -> int:
             return await sms.text(
-                serve.url or "", f"text {n}", sender=f"+1555011{n:04d}", sid=sids[n]
+                serve.url or "", f"message {n}", sender=f"+1555011{n:04d}", sid=sids[n]
             )
 
         statuses = await asyncio.gather(*(deliver(n) for n in range(50) for _ in range(3)))

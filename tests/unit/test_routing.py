@@ -11,6 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from agents.routing import ExampleRouter, RoutingConfigError, RoutingExamples, build_router
@@ -52,8 +53,10 @@ def test_no_evaluation_message_is_among_the_examples(examples: RoutingExamples, 
     assert copied == []
 
 
-def test_every_unseen_set_is_checked():
-    assert len(EVALUATION_SETS) >= 8
+def test_every_evaluation_set_is_checked():
+    # The dev set and the fresh unseen set; the earlier sets are spent: their messages
+    # are the sample business's labelled examples now (routing-labelled.jsonl).
+    assert {"intents-dev.jsonl", "intents-unseen-9.jsonl"} <= set(EVALUATION_SETS)
 
 
 def test_the_dev_set_copy_is_the_shared_one():
@@ -79,6 +82,7 @@ def test_human_is_a_route_not_an_agent(router: ExampleRouter):
         "Can I please speak with a real human being",
         "I demand to talk to your manager, this is unacceptable",
         "My lawyer will be contacting you about this",
+        "Manager!",  # one word, but one that asks for a person wherever the examples use it
     ],
 )
 async def test_a_person_is_needed(router: ExampleRouter, text: str):
@@ -200,11 +204,13 @@ async def test_nothing_to_go_on_goes_to_the_default_or_current_agent(
     assert ongoing.agent == "customer_care"
 
 
-@pytest.mark.parametrize("text", ["Now?", "Tell me"])
+@pytest.mark.parametrize("text", ["Now?", "Tell me", "Tell me about your dinner prices"])
 async def test_no_person_on_a_weak_hunch(router: ExampleRouter, text: str):
     """A handoff silences the bot and calls the team: vague words never route to a person."""
     route = await router.route(text, channel="slack")
-    assert route.agent != HUMAN_ROUTE and route.confidence < 0.45
+    assert route.agent != HUMAN_ROUTE
+    if text == "Now?":  # shares only "now" with "get me a real person, now"
+        assert route.confidence < 0.45
 
 
 async def test_without_the_model_it_routes_by_words(examples: RoutingExamples):
@@ -249,3 +255,50 @@ def test_fingerprint_follows_the_examples(examples: RoutingExamples):
     changed = RoutingExamples({**examples.examples, "knowledge": ["menu"]})
     assert examples.fingerprint() == RoutingExamples(dict(examples.examples)).fingerprint()
     assert changed.fingerprint() != examples.fingerprint()
+
+
+def _business(tmp_path: Path, labelled: str) -> Path:
+    (tmp_path / "routing.yml").write_text(
+        "agents:\n  knowledge: [what is on the menu]\n  human: [let me talk to a person]\n"
+    )
+    (tmp_path / "routing-labelled.jsonl").write_text(labelled)
+    return tmp_path
+
+
+def test_labelled_messages_are_examples_too(tmp_path: Path):
+    folder = _business(
+        tmp_path,
+        '{"text": "do you have a kids menu", "agent": "knowledge", "channel": "sms"}\n\n'
+        '{"text": "what is on the menu", "agent": "knowledge"}\n'
+        '{"text": " get me your manager ", "agent": "human"}\n',
+    )
+
+    examples = RoutingExamples.from_folder(folder)
+
+    assert examples is not None and examples.folder == folder
+    assert examples.examples == {
+        "knowledge": ["what is on the menu", "do you have a kids menu"],
+        "human": ["let me talk to a person", "get me your manager"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("labelled", "message"),
+    [
+        ('{"text": "hi", "agent": "human"}\n\n{"text": "menu"\n', ":3: not JSON"),
+        ('["menu", "knowledge"]\n', ":1: must be a JSON object"),
+        ('{"text": "menu"}\n', ":1: needs a 'text' and an 'agent'"),
+        ('{"text": "menu", "agent": "sales"}\n', ":1: agent 'sales' is not one of"),
+    ],
+)
+def test_a_bad_labelled_line_says_where(tmp_path: Path, labelled: str, message: str):
+    with pytest.raises(RoutingConfigError, match=re.escape(message)):
+        RoutingExamples.from_folder(_business(tmp_path, labelled))
+
+
+def test_the_sample_business_ships_its_examples_vectors(examples: RoutingExamples):
+    """Edited routing.yml or routing-labelled.jsonl? Run `bot route --save-vectors`."""
+    shipped = list((SAMPLE_BUSINESS_DIR / "routing-vectors").glob("*.npy"))
+    assert [p.name.rsplit("-", 1)[1] for p in shipped] == [f"{examples.fingerprint()}.npy"]
+    vectors = np.load(shipped[0])
+    assert vectors.dtype == np.float16 and vectors.shape[0] == len(examples.pairs())

@@ -68,3 +68,30 @@ async def test_the_mix_routes_with_vectors(text: str):
 
     assert router.uses_vectors and route.reason.startswith("mix: ")
     assert route.agent == HUMAN_ROUTE and route.confidence >= 0.45
+
+
+@pytest.mark.parametrize(
+    "text", ["Tell me about you", "Tell me about your dinner prices", "I have a question"]
+)
+async def test_vague_words_about_me_do_not_reach_a_person(text: str):
+    """Many requests for a person say "me" and "about": the vectors learned that too."""
+    router = ExampleRouter(RoutingExamples.from_folder(SAMPLE_BUSINESS_DIR), vectors_below=2.0)
+    await router.prepare()
+
+    route = await router.route(text, channel="sms")
+
+    assert router.uses_vectors and route.agent != HUMAN_ROUTE
+
+
+async def test_the_shipped_vectors_are_read_not_embedded(
+    encoder: SentenceEncoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # an empty cache: a fresh machine
+    encoded: list[int] = []
+    monkeypatch.setattr(encoder, "encode", lambda texts: encoded.append(len(texts)))
+    router = ExampleRouter(RoutingExamples.from_folder(SAMPLE_BUSINESS_DIR))
+
+    await router.prepare()
+
+    assert router.uses_vectors and encoded == []
+    assert not (tmp_path / "frontdesk-bot").exists()
