@@ -33,6 +33,17 @@ _WEEKDAY = re.compile(
     + r")\b",
     re.I,
 )
+#: A month or a later stretch named beside a weekday: "a Tuesday in March", "a Saturday
+#: next month" name no day yet, and the coming Tuesday would be repeated back as theirs.
+#: "May" counts only capitalised ("we may do Saturday" is next Saturday).
+_LATER_PERIOD = re.compile(
+    r"\b(?:"
+    + "|".join(name.lower() for name in calendar.month_name if name and name != "May")
+    + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
+    + r"|next\s+(?:month|year)|(?:this|next|the)\s+(?:spring|summer|fall|autumn|winter))\b\.?"
+    + r"|\b(?-i:May)\b",
+    re.I,
+)
 #: "in two weeks", "in a month": counts a date is that far ahead by.
 _SMALL_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _IN_UNITS = re.compile(
@@ -77,6 +88,8 @@ def extract_date(text: str, *, today: date, day_first: bool = False) -> date | N
         if unit == "month":
             return _add_months(today, n)
         return today + timedelta(days=n * (7 if unit == "week" else 1))
+    if _LATER_PERIOD.search(text):
+        return None  # a weekday "in March": which one is still to be asked
     for match in _WEEKDAY.finditer(text):
         weekday = _WEEKDAYS[match["weekday"].lower()]
         # A bare "sat" or "sun" is too often something else; ask for a prefix.

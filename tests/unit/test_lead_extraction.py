@@ -34,6 +34,7 @@ AREA = ("San Francisco", "Peninsula", "East Bay", "Marin", "San Jose", "SF", "SJ
         ("12/24/2026", date(2026, 12, 24)),
         ("next Saturday", date(2026, 11, 28)),  # today is a Saturday: the one after
         ("this Friday?", date(2026, 11, 27)),
+        ("we may do Saturday", date(2026, 11, 28)),  # "may", not May
         ("tomorrow evening", date(2026, 11, 22)),
         ("in 2 weeks", date(2026, 12, 5)),
         ("in a month", date(2026, 12, 21)),
@@ -45,7 +46,17 @@ def test_dates_resolve_against_today(text: str, expected: date):
 
 @pytest.mark.parametrize(
     "text",
-    ["How much is it per person?", "about 1/2 the guests are kids", "$6/14 each", "Feb 30"],
+    [
+        "How much is it per person?",
+        "about 1/2 the guests are kids",
+        "$6/14 each",
+        "Feb 30",
+        # A weekday in a later month or season names no day yet: not the coming one.
+        "about 30 people, a Tuesday in March",
+        "a Saturday next month",
+        "a Saturday in May",
+        "sometime in the fall, on a saturday",
+    ],
 )
 def test_no_date_is_made_up(text: str):
     assert extract_date(text, today=TODAY) is None
