@@ -19,6 +19,9 @@ from agents.knowledge.coverage import uncovered
 from agents.knowledge.terms import terms
 from memory.knowledge import KnowledgeStore, StoredChunk
 
+#: The term of "price", "cost", "charge", "how much" and "$" (the synonyms map them to it).
+PRICE_TERM = terms("price")[0]
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
@@ -87,6 +90,11 @@ class Retriever:
         if not hits or uncovered(query, self._index.knows, also=also):
             return []
         strong = [hit for hit in hits if hit.score >= self.min_score]
+        if PRICE_TERM in terms(query):
+            # A price question is answered by the price list: "dinner prices?" matched
+            # the timing line's rarer "dinner" best, and was told how long dinner lasts.
+            priced = [hit for hit in hits if PRICE_TERM in terms(f"{hit.heading} {hit.text}")]
+            strong = [hit for hit in strong if hit in priced] or priced or strong
         return strong or hits
 
     def uncovered(self, query: str, *, also: Iterable[str] = ()) -> list[str]:

@@ -17,9 +17,11 @@ from agents.knowledge.synonyms import BUILT_IN, read_synonyms
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _MONEY = re.compile(r"\$\s?\d")
-# "How much" asks a price, unless it asks how much of something else.
+# "How much" asks a price when a verb or "for" follows ("how much is it", "how much
+# for 25"), not when a noun does: "how much patio space", "how much notice".
 _HOW_MUCH = re.compile(
-    r"\bhow much\b(?!\s+(?:space|room|time|notice|food|lead|longer|earlier|in advance))"
+    r"\bhow much\b(?=\s*(?:$|[?.!,]|(?:is|are|was|were|does|do|did|would|will|could|should"
+    r"|can|for|per|to|each|extra|more|it|its|it's|you|u|money|\$)\b))"
 )
 
 

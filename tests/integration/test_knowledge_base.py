@@ -235,6 +235,24 @@ async def test_a_question_of_common_words_still_gets_the_best_chunks(
     assert unknown == []
 
 
+async def test_a_price_question_gets_the_price_list_not_its_other_word(
+    database: Database, business: Path
+):
+    store = KnowledgeStore(database)
+    await sync_folder(store, business)
+    retriever = Retriever(store, top_k=3, min_score=2.4)
+
+    searched = await retriever.search("dinner prices?", 3)
+    relevant = await retriever.relevant("dinner prices?")
+    tips = await retriever.relevant("are tips included in the price?")
+
+    # The rare "dinner" of the timing line outscores "price", which every price line has.
+    assert searched[0].text.startswith("Timing:")
+    assert {hit.document for hit in relevant} == {"pricing.md"}
+    assert relevant[0].text.startswith("Classic package, our standard price: $60 per adult")
+    assert tips[0].text.startswith("Gratuity is not included")
+
+
 async def test_a_lead_asking_what_the_documents_lack_gets_not_sure_too(
     runtime: Runtime, model: FunctionProvider
 ):

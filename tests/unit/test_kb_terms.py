@@ -32,8 +32,10 @@ def test_stop_words_and_numbers_are_dropped_and_prices_are_one_term():
         "per",
         "guest",
     ]
-    # "How much space" asks about space, not money.
+    # "How much space" asks about space, not money; so does any noun after "how much".
     assert stem("price") not in terms("How much space does the grill need?")
+    assert stem("price") not in terms("How much patio space do we need for the grill?")
+    assert terms("how much?") == terms("how much is it") == [stem("price")]
 
 
 def test_bm25_prefers_the_rare_word_and_the_shorter_passage():
