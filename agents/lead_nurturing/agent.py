@@ -15,8 +15,15 @@ from agents.business import BusinessProfile
 from agents.decided import decided
 from agents.knowledge.questions import asks_for_fact
 from agents.knowledge.unknown import accepted_offer, answer_unknown
-from agents.lead_nurturing.asking import ORDER, QUESTIONS, next_field, opening
+from agents.lead_nurturing.asking import (
+    QUESTIONS,
+    date_question,
+    field_asked,
+    next_field,
+    opening,
+)
 from agents.lead_nurturing.business_terms import BusinessTerms
+from agents.lead_nurturing.dates import partial_date
 from agents.lead_nurturing.extraction import extract_lead
 from agents.lead_nurturing.quote import Estimate, asks_price, estimate
 from agents.lead_nurturing.scoring import score_lead
@@ -142,6 +149,12 @@ two to four sentences, plain text, no Markdown.
         # the date (is the chef free?), the guest count (the price), the place.
         field = next_field(record.missing)
         ask = QUESTIONS[field] if field else None
+        if field == "event_date":  # "a Saturday in May": which one, not what date
+            said = [
+                request.text,
+                *(e.text for e in reversed(request.history) if e.direction == "in"),
+            ]
+            ask = date_question(next(filter(None, map(partial_date, said)), None))
         if ask:
             notes.append(f"End your reply with this question: {ask}")
         return replace(
@@ -190,7 +203,7 @@ two to four sentences, plain text, no Markdown.
         cake (`agents.lead_nurturing.asking.fault` names those faults; bench/answers.py
         --openings counts them). Another model is told the question to end with.
         """
-        field = _field_of(request.next_question)
+        field = field_asked(request.next_question)
         small = self.extractive_for(provider)
         if small and field and not request.hits and asks_for_fact(request.text):
             # A question the documents do not answer ("do you do events in
@@ -242,11 +255,6 @@ two to four sentences, plain text, no Markdown.
         if text is None or request.next_question is None:
             return text
         return f"{text} {request.next_question}"
-
-
-def _field_of(question: str | None) -> str | None:
-    """The lead field ``question`` (one of `QUESTIONS`) asks for."""
-    return next((name for name in ORDER if QUESTIONS[name] == question), None)
 
 
 def _score(

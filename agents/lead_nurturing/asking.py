@@ -46,6 +46,23 @@ _OCCASIONS = re.compile(
 _WORD = re.compile(r"[a-z0-9']+")
 
 
+def date_question(partial: str | None) -> str:
+    """The date question, narrowed to the part of a date the customer gave (a
+    `partial_date`): "Which Saturday in May is the date?" rather than asking again
+    for a date they half gave."""
+    if partial is None:
+        return QUESTIONS["event_date"]
+    weekday, _, month = partial.rpartition(" in ")
+    if weekday:
+        return f"Which {weekday} in {month} is the date?"
+    return f"Which date in {month} are you planning the party for?"
+
+
+def field_asked(question: str | None) -> str | None:
+    """The lead field ``question`` asks for (the first of `ORDER` it names), or None."""
+    return next((name for name in ORDER if question and asks_for(question, name)), None)
+
+
 def next_field(missing: Iterable[str]) -> str | None:
     """The first field of `ORDER` among ``missing``, or None when nothing is."""
     wanted = set(missing)

@@ -100,6 +100,29 @@ def extract_date(text: str, *, today: date, day_first: bool = False) -> date | N
     return None
 
 
+_MONTH_NAME = re.compile(
+    r"\b(?:(?P<name>"
+    + "|".join(sorted((m for m in _MONTHS if m != "may"), key=len, reverse=True))
+    + r")\.?|(?P<may>(?-i:May)))\b",
+    re.I,
+)
+
+
+def partial_date(text: str) -> str | None:
+    """The part of a date ``text`` gives without its day: "Saturday in May", "May".
+
+    None when it gives none, or a whole date (`extract_date` has that).
+    """
+    month = _MONTH_NAME.search(text)
+    if month is None or extract_date(text, today=date(2000, 1, 1)) is not None:
+        return None
+    name = calendar.month_name[_MONTHS[(month["name"] or month["may"]).lower()]]
+    weekday = _WEEKDAY.search(text)
+    if weekday is not None and len(weekday["weekday"]) > 3:
+        return f"{calendar.day_name[_WEEKDAYS[weekday['weekday'].lower()]]} in {name}"
+    return name
+
+
 def _safe_date(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)

@@ -75,6 +75,24 @@ async def test_a_small_models_opening_reply_is_built_in_code(settings, database)
         await runtime.aclose(drain_seconds=5, keep_database=True)
 
 
+async def test_a_weekday_in_a_month_is_asked_which_one(settings, database):
+    runtime, calls = await _start(settings, database, ECHO, small=True)
+    try:
+        reply = await runtime.orchestrator.handle(
+            sms("hi, we want a chef for a birthday, a Saturday in May, about 18 adults", "SM1")
+        )
+        assert reply is not None and reply.text == (
+            "Thanks for thinking of us for your birthday! Got it: 18 guests. "
+            "Which Saturday in May is the date?"
+        )
+        # A question in between keeps the narrowed question (from the earlier message).
+        reply = await runtime.orchestrator.handle(sms("what do you charge per person?", "SM2"))
+        assert reply is not None and reply.text.endswith("Which Saturday in May is the date?")
+        assert calls == []
+    finally:
+        await runtime.aclose(drain_seconds=5, keep_database=True)
+
+
 async def test_another_model_is_told_the_question_to_end_with(settings, database):
     phrased = "Sounds fun! What date is the party?"
     runtime, calls = await _start(settings, database, phrased, small=False)

@@ -6,11 +6,14 @@ from agents.lead_nurturing.asking import (
     QUESTIONS,
     apologises_for_nothing,
     asks_for,
+    date_question,
     echoes,
     fault,
+    field_asked,
     next_field,
     opening,
 )
+from agents.lead_nurturing.dates import partial_date
 
 OPENING = "hi, we are planning a party for 20 people next month"
 
@@ -78,3 +81,24 @@ def test_the_opening_built_in_code_thanks_reads_back_and_asks():
         first=False,
     )
     assert later == ("Got it: 25 guests on Monday, June 14. Which city will the party be in?")
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("it's on a Saturday in May, about 18 adults", "Which Saturday in May is the date?"),
+        ("sometime in june", "Which date in June are you planning the party for?"),
+        ("on sat in july", "Which date in July are you planning the party for?"),  # "sat": a word
+        ("we may do it on June 14", QUESTIONS["event_date"]),  # a whole date: none to narrow
+        ("we may do it", QUESTIONS["event_date"]),
+    ],
+)
+def test_a_date_half_given_is_asked_for_its_day(text, question):
+    asked = date_question(partial_date(text))
+    assert asked == question
+    assert field_asked(asked) == "event_date"
+
+
+def test_every_question_asks_for_its_own_field():
+    assert [field_asked(QUESTIONS[name]) for name in QUESTIONS] == list(QUESTIONS)
+    assert field_asked(None) is None and field_asked("Sounds fun!") is None
