@@ -17,8 +17,8 @@ from agents.business import BusinessProfile
 from agents.decided import decided
 from agents.facts import FactIndex, fact_lines
 from agents.knowledge.claims import unsupported
-from agents.knowledge.extractive import extractive_answer, narrowed
-from agents.knowledge.questions import asks_for_fact
+from agents.knowledge.extractive import extractive_answer, introduction, narrowed
+from agents.knowledge.questions import asks_about_us, asks_for_fact
 from agents.knowledge.terms import terms
 from agents.knowledge.unknown import NOT_IN_DOCUMENTS
 from agents.providers.base import CallOptions, ChatMessage, Completion, ModelProvider, Role
@@ -238,6 +238,8 @@ class Agent:
     def facts_answer(self, request: AgentRequest) -> str | None:
         """The answer built in code from the retrieved sentences, for a fact question;
         None lets the model answer (no chunk, or not a fact question)."""
+        if asks_about_us(request.text) and self.business.summary:
+            return introduction(self.business.name, self.business.summary)
         if not request.hits or not asks_for_fact(request.text):
             return None
         text = extractive_answer(request.text, request.hits)

@@ -122,3 +122,13 @@ def narrowed(question: str, hits: Sequence[Any]) -> str | None:
     if not kept or len(kept) == len(clauses):
         return None
     return "; ".join(kept).rstrip(".") + "."
+
+
+def introduction(name: str, summary: str) -> str:
+    """The business's own description, as the answer to "tell me about you"."""
+    summary = " ".join(summary.split())
+    first, _, rest = summary.partition(". ")
+    if first.startswith(("A ", "An ")):
+        # "A hibachi catering company in ..." reads on from the name.
+        return " ".join([f"We're {name}, {first[0].lower()}{first[1:].rstrip('.')}.", rest]).strip()
+    return f"We're {name}. {summary}"

@@ -36,6 +36,22 @@ _GENERIC = frozenset(
 )
 
 
+_ABOUT_US = re.compile(
+    r"^\W*(?:hi|hello|hey)?\W*(?:(?:can|could) you |please )?"
+    r"(?:tell me (?:a (?:bit|little) |more |a bit more )?about (?:you|yourselves|yourself|you guys"
+    r"|your (?:company|business|team))"
+    r"|who are you(?: guys)?|what do you (?:guys |all )?do"
+    r"|what (?:is|'s) (?:this|your company|your business)"
+    r"|what kind of (?:company|business) (?:is this|are you))\b[^a-z]*$",
+    re.IGNORECASE,
+)
+
+
+def asks_about_us(text: str) -> bool:
+    """True for a question about the business itself: "tell me about you", "who are you?"."""
+    return bool(_ABOUT_US.search(text))
+
+
 def asks_for_fact(text: str) -> bool:
     """True when ``text`` asks something the business's documents should answer."""
     if _ABOUT_CONVERSATION.search(text):

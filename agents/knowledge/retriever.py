@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agents.knowledge.bm25 import BM25Index
-from agents.knowledge.coverage import uncovered
+from agents.knowledge.coverage import GENERIC, uncovered
 from agents.knowledge.terms import terms
 from memory.knowledge import KnowledgeStore, StoredChunk
 
@@ -88,6 +88,10 @@ class Retriever:
         """
         hits = await self.search(query, self.top_k)
         if not hits or uncovered(query, self._index.knows, also=also):
+            return []
+        if all(term in GENERIC for term in terms(query)):
+            # "Tell me about you" names no topic: its "tell" found "Allergies: tell
+            # us at booking", and the customer was told the allergy policy.
             return []
         strong = [hit for hit in hits if hit.score >= self.min_score]
         if PRICE_TERM in terms(query):

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from agents.decided import decided
 from agents.knowledge.coverage import GENERIC
-from agents.knowledge.questions import asks_for_fact
+from agents.knowledge.questions import asks_about_us, asks_for_fact
 from agents.knowledge.terms import terms
 from agents.providers.base import HANDOFF, Completion
 from agents.request import AgentRequest
@@ -53,8 +53,8 @@ async def answer_unknown(
             handoff_reason=f"a question the documents do not answer: {accepted}",
         )
         return replace(answer, finish_reason=HANDOFF)
-    if not asks_for_fact(request.text):
-        return None
+    if not asks_for_fact(request.text) or asks_about_us(request.text):
+        return None  # "what do you guys do?": the business's description answers
     if await knowledge.relevant(request.text, also=terms(about)) or _describes(about, request.text):
         return None
     return decided(NOT_IN_DOCUMENTS, "no-knowledge", tool="knowledge_base", answer="not-sure")

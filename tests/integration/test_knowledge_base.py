@@ -253,6 +253,16 @@ async def test_a_price_question_gets_the_price_list_not_its_other_word(
     assert tips[0].text.startswith("Gratuity is not included")
 
 
+async def test_a_question_naming_no_topic_gets_no_passage(database: Database, business: Path):
+    store = KnowledgeStore(database)
+    await sync_folder(store, business)
+    retriever = Retriever(store, top_k=3, min_score=2.4)
+
+    # Its only word, "tell", is in "Allergies: tell us at booking".
+    assert (await retriever.search("Tell me about you", 3))[0].text.startswith("Allergies")
+    assert await retriever.relevant("Tell me about you") == []
+
+
 async def test_a_lead_asking_what_the_documents_lack_gets_not_sure_too(
     runtime: Runtime, model: FunctionProvider
 ):

@@ -93,6 +93,18 @@ async def test_a_weekday_in_a_month_is_asked_which_one(settings, database):
         await runtime.aclose(drain_seconds=5, keep_database=True)
 
 
+async def test_tell_me_about_you_gets_the_business_description(settings, database):
+    runtime, calls = await _start(settings, database, ECHO, small=True)
+    try:
+        reply = await runtime.orchestrator.handle(sms("Tell me about you", "SM1"))
+        assert reply is not None and reply.text.startswith(
+            "We're Ember & Knife Hibachi Catering, a hibachi catering company in the"
+        )
+        assert calls == [] and (await _meta(runtime, reply))["answer"] == "extractive"
+    finally:
+        await runtime.aclose(drain_seconds=5, keep_database=True)
+
+
 async def test_another_model_is_told_the_question_to_end_with(settings, database):
     phrased = "Sounds fun! What date is the party?"
     runtime, calls = await _start(settings, database, phrased, small=False)

@@ -3,7 +3,7 @@
 from agents.knowledge.amounts import amounts
 from agents.knowledge.claims import unsupported
 from agents.knowledge.coverage import uncovered
-from agents.knowledge.extractive import extractive_answer, narrowed
+from agents.knowledge.extractive import extractive_answer, introduction, narrowed
 from agents.knowledge.retriever import Hit
 from agents.knowledge.terms import terms
 from agents.replies import near_repeat
@@ -78,3 +78,11 @@ def test_near_repeats_are_caught_and_different_answers_are_not():
         earlier,
     )
     assert not near_repeat("Our weather policy: we reschedule for free in heavy rain.", earlier)
+
+
+def test_the_introduction_is_the_business_description_read_on_from_its_name():
+    summary = "A hibachi catering company in the Bay Area. A chef brings the grill."
+    assert introduction("Ember & Knife", summary) == (
+        "We're Ember & Knife, a hibachi catering company in the Bay Area. A chef brings the grill."
+    )
+    assert introduction("Acme", "Catering since 1990.") == "We're Acme. Catering since 1990."

@@ -3,7 +3,7 @@
 import pytest
 
 from agents.knowledge.bm25 import BM25Index
-from agents.knowledge.questions import asks_for_fact
+from agents.knowledge.questions import asks_about_us, asks_for_fact
 from agents.knowledge.terms import stem, terms
 
 
@@ -87,3 +87,20 @@ def test_questions_about_the_business_ask_for_facts(text):
 )
 def test_small_talk_and_questions_about_the_conversation_do_not(text):
     assert not asks_for_fact(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "about_us"),
+    [
+        ("Tell me about you", True),
+        ("hi! tell me a bit about yourselves", True),
+        ("who are you?", True),
+        ("What do you guys do?", True),
+        ("tell me about your company", True),
+        ("tell me about your prices", False),  # a topic: the documents answer
+        ("what do you do if it rains?", False),
+        ("Tell me about the chef", False),
+    ],
+)
+def test_a_question_about_the_business_itself(text, about_us):
+    assert asks_about_us(text) is about_us
