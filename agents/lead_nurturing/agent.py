@@ -21,6 +21,7 @@ from agents.lead_nurturing.asking import (
     field_asked,
     next_field,
     opening,
+    weekday_check,
 )
 from agents.lead_nurturing.business_terms import BusinessTerms
 from agents.lead_nurturing.dates import partial_date
@@ -214,7 +215,14 @@ two to four sentences, plain text, no Markdown.
         if small and field and not (request.hits and asks_for_fact(request.text)):
             told = self._read_back(request.text)
             first = not any(entry.direction == "out" for entry in request.history)
-            text = opening(request.text, told, request.next_question or "", first=first)
+            question = request.next_question or ""
+            if told.get("event_date"):
+                theirs = [e.text for e in reversed(request.history) if e.direction == "in"]
+                day = date.fromisoformat(str(told["event_date"]))
+                if check := weekday_check(day, [request.text, *theirs]):
+                    told.pop("event_date")  # not "Got it: on Sunday, May 16"
+                    question = check
+            text = opening(request.text, told, question, first=first)
             completion = self.unrepeated(
                 request, decided(text, "lead-question", answer="next-question"), small=True
             )

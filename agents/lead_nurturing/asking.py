@@ -9,10 +9,13 @@ it fails, the plain question is sent instead (`agents.lead_nurturing.agent`).
 
 from __future__ import annotations
 
+import calendar
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
+
+from agents.lead_nurturing.dates import named_weekday, partial_date
 
 #: The lead fields asked for, in the order that matters to book.
 ORDER = ("event_date", "guests", "location", "name")
@@ -56,6 +59,25 @@ def date_question(partial: str | None) -> str:
     if weekday:
         return f"Which {weekday} in {month} is the date?"
     return f"Which date in {month} are you planning the party for?"
+
+
+def weekday_check(day: date, said: Sequence[str]) -> str | None:
+    """A question when the customer named another weekday than ``day``'s, else None.
+
+    ``said`` is their messages, newest first: the newest names the date; an
+    earlier one counts only if it gave a weekday without a day ("a Saturday in
+    May", then "May 16", a Sunday).
+    """
+    named = named_weekday(said[0]) if said else None
+    if named is None:
+        earlier = (named_weekday(text) for text in said[1:] if " in " in (partial_date(text) or ""))
+        named = next(earlier, None)
+    if named is None or named == day.weekday():
+        return None
+    return (
+        f"Just to check: {day:%B} {day.day} is a {day:%A}, not a {calendar.day_name[named]}."
+        " Which date should I note?"
+    )
 
 
 def field_asked(question: str | None) -> str | None:

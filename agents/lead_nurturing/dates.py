@@ -123,6 +123,20 @@ def partial_date(text: str) -> str | None:
     return name
 
 
+def named_weekday(text: str) -> int | None:
+    """The weekday ``text`` names as its event's (Monday is 0), or None.
+
+    Bare "sat" and "sun" do not count, nor "next Saturday": that one is a date.
+    """
+    for match in _WEEKDAY.finditer(text):
+        if len(match["weekday"]) <= 3 and not match["which"]:
+            continue
+        if (match["which"] or "").lower() in ("next", "this", "coming"):
+            return None
+        return _WEEKDAYS[match["weekday"].lower()]
+    return None
+
+
 def _safe_date(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)

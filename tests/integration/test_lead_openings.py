@@ -88,6 +88,11 @@ async def test_a_weekday_in_a_month_is_asked_which_one(settings, database):
         # A question in between keeps the narrowed question (from the earlier message).
         reply = await runtime.orchestrator.handle(sms("what do you charge per person?", "SM2"))
         assert reply is not None and reply.text.endswith("Which Saturday in May is the date?")
+        # May 16, 2027 is a Sunday: asked, not read back as "Got it: on Sunday, May 16".
+        reply = await runtime.orchestrator.handle(sms("May 16, 2027", "SM3"))
+        assert reply is not None and reply.text == (
+            "Just to check: May 16 is a Sunday, not a Saturday. Which date should I note?"
+        )
         assert calls == []
     finally:
         await runtime.aclose(drain_seconds=5, keep_database=True)

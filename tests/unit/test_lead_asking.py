@@ -1,5 +1,7 @@
 """What a lead reply asks next, and the faults that make code send the plain question."""
 
+from datetime import date
+
 import pytest
 
 from agents.lead_nurturing.asking import (
@@ -12,6 +14,7 @@ from agents.lead_nurturing.asking import (
     field_asked,
     next_field,
     opening,
+    weekday_check,
 )
 from agents.lead_nurturing.dates import partial_date
 
@@ -102,3 +105,27 @@ def test_a_date_half_given_is_asked_for_its_day(text, question):
 def test_every_question_asks_for_its_own_field():
     assert [field_asked(QUESTIONS[name]) for name in QUESTIONS] == list(QUESTIONS)
     assert field_asked(None) is None and field_asked("Sounds fun!") is None
+
+
+SUNDAY = date(2027, 7, 11)
+
+
+@pytest.mark.parametrize(
+    ("said", "question"),
+    [
+        (["hibachi for 12 on Saturday July 11"], "July 11 is a Sunday, not a Saturday"),
+        (["May 16", "a Saturday in May, 18 adults"], "is a Sunday, not a Saturday"),
+        (["Sunday July 11 please"], None),
+        (["July 11"], None),
+        (["next Saturday"], None),  # a relative weekday is the date itself
+        (["July 11", "we did Saturday June 5 last year"], None),  # a whole date, not a partial
+    ],
+)
+def test_a_weekday_the_date_does_not_fall_on_is_checked(said, question):
+    check = weekday_check(SUNDAY, said)
+    if question is None:
+        assert check is None
+    else:
+        assert (
+            check is not None and question in check and check.endswith("Which date should I note?")
+        )
