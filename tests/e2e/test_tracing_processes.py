@@ -58,7 +58,8 @@ async def test_the_worker_process_continues_the_web_process_trace(tmp_path: Path
         serve = await start_bot(["serve", "--no-worker"], env, tmp_path, "serve")
         worker = await start_bot(["worker"], env, tmp_path, "worker")
         try:
-            assert await texter(http, fake).text(serve.url or "", "hours?", sender=PHONE) == 200
+            # Small talk: the model answers (a fact question may be answered in code).
+            assert await texter(http, fake).text(serve.url or "", "hi there", sender=PHONE) == 200
             assert await wait_for(lambda: len(fake.messages) >= 1, 90)
             # The batch processor exports every 100 ms (OTEL_BSP_SCHEDULE_DELAY).
             assert await wait_for(lambda: "send" in {s["name"] for s in spans_in(worker.log)})
@@ -76,4 +77,4 @@ async def test_the_worker_process_continues_the_web_process_trace(tmp_path: Path
     assert deliver[0]["resource"]["attributes"]["service.name"] == "bot-test"
     for span in web + work:
         shown = json.dumps(span["attributes"])
-        assert "5550107777" not in shown and "hours?" not in shown, span["name"]
+        assert "5550107777" not in shown and "hi there" not in shown, span["name"]
