@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import math
 import re
 from typing import Annotated
 
@@ -28,6 +29,7 @@ from bot.admin.session import (
     new_session,
     set_cookie,
 )
+from bot.admin.throttle import LoginThrottle
 from bot.admin.views import render
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,14 @@ def _safe_next(target: str | None) -> str:
     ):
         return target
     return f"{CONSOLE_PATH}/handoffs"
+
+
+def _throttle(request: Request) -> LoginThrottle:
+    """The app's count of wrong tokens (one per app: tests' apps do not share it)."""
+    state = request.app.state
+    if getattr(state, "login_throttle", None) is None:
+        state.login_throttle = LoginThrottle()
+    return state.login_throttle
 
 
 def _token(request: Request) -> str | None:
@@ -97,8 +107,22 @@ async def login(request: Request) -> Response:
     if not name or (email is not None and not EMAIL.match(email)):
         error = "Your name, please." if not name else "That e-mail address does not look right."
         return _login_page(request, next_path=next_path, error=error, status=422, **values)
+    client = request.client.host if request.client else "unknown"
+    throttle = _throttle(request)
+    if wait := await throttle.wait_seconds(client):
+        log.warning("team console: too many wrong tokens from one address; refused for now")
+        page = _login_page(
+            request,
+            next_path=next_path,
+            error=f"Too many wrong tokens. Try again in {math.ceil(wait / 60)} minutes.",
+            status=429,
+            **values,
+        )
+        page.headers["Retry-After"] = str(wait)
+        return page
     given = form.get("token", "").strip().encode("utf-8", "replace")
     if not hmac.compare_digest(given, token.encode()):
+        await throttle.failed(client)
         log.warning("team console: a login with a wrong token was refused")
         return _login_page(request, next_path=next_path, error="Wrong token.", status=401, **values)
     _member, cookie = new_session(name, email, token)

@@ -55,6 +55,23 @@ async def test_a_wrong_token_is_refused_and_no_session_redirects_to_the_login(
         assert (await http.get("/admin/costs")).status_code == 303
 
 
+async def test_a_guesser_is_stopped_after_ten_wrong_tokens(database: Database):
+    async with running_console(database) as bot:
+        page = await bot.http.get("/admin/login")
+        for n in range(10):
+            guess = {"csrf": csrf_of(page.text), "name": "Eve", "token": f"guess-{n}"}
+            page = await bot.http.post("/admin/login", data=guess)
+            assert page.status_code == 401, n
+        # From the same address, even the right token is refused for now: a guesser
+        # must not learn which of its tries was right.
+        for token in ("guess-10", ADMIN_TOKEN):
+            guess = {"csrf": csrf_of(page.text), "name": "Eve", "token": token}
+            refused = page = await bot.http.post("/admin/login", data=guess)
+            assert refused.status_code == 429 and "Too many wrong tokens" in refused.text
+            assert 0 < int(refused.headers["retry-after"]) <= 15 * 60
+            assert "admin_session" not in refused.cookies
+
+
 async def test_login_sets_a_strict_http_only_cookie_and_remembers_who(database: Database):
     async with running_console(database) as bot:
         form = await bot.http.get("/admin/login?next=/admin/compares")
