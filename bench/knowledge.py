@@ -33,6 +33,7 @@ from agents.knowledge.retriever import Hit
 from agents.knowledge.service import open_knowledge_base
 from agents.knowledge.terms import terms
 from bot.settings import SAMPLE_BUSINESS_DIR, Settings
+from bot.wiring.knowledge import knowledge_embeddings
 from memory.db import Database
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "kb_questions.jsonl"
@@ -69,7 +70,16 @@ async def main(rows: list[dict], folder: Path, min_score: float, top_k: int, rep
         db = Database(f"sqlite+aiosqlite:///{Path(tmp) / 'kb.db'}")
         await db.migrate()
         started = time.perf_counter()
-        retriever = await open_knowledge_base(db, folder, top_k=top_k, min_score=min_score)
+        # KB_EMBEDDINGS_MODEL (and OPENAI_API_KEY) in the environment: fused with vectors.
+        settings = Settings()
+        retriever = await open_knowledge_base(
+            db,
+            folder,
+            top_k=top_k,
+            min_score=min_score,
+            embeddings=knowledge_embeddings(settings),
+            vector_weight=settings.kb_vector_weight,
+        )
         ingest_ms = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
         await open_knowledge_base(db, folder, top_k=top_k, min_score=min_score)

@@ -14,7 +14,6 @@ from functools import partial
 from agents.business import BusinessProfile
 from agents.catalog import build_agents
 from agents.compare.briefing import business_briefing
-from agents.knowledge.service import open_knowledge_base
 from agents.operations.reports import OpsReports
 from agents.providers.base import ModelProvider
 from agents.providers.factory import ProviderFactory
@@ -43,6 +42,7 @@ from bot.settings import Settings
 from bot.wiring.channels import ChannelSet, build_channels
 from bot.wiring.followups import followup_runner, lead_book
 from bot.wiring.jobs import Engine, build_jobs
+from bot.wiring.knowledge import knowledge_base
 from bot.wiring.models import provider_settings
 from bot.wiring.services import budget_monitor, compare_service, enrich_service, inbound_limiter
 from channels.base import Channel
@@ -130,11 +130,7 @@ class Runtime:
         # Each agent tool's store; an unset one leaves its agent answering from the model.
         tools = AgentTools()
         # The business's documents (BUSINESS_DIR *.md, *.txt): re-read only when changed.
-        tools.knowledge = tracing.traced_knowledge(
-            await open_knowledge_base(
-                db, settings.business_dir, top_k=settings.kb_top_k, min_score=settings.kb_min_score
-            )
-        )
+        tools.knowledge = tracing.traced_knowledge(await knowledge_base(db, settings))
         # Kept by their own types too: the follow-up runner and the reports use more
         # of them than the agents' protocols (agents.tools) name.
         tools.leads = leads = lead_book(db, settings)

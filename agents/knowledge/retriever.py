@@ -9,15 +9,24 @@ without a database read per message).
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from agents.knowledge.bm25 import BM25Index
 from agents.knowledge.coverage import GENERIC, uncovered
+from agents.knowledge.embeddings import VendorEmbeddings, fused
 from agents.knowledge.terms import terms
 from memory.knowledge import KnowledgeStore, StoredChunk
+
+log = logging.getLogger(__name__)
+
+#: Seconds retrieval goes by words alone after the embeddings API failed.
+EMBEDDINGS_COOLDOWN_S = 60.0
 
 #: The term of "price", "cost", "charge", "how much" and "$" (the synonyms map them to it).
 PRICE_TERM = terms("price")[0]
@@ -55,8 +64,16 @@ class Retriever:
         top_k: int = 4,
         min_score: float = 2.4,
         refresh_s: float = 30.0,
+        embeddings: VendorEmbeddings | None = None,
+        vector_weight: float = 1.0,
     ) -> None:
+        """With ``embeddings``, chunks are ordered by BM25 fused with their vectors'
+        similarity (`fused`, ``vector_weight``); a vendor error leaves a search lexical."""
         self.store = store
+        self.embeddings = embeddings
+        self.vector_weight = vector_weight
+        self._vectors: np.ndarray | None = None
+        self._down_until = float("-inf")
         #: How many chunks `relevant` gives at most (KB_TOP_K).
         self.top_k = top_k
         #: Under this BM25 score a chunk does not answer anything (KB_MIN_SCORE).
@@ -71,10 +88,34 @@ class Retriever:
     async def search(self, query: str, limit: int = 4) -> list[Hit]:
         """The ``limit`` best-scoring chunks for ``query``, best first, whatever their score."""
         await self._fresh()
+        order = await self._semantic_order(query, limit)
+        if order is None:
+            ranked = self._index.top(terms(query), limit)
+        else:
+            lexical = self._index.vector(terms(query))
+            ranked = [(i, float(lexical[i])) for i in order]
+        # The score stays BM25's: KB_MIN_SCORE and citations mean what they did.
         return [
             Hit(c.id, c.source, c.heading, c.text, score, c.title)
-            for c, score in ((self._chunks[i], s) for i, s in self._index.top(terms(query), limit))
+            for c, score in ((self._chunks[i], s) for i, s in ranked)
         ]
+
+    async def _semantic_order(self, query: str, limit: int) -> list[int] | None:
+        """The ``limit`` best chunks by fused score, or None (no embeddings, or they failed)."""
+        if self.embeddings is None or not self._chunks or time.monotonic() < self._down_until:
+            return None
+        try:
+            if self._vectors is None:
+                texts = [f"{c.heading}: {c.text}" for c in self._chunks]
+                self._vectors = await self.embeddings.embed_cached(texts)
+            asked = (await self.embeddings.embed([query]))[0]
+        except Exception as exc:  # the vendor is down or refuses: words alone still answer
+            # Not asked again for a while: a vendor that hangs would slow every answer.
+            self._down_until = time.monotonic() + EMBEDDINGS_COOLDOWN_S
+            log.warning("knowledge base: embeddings failed, searching by words: %s", exc)
+            return None
+        scores = fused(self._index.vector(terms(query)), self._vectors @ asked, self.vector_weight)
+        return [int(i) for i in np.argsort(-scores, kind="stable")[:limit]]
 
     async def relevant(self, query: str, *, also: Iterable[str] = ()) -> list[Hit]:
         """The chunks that answer ``query`` well enough to use and cite.
@@ -127,6 +168,7 @@ class Retriever:
                     [terms(f"{c.title} {c.heading} {_label(c.text)} {c.text}") for c in chunks]
                 )
                 self._chunks = chunks
+                self._vectors = None  # embedded again on the next search (cached on disk)
                 self._version = version
             self._checked_at = time.monotonic()
 

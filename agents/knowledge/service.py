@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from agents.knowledge.embeddings import VendorEmbeddings
 from agents.knowledge.ingest import sync_folder
 from agents.knowledge.retriever import Retriever
 from agents.knowledge.synonyms import business_synonyms
@@ -16,7 +17,13 @@ log = logging.getLogger(__name__)
 
 
 async def open_knowledge_base(
-    db: Database, folder: Path, *, top_k: int = 4, min_score: float = 2.4
+    db: Database,
+    folder: Path,
+    *,
+    top_k: int = 4,
+    min_score: float = 2.4,
+    embeddings: VendorEmbeddings | None = None,
+    vector_weight: float = 1.0,
 ) -> Retriever:
     """Sync ``folder``'s documents into the store (a hash check when unchanged), then a
     `Retriever` over every stored document (the folder's and those ``bot kb add`` added).
@@ -32,4 +39,10 @@ async def open_knowledge_base(
             ", ".join(report.changed) or "none",
             len(report.removed),
         )
-    return Retriever(store, top_k=top_k, min_score=min_score)
+    return Retriever(
+        store,
+        top_k=top_k,
+        min_score=min_score,
+        embeddings=embeddings,
+        vector_weight=vector_weight,
+    )

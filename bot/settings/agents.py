@@ -35,6 +35,14 @@ class AgentWorkSettings(BaseSettings):
     kb_min_score: float = Field(
         2.4, ge=0, description="BM25 score under which a chunk does not count as an answer."
     )
+    kb_embeddings_model: str = Field(
+        "",
+        description="An OpenAI-compatible embeddings model (e.g. text-embedding-3-small, with"
+        " OPENAI_API_KEY and OPENAI_BASE_URL) fused with BM25 in retrieval; empty: words only.",
+    )
+    kb_vector_weight: float = Field(
+        1.0, ge=0, description="How much one standard deviation of vector similarity weighs."
+    )
     answer_extractive_models: str = Field(
         "local:*",
         description="Models (comma-separated provider:model patterns) whose fact answers are"

@@ -33,6 +33,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from agents.providers.testing.openai_embeddings import embeddings_endpoint
 from agents.providers.testing.script import (
     CUT_AFTER_FIRST_TOKEN,
     CUT_BEFORE_FIRST_TOKEN,
@@ -111,6 +112,7 @@ def openai_app(script: Script) -> CutQuietly:
         Route("/openai/v1/chat/completions", chat, methods=["POST"]),
         Route("/v1beta/openai/chat/completions", chat, methods=["POST"]),
         Route("/v1/models", models),
+        Route("/v1/embeddings", embeddings_endpoint(script, error_response), methods=["POST"]),
     ]
     return CutQuietly(Starlette(routes=routes))
 
