@@ -60,5 +60,12 @@ class BM25Index:
 
     def top(self, query: Sequence[str], limit: int) -> list[tuple[int, float]]:
         """The ``limit`` best (passage index, score) pairs, best first."""
-        ranked = sorted(self.scores(query).items(), key=lambda item: (-item[1], item[0]))
-        return ranked[:limit]
+        return best(self.vector(query), limit)
+
+
+def best(scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best (index, score) pairs of ``scores`` above 0, best first."""
+    ranked = sorted(
+        ((i, float(s)) for i, s in enumerate(scores) if s > 0), key=lambda item: (-item[1], item[0])
+    )
+    return ranked[:limit]

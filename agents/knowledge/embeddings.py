@@ -13,24 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 from openai import AsyncOpenAI
+
+from agents.vector_cache import cache_dir, load_vectors, save_vectors
 
 log = logging.getLogger(__name__)
 
 #: Inputs per request (OpenAI takes up to 2048).
 BATCH = 256
-
-
-def cache_dir() -> Path:
-    """Where chunks' vectors are kept: ``$XDG_CACHE_HOME/frontdesk-bot/knowledge``."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "frontdesk-bot" / "knowledge"
 
 
 class VendorEmbeddings:
@@ -54,19 +48,14 @@ class VendorEmbeddings:
     async def embed_cached(self, texts: Sequence[str]) -> np.ndarray:
         """`embed` for the chunks, read from (or written to) the disk cache."""
         digest = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:16]
-        path = cache_dir() / f"{re.sub(r'[^A-Za-z0-9._-]', '_', self.model)}-{digest}.npy"
-        try:
-            cached = np.load(path)
-            if cached.shape[0] == len(texts):
-                return cached
-        except (OSError, ValueError):
-            pass
+        name = f"{re.sub(r'[^A-Za-z0-9._-]', '_', self.model)}-{digest}.npy"
+        path = cache_dir("knowledge") / name
+        cached = load_vectors(path, len(texts))
+        if cached is not None:
+            return cached
         matrix = await self.embed(texts)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
-            np.save(partial, matrix)
-            partial.replace(path)
+            save_vectors(path, matrix)
         except OSError as exc:
             log.warning("knowledge base: cannot cache chunk vectors in %s: %s", path.parent, exc)
         return matrix

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.knowledge.bm25 import BM25Index
+from agents.knowledge.bm25 import BM25Index, best
 from agents.knowledge.coverage import GENERIC, uncovered
 from agents.knowledge.embeddings import VendorEmbeddings, fused
 from agents.knowledge.terms import terms
@@ -88,20 +88,20 @@ class Retriever:
     async def search(self, query: str, limit: int = 4) -> list[Hit]:
         """The ``limit`` best-scoring chunks for ``query``, best first, whatever their score."""
         await self._fresh()
-        order = await self._semantic_order(query, limit)
-        if order is None:
-            ranked = self._index.top(terms(query), limit)
-        else:
-            lexical = self._index.vector(terms(query))
-            ranked = [(i, float(lexical[i])) for i in order]
+        lexical = self._index.vector(terms(query))
+        order = await self._semantic_order(query, lexical, limit)
+        ranked = best(lexical, limit) if order is None else [(i, float(lexical[i])) for i in order]
         # The score stays BM25's: KB_MIN_SCORE and citations mean what they did.
         return [
             Hit(c.id, c.source, c.heading, c.text, score, c.title)
             for c, score in ((self._chunks[i], s) for i, s in ranked)
         ]
 
-    async def _semantic_order(self, query: str, limit: int) -> list[int] | None:
-        """The ``limit`` best chunks by fused score, or None (no embeddings, or they failed)."""
+    async def _semantic_order(
+        self, query: str, lexical: np.ndarray, limit: int
+    ) -> list[int] | None:
+        """The ``limit`` best chunks by BM25 (``lexical``) fused with the vectors' similarity;
+        None without embeddings or when they failed."""
         if self.embeddings is None or not self._chunks or time.monotonic() < self._down_until:
             return None
         try:
@@ -114,7 +114,7 @@ class Retriever:
             self._down_until = time.monotonic() + EMBEDDINGS_COOLDOWN_S
             log.warning("knowledge base: embeddings failed, searching by words: %s", exc)
             return None
-        scores = fused(self._index.vector(terms(query)), self._vectors @ asked, self.vector_weight)
+        scores = fused(lexical, self._vectors @ asked, self.vector_weight)
         return [int(i) for i in np.argsort(-scores, kind="stable")[:limit]]
 
     async def relevant(self, query: str, *, also: Iterable[str] = ()) -> list[Hit]:

@@ -33,15 +33,17 @@ _WEEKDAY = re.compile(
     + r")\b",
     re.I,
 )
+#: A month named on its own (no day): "May" counts only capitalised ("we may do it").
+_MONTH_NAME = re.compile(
+    r"\b(?:(?P<name>"
+    + "|".join(sorted((m for m in _MONTHS if m != "may"), key=len, reverse=True))
+    + r")\.?|(?P<may>(?-i:May)))\b",
+    re.I,
+)
 #: A month or a later stretch named beside a weekday: "a Tuesday in March", "a Saturday
 #: next month" name no day yet, and the coming Tuesday would be repeated back as theirs.
-#: "May" counts only capitalised ("we may do Saturday" is next Saturday).
-_LATER_PERIOD = re.compile(
-    r"\b(?:"
-    + "|".join(name.lower() for name in calendar.month_name if name and name != "May")
-    + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
-    + r"|next\s+(?:month|year)|(?:this|next|the)\s+(?:spring|summer|fall|autumn|winter))\b\.?"
-    + r"|\b(?-i:May)\b",
+_LATER_STRETCH = re.compile(
+    r"\b(?:next\s+(?:month|year)|(?:this|next|the)\s+(?:spring|summer|fall|autumn|winter))\b",
     re.I,
 )
 #: "in two weeks", "in a month": counts a date is that far ahead by.
@@ -88,7 +90,7 @@ def extract_date(text: str, *, today: date, day_first: bool = False) -> date | N
         if unit == "month":
             return _add_months(today, n)
         return today + timedelta(days=n * (7 if unit == "week" else 1))
-    if _LATER_PERIOD.search(text):
+    if _MONTH_NAME.search(text) or _LATER_STRETCH.search(text):
         return None  # a weekday "in March": which one is still to be asked
     for match in _WEEKDAY.finditer(text):
         weekday = _WEEKDAYS[match["weekday"].lower()]
@@ -98,14 +100,6 @@ def extract_date(text: str, *, today: date, day_first: bool = False) -> date | N
         ahead = (weekday - today.weekday()) % 7 or 7
         return today + timedelta(days=ahead)
     return None
-
-
-_MONTH_NAME = re.compile(
-    r"\b(?:(?P<name>"
-    + "|".join(sorted((m for m in _MONTHS if m != "may"), key=len, reverse=True))
-    + r")\.?|(?P<may>(?-i:May)))\b",
-    re.I,
-)
 
 
 def partial_date(text: str) -> str | None:

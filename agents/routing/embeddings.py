@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.providers.local_model import _without_extra_buffer_types, bundled_model_path
+from agents.vector_cache import cache_dir, load_vectors, save_vectors
 
 if TYPE_CHECKING:
     from agents.routing.examples import RoutingExamples
@@ -32,12 +33,6 @@ log = logging.getLogger(__name__)
 #: Enough for any message worth routing; longer ones are cut (the start carries the topic).
 CONTEXT_TOKENS = 512
 MAX_MESSAGE_CHARS = 1000
-
-
-def cache_dir() -> Path:
-    """Where examples' vectors are kept: ``$XDG_CACHE_HOME/frontdesk-bot/routing``."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "frontdesk-bot" / "routing"
 
 
 class SentenceEncoder:
@@ -95,19 +90,14 @@ class SentenceEncoder:
         return await asyncio.to_thread(self.encode, texts)
 
     def _cache_path(self, key: str) -> Path:
-        return cache_dir() / f"{self.model_key}-{key}.npy"
+        return cache_dir("routing") / f"{self.model_key}-{key}.npy"
 
     def cached(self, count: int, key: str, shipped: Path | None = None) -> np.ndarray | None:
         """The ``count`` vectors cached under ``key`` (or shipped at ``shipped``), or None."""
         for path in (self._cache_path(key), shipped):
-            if path is None:
-                continue
-            try:
-                vectors = np.load(path)
-            except (OSError, ValueError):
-                continue
-            if vectors.shape == (count, self.size):
-                return vectors.astype(np.float32, copy=False)
+            vectors = load_vectors(path, count) if path is not None else None
+            if vectors is not None and vectors.shape[1] == self.size:
+                return vectors
         return None
 
     def encode_cached(self, texts: Sequence[str], key: str) -> np.ndarray:
@@ -122,14 +112,6 @@ class SentenceEncoder:
         except OSError as exc:
             log.warning("routing: cannot cache example vectors in %s: %s", path.parent, exc)
         return matrix
-
-
-def save_vectors(path: Path, matrix: np.ndarray) -> None:
-    """Write ``matrix`` to ``path`` atomically: a concurrent reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
-    np.save(partial, matrix)
-    partial.replace(path)
 
 
 def ship_vectors(encoder: SentenceEncoder, examples: RoutingExamples) -> Path:
